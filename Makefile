@@ -1,0 +1,58 @@
+# Two commands: `make run` and `make test`. Everything else is a helper of theirs.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test lint check-system check-test-system install install-test translations db demo bench clean
+
+run: check-system install translations db demo
+	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C to stop)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: check-system check-test-system install-test translations lint
+	$(BIN)/python -m pytest
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# System libraries WeasyPrint and the tests need; say exactly what to install.
+check-system:
+	@$(PYTHON) scripts/check_system.py run
+
+check-test-system:
+	@$(PYTHON) scripts/check_system.py test
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+translations: install
+	@$(BIN)/pybabel compile -d feedback/translations >/dev/null
+
+db: install
+	$(FLASK) db upgrade
+
+demo: install
+	$(FLASK) demo --if-empty
+
+bench: install-test translations
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) instance/*.db .pytest_cache .ruff_cache

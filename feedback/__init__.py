@@ -1,0 +1,65 @@
+"""feedback: a self-hosted manager 360 for sales teams."""
+
+from pathlib import Path
+
+from flask import Flask
+
+
+def create_app(config: type | dict | None = None) -> Flask:
+    """Application factory. `config` is a Config class or a mapping of overrides."""
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from feedback.config import Config
+
+    app.config.from_object(Config)
+    env_settings = Config.from_env(Path(app.instance_path))
+    if isinstance(config, type):
+        app.config.update(env_settings)
+        app.config.from_object(config)
+    else:
+        app.config.update(env_settings)
+        app.config.update(config or {})
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from feedback import cli, errors, logging_setup, security
+
+    cli.init_app(app)
+    errors.init_app(app)
+    logging_setup.init_app(app)
+    security.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from feedback import db as db_setup
+    from feedback import i18n
+    from feedback.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    i18n.init_app(app)
+    db_setup.init_app(app)
+
+    import feedback.auth.services  # noqa: F401  (the user loader)
+    import feedback.models  # noqa: F401  (register the models with the metadata)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from feedback.admin.routes import bp as admin_bp
+    from feedback.auth.routes import bp as auth_bp
+    from feedback.main import bp as main_bp
+    from feedback.reports.routes import bp as reports_bp
+    from feedback.survey.routes import bp as survey_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(survey_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(reports_bp)

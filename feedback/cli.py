@@ -1,0 +1,32 @@
+"""Command-line entry points: `flask --app wsgi <command>`."""
+
+import click
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(create_admin_command)
+    app.cli.add_command(demo_command)
+
+
+@click.command("create-admin")
+@click.argument("email")
+@click.password_option(help="Prompted when not given.")
+def create_admin_command(email: str, password: str) -> None:
+    """Create (or reset the password of) an HR admin account."""
+    from feedback.auth.services import AccountError, create_admin
+
+    try:
+        user = create_admin(email, password)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"HR admin {user.email} is ready.")
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Only when the database has no people yet.")
+def demo_command(if_empty: bool) -> None:
+    """Load the demo organisation with one closed and one open round (idempotent)."""
+    from feedback.demo import load_demo
+
+    load_demo(if_empty=if_empty, echo=click.echo)

@@ -1,0 +1,79 @@
+"""Settings from the environment, with defaults that work on a laptop."""
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """A secret key kept in instance/ so sessions survive restarts on a laptop."""
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+class Config:
+    """Read once per app; `from_env` fills in what depends on the instance folder."""
+
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session: htmx pages stay open
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    BABEL_DEFAULT_LOCALE = "nl"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
+    LANGUAGES = ("nl", "en")
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024  # uploads (people import) stay under this
+    MAX_COMMENT_LENGTH = 4000
+    DEFAULT_THRESHOLD = 3
+    PASSWORD_LINK_HOURS = 72
+
+    @classmethod
+    def from_env(cls, instance_path: Path) -> dict:
+        db_default = f"sqlite:///{instance_path / 'feedback.db'}"
+        return {
+            "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance_path),
+            "SQLALCHEMY_DATABASE_URI": _normalise_db_url(
+                os.environ.get("DATABASE_URL", db_default)
+            ),
+            "REDIS_URL": os.environ.get("REDIS_URL") or None,
+            "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+            "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+            "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
+            "MAIL_USE_TLS": _bool("MAIL_USE_TLS", True),
+            "MAIL_USE_SSL": _bool("MAIL_USE_SSL", False),
+            "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+            "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+            "MAIL_FROM": os.environ.get("MAIL_FROM", "feedback@localhost"),
+            "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+        }
+
+
+class TestConfig(Config):
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    SECRET_KEY = "test-secret-key"  # noqa: S105
+    BASE_URL = "http://localhost"
+    REDIS_URL = None
+    MAIL_SERVER = None
+    MAIL_FROM = "feedback@example.test"
+
+
+def _normalise_db_url(url: str) -> str:
+    """Accept the postgres:// spellings hosting providers hand out."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

@@ -1,0 +1,36 @@
+"""All models, importable from one place."""
+
+from feedback.models.framework import Framework, Leg, OpenQuestion, Statement
+from feedback.models.org import Person, User
+from feedback.models.outbox import OutboxMessage
+from feedback.models.responses import RESPONSE_TABLES, Answer, Comment, Response
+from feedback.models.rounds import (
+    DraftAnswer,
+    Invitation,
+    InvitationToken,
+    Participant,
+    RaterGroup,
+    Round,
+    RoundStatus,
+)
+
+__all__ = [
+    "RESPONSE_TABLES",
+    "Answer",
+    "Comment",
+    "DraftAnswer",
+    "Framework",
+    "Invitation",
+    "InvitationToken",
+    "Leg",
+    "OpenQuestion",
+    "OutboxMessage",
+    "Participant",
+    "Person",
+    "RaterGroup",
+    "Response",
+    "Round",
+    "RoundStatus",
+    "Statement",
+    "User",
+]

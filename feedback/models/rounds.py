@@ -1,0 +1,158 @@
+"""Feedback rounds, the managers rated in them, and the invitations to raters.
+
+The invitation is the only record that knows who a rater is. It holds the rater's draft
+while they work and a boolean "submitted"; what they said lives in the response tables,
+which have no way back to it.
+"""
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from feedback.clock import utcnow
+from feedback.extensions import db
+from feedback.models.framework import Framework
+from feedback.models.org import Person
+
+
+class RoundStatus(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    PUBLISHED = "published"
+
+
+class RaterGroup(enum.StrEnum):
+    SELF = "self"
+    SUPERVISOR = "supervisor"
+    DIRECT_REPORT = "direct_report"
+    PEER = "peer"
+
+
+class Round(db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    opens_on: so.Mapped[date]
+    closes_on: so.Mapped[date]
+    threshold: so.Mapped[int] = so.mapped_column(default=3)
+    status: so.Mapped[str] = so.mapped_column(sa.String(20), default=RoundStatus.DRAFT)
+    framework_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("framework.id"))
+    # Set when the first answer (draft or submitted) arrives: framework and threshold freeze.
+    answers_started: so.Mapped[bool] = so.mapped_column(default=False)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    launched_at: so.Mapped[datetime | None]
+    closed_at: so.Mapped[datetime | None]
+    published_at: so.Mapped[datetime | None]
+
+    framework: so.Mapped[Framework] = so.relationship()
+    participants: so.Mapped[list["Participant"]] = so.relationship(
+        back_populates="round", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint("threshold >= 1", name="threshold_positive"),
+        sa.CheckConstraint("closes_on >= opens_on", name="dates_ordered"),
+        sa.CheckConstraint(
+            "status IN ('draft', 'open', 'closed', 'published')", name="status_known"
+        ),
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == RoundStatus.OPEN
+
+    @property
+    def is_locked(self) -> bool:
+        """Framework and threshold can no longer change."""
+        return self.answers_started or self.status in (
+            RoundStatus.CLOSED,
+            RoundStatus.PUBLISHED,
+        )
+
+
+class Participant(db.Model):
+    """A sales manager rated in a round."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    round_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("round.id", ondelete="CASCADE"), index=True
+    )
+    person_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("person.id"), index=True)
+
+    round: so.Mapped[Round] = so.relationship(back_populates="participants")
+    person: so.Mapped[Person] = so.relationship()
+    invitations: so.Mapped[list["Invitation"]] = so.relationship(
+        back_populates="participant", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (sa.UniqueConstraint("round_id", "person_id"),)
+
+
+class Invitation(db.Model):
+    """One rater asked to rate one manager in one round.
+
+    Before launch it is a proposal HR can edit; launch gives it a token and sends it.
+    """
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    round_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("round.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    person_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("person.id", ondelete="SET NULL"), index=True
+    )
+    group: so.Mapped[str] = so.mapped_column(sa.String(20))
+    email: so.Mapped[str] = so.mapped_column(sa.String(254))
+    language: so.Mapped[str] = so.mapped_column(sa.String(2), default="nl")
+    submitted: so.Mapped[bool] = so.mapped_column(default=False)
+    sent_at: so.Mapped[datetime | None]
+    reminders_sent: so.Mapped[int] = so.mapped_column(default=0)
+    last_reminded_at: so.Mapped[datetime | None]
+
+    participant: so.Mapped[Participant] = so.relationship(back_populates="invitations")
+    person: so.Mapped[Person | None] = so.relationship()
+    tokens: so.Mapped[list["InvitationToken"]] = so.relationship(
+        back_populates="invitation", cascade="all, delete-orphan"
+    )
+    drafts: so.Mapped[list["DraftAnswer"]] = so.relationship(
+        back_populates="invitation", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        sa.UniqueConstraint("participant_id", "email"),
+        sa.CheckConstraint(
+            "\"group\" IN ('self', 'supervisor', 'direct_report', 'peer')", name="group_known"
+        ),
+    )
+
+
+class InvitationToken(db.Model):
+    """The hash of a personal link's token. A reminder may add a new link; old ones work."""
+
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True)
+    invitation_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("invitation.id", ondelete="CASCADE"), index=True
+    )
+
+    invitation: so.Mapped[Invitation] = so.relationship(back_populates="tokens")
+
+
+class DraftAnswer(db.Model):
+    """One saved-as-you-go answer of a rater who has not submitted yet.
+
+    item is "s<statement id>" for a statement, "q:<key>" for an open question, or "grade".
+    Deleted in the same transaction that writes the response.
+    """
+
+    invitation_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("invitation.id", ondelete="CASCADE"), primary_key=True
+    )
+    item: so.Mapped[str] = so.mapped_column(sa.String(60), primary_key=True)
+    value: so.Mapped[str] = so.mapped_column(sa.Text)
+
+    invitation: so.Mapped[Invitation] = so.relationship(back_populates="drafts")

@@ -1,0 +1,23 @@
+"""gunicorn settings for production: `gunicorn -c gunicorn.conf.py wsgi:app`."""
+
+from gunicorn.glogging import Logger
+
+from feedback.logging_setup import redact
+
+bind = "127.0.0.1:8000"
+workers = 2
+accesslog = "-"
+
+
+class RedactingGunicornLogger(Logger):
+    """Access log lines never carry a rater's token."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key in ("r", "U", "q", "f", "{raw_uri}e"):
+            if isinstance(atoms.get(key), str):
+                atoms[key] = redact(atoms[key])
+        return atoms
+
+
+logger_class = RedactingGunicornLogger

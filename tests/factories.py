@@ -1,0 +1,141 @@
+"""Factories: build what a test needs in one call (CTFd gen_* / Indico create_* style).
+
+All take the Flask-SQLAlchemy `db` and commit, so data is visible to other connections.
+"""
+
+import itertools
+import secrets
+from datetime import date, timedelta
+
+from feedback.auth.services import hash_token
+from feedback.extensions import db as _db
+from feedback.frameworks import copy_framework, load_framework
+from feedback.models import (
+    Invitation,
+    InvitationToken,
+    Participant,
+    Person,
+    RaterGroup,
+    Round,
+    RoundStatus,
+    User,
+)
+
+PASSWORD = "correct horse battery"
+_counter = itertools.count(1)
+
+
+def make_person(
+    db=_db,
+    *,
+    name=None,
+    email=None,
+    language="nl",
+    manager=None,
+    role="rep",
+    team=None,
+    commit=True,
+) -> Person:
+    n = next(_counter)
+    person = Person(
+        name=name or f"Person {n}",
+        email=email or f"person{n}@example.test",
+        language=language,
+        manager=manager,
+        role=role,
+        team=team,
+    )
+    db.session.add(person)
+    if commit:
+        db.session.commit()
+    return person
+
+
+def make_user(db=_db, *, role="hr", email=None, person=None, password=PASSWORD) -> User:
+    n = next(_counter)
+    user = User(
+        email=email or (person.email if person else f"user{n}@example.test"),
+        role=role,
+        person=person,
+    )
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def make_team(db=_db, *, size=5, language="nl", director=None):
+    """A manager with `size` direct reports (and a director above, made if not given)."""
+    director = director or make_person(db, role="director", name="Director")
+    manager = make_person(db, role="manager", manager=director, language=language)
+    reps = [make_person(db, manager=manager, language=language, commit=False) for _ in range(size)]
+    db.session.commit()
+    return manager, reps, director
+
+
+def make_round(
+    db=_db, *, name="Round", threshold=3, status=RoundStatus.OPEN, opens_on=None, closes_on=None
+) -> Round:
+    template = load_framework()
+    framework = copy_framework(template)
+    opens_on = opens_on or date.today() - timedelta(days=1)
+    closes_on = closes_on or date.today() + timedelta(days=14)
+    rnd = Round(
+        name=name,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        threshold=threshold,
+        status=status,
+        framework=framework,
+    )
+    db.session.add(rnd)
+    db.session.commit()
+    return rnd
+
+
+def add_participant(db=_db, rnd=None, manager=None) -> Participant:
+    participant = Participant(round=rnd, person=manager)
+    db.session.add(participant)
+    db.session.commit()
+    return participant
+
+
+def make_invitation(
+    db=_db, participant=None, *, group=RaterGroup.DIRECT_REPORT, person=None, language="nl"
+) -> tuple[Invitation, str]:
+    """An invitation with a live personal link; returns it and the plain token."""
+    n = next(_counter)
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        round_id=participant.round_id,
+        participant=participant,
+        person=person,
+        group=str(group),
+        email=person.email if person else f"rater{n}@example.test",
+        language=language,
+    )
+    invitation.tokens.append(InvitationToken(token_hash=hash_token(token)))
+    db.session.add(invitation)
+    db.session.commit()
+    return invitation, token
+
+
+def make_rated_manager(db=_db, *, reports=5, threshold=3, status=RoundStatus.OPEN):
+    """An open round with one manager, a self invitation, a supervisor and direct reports.
+
+    Returns (round, participant, {group: [(invitation, token), ...]}).
+    """
+    manager, reps, director = make_team(db, size=reports)
+    rnd = make_round(db, threshold=threshold, status=status)
+    participant = add_participant(db, rnd, manager)
+    links = {
+        RaterGroup.SELF: [make_invitation(db, participant, group=RaterGroup.SELF, person=manager)],
+        RaterGroup.SUPERVISOR: [
+            make_invitation(db, participant, group=RaterGroup.SUPERVISOR, person=director)
+        ],
+        RaterGroup.DIRECT_REPORT: [
+            make_invitation(db, participant, group=RaterGroup.DIRECT_REPORT, person=rep)
+            for rep in reps
+        ],
+    }
+    return rnd, participant, links

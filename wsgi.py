@@ -1,0 +1,3 @@
+from feedback import create_app
+
+app = create_app()
