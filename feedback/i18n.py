@@ -11,9 +11,9 @@ def select_locale() -> str:
     forced = getattr(g, "lang", None)
     if forced in languages:
         return forced
-    if current_user and current_user.is_authenticated and current_user.person:
-        if current_user.person.language in languages:
-            return current_user.person.language
+    person = current_user.person if current_user and current_user.is_authenticated else None
+    if person is not None and person.language in languages:
+        return person.language
     return (
         request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     )
