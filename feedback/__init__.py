@@ -55,6 +55,7 @@ def _register_blueprints(app: Flask) -> None:
     from feedback.admin.routes import bp as admin_bp
     from feedback.auth.routes import bp as auth_bp
     from feedback.main import bp as main_bp
+    from feedback.people.routes import bp as people_bp
     from feedback.reports.routes import bp as reports_bp
     from feedback.survey.routes import bp as survey_bp
 
@@ -62,4 +63,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(survey_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(people_bp)
     app.register_blueprint(reports_bp)

@@ -4,10 +4,8 @@ All take the Flask-SQLAlchemy `db` and commit, so data is visible to other conne
 """
 
 import itertools
-import secrets
 from datetime import date, timedelta
 
-from feedback.auth.services import hash_token
 from feedback.extensions import db as _db
 from feedback.frameworks import copy_framework, load_framework
 from feedback.models import (
@@ -20,6 +18,7 @@ from feedback.models import (
     RoundStatus,
     User,
 )
+from feedback.tokens import hash_token, new_token
 
 PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
@@ -105,7 +104,7 @@ def make_invitation(
 ) -> tuple[Invitation, str]:
     """An invitation with a live personal link; returns it and the plain token."""
     n = next(_counter)
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     invitation = Invitation(
         round_id=participant.round_id,
         participant=participant,

@@ -11,12 +11,6 @@ def dashboard():
     return "Rounds"
 
 
-@bp.get("/people")
-@hr_required
-def people():
-    return "People"
-
-
 @bp.get("/outbox")
 @hr_required
 def outbox():

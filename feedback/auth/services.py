@@ -1,7 +1,5 @@
 """Accounts: log in, create HR admins, set-password links for managers."""
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -11,16 +9,13 @@ from feedback.clock import utcnow
 from feedback.db import begin_write
 from feedback.extensions import db, login_manager
 from feedback.models import Person, User
+from feedback.tokens import hash_token, new_token
 
 MIN_PASSWORD_LENGTH = 10
 
 
 class AccountError(ValueError):
     """A clear message for the person at the keyboard."""
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def normalise_email(email: str) -> str:
@@ -80,7 +75,7 @@ def ensure_manager_account(person: Person) -> User:
 
 def issue_password_link(user: User) -> str:
     """A one-time set-password token; only its hash is stored. Caller commits."""
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     user.password_token_hash = hash_token(token)
     hours = current_app.config["PASSWORD_LINK_HOURS"]
     user.password_token_expires = utcnow() + timedelta(hours=hours)
