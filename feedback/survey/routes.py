@@ -1,3 +1,102 @@
-from flask import Blueprint
+"""The rater's personal link: the survey form, autosave of each answer, submit once.
+
+A wrong token, a round that is not open and a round past its close date all get the same
+plain 404: the link must not say which it is.
+"""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_date
+from flask_babel import gettext as _
+
+from feedback.models import Invitation
+from feedback.survey import services
+from feedback.survey.services import Outcome
 
 bp = Blueprint("survey", __name__)
+
+CONTROL_FIELDS = frozenset({"csrf_token", "action"})
+
+
+def _invitation_or_404(token: str) -> Invitation:
+    invitation = services.find_invitation(token)
+    if invitation is None:
+        abort(404)
+    g.lang = invitation.language
+    return invitation
+
+
+def _posted() -> dict[str, str]:
+    return {k: v for k, v in request.form.items() if k not in CONTROL_FIELDS}
+
+
+def _max_length() -> int:
+    return current_app.config["MAX_COMMENT_LENGTH"]
+
+
+def _form_page(invitation: Invitation, token: str, posted=None, errors=None):
+    page = services.survey_page(invitation, _max_length(), posted, errors)
+    return render_template(
+        "survey/form.html", page=page, token=token, page_lang=invitation.language
+    )
+
+
+def _already(invitation: Invitation):
+    return render_template("survey/already.html", page_lang=invitation.language)
+
+
+@bp.get("/s/<token>")
+def form(token: str):
+    invitation = _invitation_or_404(token)
+    if invitation.submitted:
+        return _already(invitation)
+    return _form_page(invitation, token)
+
+
+@bp.post("/s/<token>")
+def submit(token: str):
+    """Without JavaScript the page is one form: submit, or save and continue later."""
+    invitation = _invitation_or_404(token)
+    if invitation.submitted:
+        return _already(invitation)
+    posted = _posted()
+    checked = services.validate_posted(invitation, posted, _max_length())
+    if not checked.ok:
+        return _form_page(invitation, token, posted, checked.error_map())
+    if request.form.get("action") == "save":
+        outcome = services.save_draft(invitation.id, checked.values)
+    else:
+        outcome = services.submit(invitation.id, checked.values)
+    if outcome == Outcome.SAVED:
+        date = format_date(invitation.participant.round.closes_on, "long")
+        flash(_("Your answers are saved. Use the same link to carry on until %(date)s.", date=date))
+        return redirect(url_for("survey.form", token=token), 303)
+    if outcome == Outcome.SUBMITTED:
+        return render_template("survey/thanks.html", page_lang=invitation.language)
+    if outcome == Outcome.ALREADY_SUBMITTED:
+        return _already(invitation)
+    if outcome == Outcome.NOTHING_ANSWERED:
+        errors = {"form": _("Answer at least one statement before you submit.")}
+        return _form_page(invitation, token, posted, errors)
+    abort(404)
+
+
+@bp.post("/s/<token>/answer")
+def save_answer(token: str):
+    """Autosave (htmx): one answer in, its saved state and the progress out. Always 200."""
+    invitation = _invitation_or_404(token)
+    posted = _posted()
+    checked = services.validate_posted(invitation, posted, _max_length())
+    outcome = services.save_draft(invitation.id, checked.values) if checked.ok else None
+    states = services.save_states(list(posted), outcome, checked.error_map())
+    progress = services.progress(invitation) if outcome == Outcome.SAVED else None
+    return render_template("survey/_save_state.html", states=states, progress=progress)

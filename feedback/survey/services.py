@@ -1,0 +1,489 @@
+"""The rater's side: find an invitation by its link, keep the draft, submit exactly once.
+
+Anonymity is structural (DESIGN.md): the invitation knows who the rater is and holds the
+draft; submitting marks it done, deletes the draft and writes a response that has no way
+back to it, all in one write transaction.
+"""
+
+import enum
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.dialects import postgresql, sqlite
+
+from feedback import clock
+from feedback.db import begin_write
+from feedback.extensions import db
+from feedback.models import (
+    Answer,
+    Comment,
+    DraftAnswer,
+    Invitation,
+    InvitationToken,
+    Leg,
+    OpenQuestion,
+    Response,
+    Round,
+    RoundStatus,
+    Statement,
+)
+from feedback.tokens import hash_token
+
+SCORES = ("1", "2", "3", "4", "5")
+DONT_KNOW = "dk"
+GRADES = tuple(str(g) for g in range(1, 11))
+GRADE = "grade"
+
+
+# --- Field names --------------------------------------------------------------------------
+
+
+def statement_field(statement_id: int) -> str:
+    return f"s{statement_id}"
+
+
+def question_field(key: str) -> str:
+    return f"q:{key}"
+
+
+# --- Validation (pure) --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str  # a lazy string: translated when rendered
+
+
+@dataclass
+class Validated:
+    """Clean values by field name ("" means the rater cleared the answer) or errors."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    errors: list[FieldError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def error_map(self) -> dict[str, str]:
+        return {e.field: e.message for e in self.errors}
+
+
+def validate_answers(
+    statement_ids: set[int],
+    question_keys: set[str],
+    posted: Mapping[str, str],
+    max_comment_length: int,
+) -> Validated:
+    """Check posted answers against the framework. Nothing is saved unless this is clean.
+
+    Scores are "1".."5" or "dk"; open answers are text up to max_comment_length characters;
+    the grade is "1".."10". An empty value clears that answer. Any other field is an error.
+    """
+    statement_fields = {statement_field(i) for i in statement_ids}
+    question_fields = {question_field(k) for k in question_keys}
+    result = Validated()
+    for name, raw in posted.items():
+        value = raw if isinstance(raw, str) else ""
+        if name in statement_fields:
+            if value not in (*SCORES, DONT_KNOW, ""):
+                result.errors.append(
+                    FieldError(name, _l("Choose a score from 1 to 5, or “don't know”."))
+                )
+                continue
+        elif name in question_fields:
+            if len(value) > max_comment_length:
+                result.errors.append(
+                    FieldError(
+                        name,
+                        _l(
+                            "This answer is too long: at most %(max)d characters (now %(length)d).",
+                            max=max_comment_length,
+                            length=len(value),
+                        ),
+                    )
+                )
+                continue
+            if not value.strip():
+                value = ""
+        elif name == GRADE:
+            value = value.strip()
+            if value not in (*GRADES, ""):
+                result.errors.append(FieldError(name, _l("Choose a grade from 1 to 10.")))
+                continue
+        elif name.startswith("s") and name[1:].isdigit():
+            result.errors.append(FieldError(name, _l("This statement is not part of the survey.")))
+            continue
+        else:
+            result.errors.append(FieldError(name, _l("Unknown field.")))
+            continue
+        result.values[name] = value
+    return result
+
+
+@dataclass(frozen=True)
+class FinalAnswers:
+    scores: dict[int, int | None]  # statement id -> score, None for "don't know"
+    comments: dict[str, str]  # open question key -> stripped text
+    grade: int | None
+
+
+def final_answers(draft: Mapping[str, str], posted: Mapping[str, str]) -> FinalAnswers:
+    """The union of the draft and the posted form; posted values win, empty means none."""
+    merged = {**draft, **posted}
+    scores: dict[int, int | None] = {}
+    comments: dict[str, str] = {}
+    grade = None
+    for name, value in merged.items():
+        if value == "":
+            continue
+        if name == GRADE:
+            grade = int(value)
+        elif name.startswith("q:"):
+            text = value.strip()
+            if text:
+                comments[name[2:]] = text
+        elif name.startswith("s"):
+            scores[int(name[1:])] = None if value == DONT_KNOW else int(value)
+    return FinalAnswers(scores=scores, comments=comments, grade=grade)
+
+
+# --- Finding the invitation ---------------------------------------------------------------
+
+
+def round_accepts_answers(rnd: Round, today: date | None = None) -> bool:
+    return rnd.status == RoundStatus.OPEN and (today or clock.today()) <= rnd.closes_on
+
+
+def find_invitation(token: str) -> Invitation | None:
+    """The invitation behind a link, or None when the link must look like it never existed:
+    unknown token, round not open, or round past its close date."""
+    invitation = db.session.scalar(
+        sa.select(Invitation)
+        .join(InvitationToken, InvitationToken.invitation_id == Invitation.id)
+        .where(InvitationToken.token_hash == hash_token(token))
+    )
+    if invitation is None or not round_accepts_answers(invitation.participant.round):
+        return None
+    return invitation
+
+
+def framework_fields(framework_id: int) -> tuple[set[int], set[str]]:
+    statement_ids = set(
+        db.session.scalars(
+            sa.select(Statement.id).join(Leg).where(Leg.framework_id == framework_id)
+        )
+    )
+    question_keys = set(
+        db.session.scalars(
+            sa.select(OpenQuestion.key).where(OpenQuestion.framework_id == framework_id)
+        )
+    )
+    return statement_ids, question_keys
+
+
+def draft_values(invitation_id: int) -> dict[str, str]:
+    rows = db.session.execute(
+        sa.select(DraftAnswer.item, DraftAnswer.value).where(
+            DraftAnswer.invitation_id == invitation_id
+        )
+    )
+    return {item: value for item, value in rows}
+
+
+def validate_posted(
+    invitation: Invitation, posted: Mapping[str, str], max_comment_length: int
+) -> Validated:
+    statement_ids, question_keys = framework_fields(invitation.participant.round.framework_id)
+    return validate_answers(statement_ids, question_keys, posted, max_comment_length)
+
+
+def state_id(field_name: str) -> str:
+    """The DOM id of a question's save-state marker (no ':' so it works as a selector)."""
+    return "state-" + field_name.replace(":", "-")
+
+
+@dataclass(frozen=True)
+class SaveState:
+    state_id: str
+    kind: str  # "saved", "error" or "closed"
+    message: str = ""
+
+
+def save_states(
+    fields: list[str], outcome: "Outcome | None", errors: Mapping[str, str]
+) -> list[SaveState]:
+    """What each autosaved question shows next to it after the request."""
+    states = []
+    for name in fields:
+        if name in errors:
+            states.append(SaveState(state_id(name), "error", errors[name]))
+        elif outcome == Outcome.SAVED:
+            states.append(SaveState(state_id(name), "saved"))
+        elif outcome == Outcome.ALREADY_SUBMITTED:
+            states.append(SaveState(state_id(name), "closed", _l("Already submitted.")))
+        elif outcome is not None:
+            states.append(SaveState(state_id(name), "closed", _l("Not saved.")))
+    return states
+
+
+# --- The page ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    answered: int
+    total: int
+
+
+@dataclass(frozen=True)
+class StatementView:
+    field: str
+    text: str
+
+    @property
+    def state_id(self) -> str:
+        return state_id(self.field)
+
+
+@dataclass(frozen=True)
+class LegView:
+    name: str
+    description: str
+    statements: list[StatementView]
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    field: str
+    text: str
+
+    @property
+    def state_id(self) -> str:
+        return state_id(self.field)
+
+
+@dataclass(frozen=True)
+class SurveyPage:
+    manager_name: str
+    closes_on: date
+    threshold: int
+    group: str
+    legs: list[LegView]
+    questions: list[QuestionView]
+    values: dict[str, str]
+    errors: dict[str, str]
+    stray_errors: list[str]  # errors about fields that are not on the page
+    progress: Progress
+    max_comment_length: int
+
+
+def total_items(framework) -> int:
+    return len(framework.statements) + len(framework.open_questions) + 1  # + the grade
+
+
+def progress(invitation: Invitation, values: Mapping[str, str] | None = None) -> Progress:
+    """How many questions have an answer: from the given values, else from the draft (SQL)."""
+    framework = invitation.participant.round.framework
+    if values is None:
+        answered = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(DraftAnswer)
+            .where(DraftAnswer.invitation_id == invitation.id, DraftAnswer.value != "")
+        )
+    else:
+        answered = sum(1 for v in values.values() if v.strip())
+    return Progress(answered=answered or 0, total=total_items(framework))
+
+
+def survey_page(
+    invitation: Invitation,
+    max_comment_length: int,
+    posted: Mapping[str, str] | None = None,
+    errors: Mapping[str, str] | None = None,
+) -> SurveyPage:
+    """Everything the form shows: the draft, overlaid with what was just posted (so a rater
+    never loses typed text when the form comes back with errors)."""
+    rnd = invitation.participant.round
+    lang = invitation.language
+    framework = rnd.framework
+    values = draft_values(invitation.id)
+    known = {statement_field(s.id) for s in framework.statements}
+    known |= {question_field(q.key) for q in framework.open_questions} | {GRADE}
+    if posted:
+        values.update({k: v for k, v in posted.items() if k in known})
+    errors = dict(errors or {})
+    stray = [message for name, message in errors.items() if name not in known]
+    legs = [
+        LegView(
+            name=leg.name(lang),
+            description=leg.description(lang),
+            statements=[StatementView(statement_field(s.id), s.text(lang)) for s in leg.statements],
+        )
+        for leg in framework.legs
+    ]
+    questions = [
+        QuestionView(question_field(q.key), q.text(lang)) for q in framework.open_questions
+    ]
+    return SurveyPage(
+        manager_name=invitation.participant.person.name,
+        closes_on=rnd.closes_on,
+        threshold=rnd.threshold,
+        group=invitation.group,
+        legs=legs,
+        questions=questions,
+        values=values,
+        errors=errors,
+        stray_errors=stray,
+        progress=progress(invitation, values),
+        max_comment_length=max_comment_length,
+    )
+
+
+# --- Writing -------------------------------------------------------------------------------
+
+
+class Outcome(enum.StrEnum):
+    SAVED = "saved"
+    SUBMITTED = "submitted"
+    ALREADY_SUBMITTED = "already_submitted"
+    CLOSED = "closed"
+    NOTHING_ANSWERED = "nothing_answered"
+
+
+def _insert(table: sa.Table):
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(f"no upsert for {dialect}")
+
+
+def _lock_open_invitation(invitation_id: int) -> Outcome | None:
+    """Inside a write transaction: None if the invitation may still change, else why not.
+
+    FOR UPDATE (PostgreSQL; SQLite already holds the write lock) serialises autosaves and
+    the submit of one invitation, so no draft row can outlive a submit.
+    """
+    row = db.session.execute(
+        sa.select(Invitation.submitted, Round.status, Round.closes_on, Round.answers_started)
+        .join(Round, Round.id == Invitation.round_id)
+        .where(Invitation.id == invitation_id)
+        .with_for_update(of=Invitation)
+    ).one_or_none()
+    if row is None or row.status != RoundStatus.OPEN or clock.today() > row.closes_on:
+        return Outcome.CLOSED
+    if row.submitted:
+        return Outcome.ALREADY_SUBMITTED
+    return None
+
+
+def _mark_round_started(invitation_id: int) -> None:
+    """The first answer of a round freezes its framework and threshold."""
+    round_id = sa.select(Invitation.round_id).where(Invitation.id == invitation_id)
+    db.session.execute(
+        sa.update(Round)
+        .where(Round.id == round_id.scalar_subquery(), Round.answers_started.is_(False))
+        .values(answers_started=True)
+    )
+
+
+def save_draft(invitation_id: int, values: Mapping[str, str]) -> Outcome:
+    """Upsert validated answers into the draft; an empty value removes that answer."""
+    begin_write()
+    refusal = _lock_open_invitation(invitation_id)
+    if refusal is not None:
+        db.session.rollback()
+        return refusal
+    keep = [{"invitation_id": invitation_id, "item": k, "value": v} for k, v in values.items() if v]
+    cleared = [k for k, v in values.items() if not v]
+    if keep:
+        stmt = _insert(DraftAnswer.__table__)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["invitation_id", "item"], set_={"value": stmt.excluded.value}
+        )
+        db.session.execute(stmt, keep)
+        _mark_round_started(invitation_id)
+    if cleared:
+        db.session.execute(
+            sa.delete(DraftAnswer).where(
+                DraftAnswer.invitation_id == invitation_id, DraftAnswer.item.in_(cleared)
+            )
+        )
+    db.session.commit()
+    return Outcome.SAVED
+
+
+def new_response_id() -> str:
+    return str(uuid.uuid4())
+
+
+def submit(invitation_id: int, answers: Mapping[str, str]) -> Outcome:
+    """Turn the draft plus the posted answers into an anonymous response, exactly once.
+
+    One transaction: check the round, claim the invitation (UPDATE ... WHERE submitted is
+    false: whoever changes the row wins; everyone else is told it was already submitted),
+    delete the draft, and write the response with its answers and comments.
+    """
+    begin_write()
+    refusal = _lock_open_invitation(invitation_id)
+    if refusal is not None:
+        db.session.rollback()
+        return refusal
+    claimed = db.session.execute(
+        sa.update(Invitation)
+        .where(Invitation.id == invitation_id, Invitation.submitted.is_(False))
+        .values(submitted=True)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        return Outcome.ALREADY_SUBMITTED
+    final = final_answers(draft_values(invitation_id), answers)
+    if not final.scores:
+        db.session.rollback()
+        return Outcome.NOTHING_ANSWERED
+    invitation = db.session.execute(
+        sa.select(Invitation.round_id, Invitation.participant_id, Invitation.group).where(
+            Invitation.id == invitation_id
+        )
+    ).one()
+    db.session.execute(
+        sa.delete(DraftAnswer)
+        .where(DraftAnswer.invitation_id == invitation_id)
+        .execution_options(synchronize_session=False)
+    )
+    response_id = new_response_id()
+    db.session.execute(
+        sa.insert(Response.__table__).values(
+            id=response_id,
+            round_id=invitation.round_id,
+            participant_id=invitation.participant_id,
+            group=invitation.group,
+            grade=final.grade,
+        )
+    )
+    db.session.execute(
+        sa.insert(Answer.__table__),
+        [
+            {"response_id": response_id, "statement_id": sid, "score": score}
+            for sid, score in final.scores.items()
+        ],
+    )
+    if final.comments:
+        db.session.execute(
+            sa.insert(Comment.__table__),
+            [
+                {"id": str(uuid.uuid4()), "response_id": response_id, "question_key": k, "text": t}
+                for k, t in final.comments.items()
+            ],
+        )
+    _mark_round_started(invitation_id)
+    db.session.commit()
+    return Outcome.SUBMITTED
