@@ -47,7 +47,7 @@ def begin_write() -> None:
     Call first thing in a service that writes. On SQLite this takes the write lock at once
     (no deadlock-prone lock upgrade); on PostgreSQL it is a plain BEGIN.
     """
-    if db.session.in_transaction():
+    if db.session().in_transaction():
         conn = db.session.connection()
         if conn.dialect.name == "sqlite" and not conn.get_execution_options().get("feedback_write"):
             # A read already started a deferred transaction: end it and start over.
