@@ -1,0 +1,305 @@
+"""The organisation: listing people, and importing them from a file (preview, then confirm)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_sqlalchemy.pagination import Pagination
+
+from feedback.db import begin_write
+from feedback.extensions import db
+from feedback.models import Person
+from feedback.people.importing import (
+    ExistingPerson,
+    Preview,
+    RawRow,
+    RowResult,
+    Status,
+    validate,
+)
+
+PER_PAGE = 50
+UPLOAD_MAX_AGE = 2 * 60 * 60  # seconds a preview stays confirmable
+_UPLOAD_ID = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+
+# ---------------------------------------------------------------------------- listing
+
+
+@dataclass(frozen=True)
+class PeopleFilter:
+    q: str = ""
+    team: str = ""
+    managers_only: bool = False
+    active: str = ""  # "", "yes" or "no"
+
+    def as_args(self) -> dict[str, str]:
+        """The non-default filters as query-string arguments (for page links)."""
+        args = {"q": self.q, "team": self.team, "active": self.active}
+        if self.managers_only:
+            args["managers"] = "1"
+        return {key: value for key, value in args.items() if value}
+
+
+@dataclass
+class PeoplePage:
+    pagination: Pagination
+    report_counts: dict[int, int]
+    teams: list[str]
+
+
+def list_people(filters: PeopleFilter, page: int = 1, per_page: int = PER_PAGE) -> PeoplePage:
+    """One page of people (with their manager loaded) and the direct-report counts for it."""
+    query = (
+        sa.select(Person)
+        .options(so.joinedload(Person.manager))
+        .order_by(sa.func.lower(Person.name), Person.id)
+    )
+    q = filters.q.strip()
+    if q:
+        query = query.where(
+            sa.or_(
+                Person.name.icontains(q, autoescape=True),
+                Person.email.icontains(q, autoescape=True),
+            )
+        )
+    if filters.team:
+        query = query.where(Person.team == filters.team)
+    if filters.active in ("yes", "no"):
+        query = query.where(Person.active.is_(filters.active == "yes"))
+    if filters.managers_only:
+        report = so.aliased(Person)
+        query = query.where(sa.exists().where(report.manager_id == Person.id))
+    pagination = db.paginate(query, page=page, per_page=per_page, error_out=False)
+    ids = [person.id for person in pagination.items]
+    counts: dict[int, int] = {}
+    if ids:
+        rows = db.session.execute(
+            sa.select(Person.manager_id, sa.func.count())
+            .where(Person.manager_id.in_(ids))
+            .group_by(Person.manager_id)
+        )
+        counts = {manager_id: n for manager_id, n in rows}
+    return PeoplePage(pagination=pagination, report_counts=counts, teams=list_teams())
+
+
+def list_teams() -> list[str]:
+    return list(
+        db.session.scalars(
+            sa.select(Person.team).where(Person.team.is_not(None)).distinct().order_by(Person.team)
+        )
+    )
+
+
+# ---------------------------------------------------------------------------- importing
+
+
+class PeopleImportError(Exception):
+    """Base for import problems with a message for HR."""
+
+
+class UploadNotFound(PeopleImportError):
+    pass
+
+
+class ImportHasErrors(PeopleImportError):
+    pass
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+    unchanged: int
+    deactivated: int
+    skipped: list[RowResult]
+
+
+def load_existing() -> dict[str, ExistingPerson]:
+    """Everybody in the database, keyed by lowercased e-mail, in one query."""
+    manager = so.aliased(Person)
+    rows = db.session.execute(
+        sa.select(
+            Person.id,
+            Person.email,
+            Person.name,
+            Person.language,
+            Person.team,
+            Person.role,
+            manager.email,
+            Person.active,
+        ).outerjoin(manager, Person.manager_id == manager.id)
+    )
+    return {
+        email.lower(): ExistingPerson(
+            id=pid,
+            email=email.lower(),
+            name=name,
+            language=language,
+            team=team,
+            role=role,
+            manager_email=manager_email.lower() if manager_email else None,
+            active=active,
+        )
+        for pid, email, name, language, team, role, manager_email, active in rows
+    }
+
+
+def preview_import(rows: Sequence[RawRow]) -> Preview:
+    """What importing `rows` would do. Writes nothing."""
+    return validate(rows, load_existing())
+
+
+def apply_import(
+    rows: Sequence[RawRow], *, deactivate_missing: bool = False, skip_invalid: bool = False
+) -> ImportResult:
+    """Import in one transaction: upsert people by e-mail, then link managers, then deactivate.
+
+    Validates again against the database as it is now. Refuses (writing nothing) when a row
+    has an error, unless `skip_invalid`: then those rows are left out and returned.
+    """
+    begin_write()
+    try:
+        existing = load_existing()
+        preview = validate(rows, existing)
+        if preview.has_errors and not skip_invalid:
+            raise ImportHasErrors(
+                f"{len(preview.error_rows)} rows have errors: nothing was imported."
+            )
+        valid = [row for row in preview.rows if row.ok]
+        new = [row for row in valid if row.status == Status.NEW]
+        if new:
+            db.session.execute(
+                sa.insert(Person),
+                [
+                    {
+                        "name": row.name,
+                        "email": row.email,
+                        "language": row.language,
+                        "team": row.team,
+                        "role": row.role,
+                        "active": True,
+                    }
+                    for row in new
+                ],
+            )
+        ids = {p.email: p.id for p in existing.values()}
+        if new:
+            ids.update(
+                (email.lower(), pid)
+                for pid, email in db.session.execute(sa.select(Person.id, Person.email))
+            )
+        updates = [
+            {
+                "id": row.existing_id,
+                "name": row.name,
+                "language": row.language,
+                "team": row.team,
+                "role": row.role,
+                "active": True,
+                "manager_id": ids.get(row.manager_email) if row.manager_email else None,
+            }
+            for row in valid
+            if row.status == Status.UPDATE
+        ]
+        links = [
+            {"id": ids[row.email], "manager_id": ids[row.manager_email]}
+            for row in new
+            if row.manager_email
+        ]
+        deactivate = (
+            [{"id": p.id, "active": False} for p in preview.missing] if (deactivate_missing) else []
+        )
+        for batch in (updates, links, deactivate):
+            if batch:
+                db.session.execute(sa.update(Person), batch)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return ImportResult(
+        created=len(new),
+        updated=len(updates),
+        unchanged=sum(1 for row in valid if row.status == Status.UNCHANGED),
+        deactivated=len(deactivate),
+        skipped=preview.error_rows,
+    )
+
+
+# ---------------------------------------------------------------------------- uploads
+
+
+def _upload_dir(instance_path: str) -> Path:
+    path = Path(instance_path) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def save_upload(instance_path: str, rows: Sequence[RawRow], *, filename: str, user_id: int) -> str:
+    """Keep parsed rows server-side until HR confirms; returns the random id that names them."""
+    directory = _upload_dir(instance_path)
+    _remove_stale(directory)
+    upload_id = secrets.token_urlsafe(24)
+    payload = {
+        "created": time.time(),
+        "filename": filename,
+        "user_id": user_id,
+        "rows": [row.to_dict() for row in rows],
+    }
+    target = directory / f"{upload_id}.json"
+    temporary = directory / f".{upload_id}.tmp"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(payload, handle, ensure_ascii=False)
+    temporary.replace(target)
+    return upload_id
+
+
+@dataclass(frozen=True)
+class Upload:
+    id: str
+    filename: str
+    rows: list[RawRow]
+
+
+def load_upload(instance_path: str, upload_id: str, *, user_id: int) -> Upload:
+    """The rows of an earlier upload by this user; UploadNotFound when unknown or stale."""
+    message = "This import is unknown or has expired. Upload the file again."
+    if not _UPLOAD_ID.match(upload_id or ""):
+        raise UploadNotFound(message)
+    path = _upload_dir(instance_path) / f"{upload_id}.json"
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise UploadNotFound(message) from error
+    if payload.get("user_id") != user_id:
+        raise UploadNotFound(message)
+    if time.time() - payload.get("created", 0) > UPLOAD_MAX_AGE:
+        path.unlink(missing_ok=True)
+        raise UploadNotFound(message)
+    rows = [RawRow.from_dict(row) for row in payload["rows"]]
+    return Upload(id=upload_id, filename=payload.get("filename", ""), rows=rows)
+
+
+def delete_upload(instance_path: str, upload_id: str) -> None:
+    if _UPLOAD_ID.match(upload_id or ""):
+        (_upload_dir(instance_path) / f"{upload_id}.json").unlink(missing_ok=True)
+
+
+def _remove_stale(directory: Path) -> None:
+    cutoff = time.time() - UPLOAD_MAX_AGE
+    for path in directory.glob("*.json"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+        except OSError:
+            continue
