@@ -8,6 +8,10 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_admin_command)
     app.cli.add_command(demo_command)
 
+    from feedback.people.cli import import_people_command
+
+    app.cli.add_command(import_people_command)
+
 
 @click.command("create-admin")
 @click.argument("email")
