@@ -59,7 +59,7 @@ def test_csv_with_bom_semicolons_and_dutch_headers():
 
 
 def test_csv_quoted_semicolon_and_missing_optional_columns():
-    rows = parse_csv('email;name\n"a@example.com";"Jansen; Piet"\n\n'.encode())
+    rows = parse_csv(b'email;name\n"a@example.com";"Jansen; Piet"\n\n')
     assert rows == [RawRow(2, name="Jansen; Piet", email="a@example.com")]
 
 
