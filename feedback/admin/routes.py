@@ -1,17 +1,235 @@
-from flask import Blueprint
+"""HR: feedback rounds (create, raters, launch, response rates, close, publish), outbox."""
 
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from feedback.admin import services
+from feedback.admin.forms import NewRoundForm, RaterForm, RoundSettingsForm
 from feedback.auth.decorators import hr_required
+from feedback.auth.forms import EmptyForm
+from feedback.models import RoundStatus
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def is_htmx() -> bool:
+    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-Boosted")
+
+
+def _round_or_404(round_id: int):
+    rnd = services.get_round(round_id)
+    if rnd is None:
+        abort(404)
+    return rnd
+
+
+def _participant_or_404(round_id: int, participant_id: int):
+    participant = services.get_participant(round_id, participant_id)
+    if participant is None:
+        abort(404)
+    return participant
+
+
+def _first_error(form) -> str:
+    for errors in form.errors.values():
+        if errors:
+            return str(errors[0])
+    return "Please check the form."
 
 
 @bp.get("/")
 @hr_required
 def dashboard():
-    return "Rounds"
+    return render_template("admin/rounds.html", rounds=services.list_rounds())
+
+
+@bp.route("/rounds/new", methods=["GET", "POST"])
+@hr_required
+def new_round():
+    form = NewRoundForm()
+    action = request.form.get("action", "create")
+    if request.method == "POST" and action == "create" and form.validate():
+        try:
+            rnd = services.create_round(form.settings(), form.manager_ids.data)
+        except services.AdminError as error:
+            flash(str(error), "error")
+        else:
+            flash(
+                f"Round “{rnd.name}” created as a draft. Check the raters, then launch.", "success"
+            )
+            return redirect(url_for("admin.round_detail", round_id=rnd.id), 303)
+    picker = services.manager_picker(form.search.data, form.manager_ids.data or [], action)
+    return render_template("admin/new_round.html", form=form, picker=picker)
+
+
+@bp.post("/rounds/new/managers")
+@hr_required
+def manager_picker():
+    """htmx: the manager list of the new-round form, filtered or (de)selected."""
+    form = NewRoundForm()
+    form.validate()  # only to coerce the ids; errors are not shown here
+    picker = services.manager_picker(
+        form.search.data, form.manager_ids.data or [], request.form.get("action")
+    )
+    return render_template("admin/_manager_list.html", picker=picker)
+
+
+def _round_page(rnd, settings_form=None, status=200):
+    draft = rnd.status == RoundStatus.DRAFT
+    return render_template(
+        "admin/round.html",
+        rnd=rnd,
+        lock=services.settings_lock(rnd),
+        settings_form=settings_form or RoundSettingsForm(obj=rnd, formdata=None),
+        rater_form=RaterForm(formdata=None),
+        participants=services.draft_raters(rnd.id) if draft else [],
+        problems=services.launch_problems(rnd.id) if draft else [],
+        dashboard=None if draft else services.response_dashboard(rnd.id),
+    ), status
+
+
+@bp.get("/rounds/<int:round_id>")
+@hr_required
+def round_detail(round_id: int):
+    return _round_page(_round_or_404(round_id))
+
+
+@bp.post("/rounds/<int:round_id>/settings")
+@hr_required
+def round_settings(round_id: int):
+    rnd = _round_or_404(round_id)
+    form = RoundSettingsForm()
+    if not form.validate():
+        return _round_page(rnd, settings_form=form)
+    try:
+        services.update_round(round_id, form.settings())
+    except services.AdminError as error:
+        flash(str(error), "error")
+    else:
+        flash("Settings saved.", "success")
+    return redirect(url_for("admin.round_detail", round_id=round_id), 303)
+
+
+def _after_rater_change(rnd, participant, error=None, message=None, form=None):
+    if is_htmx():
+        return render_template(
+            "admin/_participant_swap.html",
+            rnd=rnd,
+            p=services.participant_raters(participant),
+            rater_form=form if error and form else RaterForm(formdata=None),
+            error=error,
+            message=message,
+            problems=services.launch_problems(rnd.id),
+        )
+    flash(error or message, "error" if error else "success")
+    url = url_for("admin.round_detail", round_id=rnd.id, _anchor=f"p-{participant.id}")
+    return redirect(url, 303)
+
+
+@bp.post("/rounds/<int:round_id>/managers/<int:participant_id>/raters")
+@hr_required
+def add_rater(round_id: int, participant_id: int):
+    rnd = _round_or_404(round_id)
+    participant = _participant_or_404(round_id, participant_id)
+    form = RaterForm()
+    if not form.validate():
+        return _after_rater_change(rnd, participant, error=_first_error(form), form=form)
+    try:
+        invitation = services.add_rater(round_id, participant_id, form.who.data, form.group.data)
+    except services.AdminError as error:
+        return _after_rater_change(rnd, participant, error=str(error), form=form)
+    name = invitation.person.name if invitation.person else invitation.email
+    return _after_rater_change(rnd, participant, message=f"Added {name}.")
+
+
+@bp.post("/rounds/<int:round_id>/managers/<int:participant_id>/raters/<int:invitation_id>/delete")
+@hr_required
+def remove_rater(round_id: int, participant_id: int, invitation_id: int):
+    rnd = _round_or_404(round_id)
+    participant = _participant_or_404(round_id, participant_id)
+    try:
+        services.remove_rater(round_id, participant_id, invitation_id)
+    except services.AdminError as error:
+        return _after_rater_change(rnd, participant, error=str(error))
+    return _after_rater_change(rnd, participant, message="Rater removed.")
+
+
+@bp.get("/rounds/<int:round_id>/dashboard")
+@hr_required
+def round_dashboard(round_id: int):
+    """htmx polling: response counts only. A plain request gets the whole round page."""
+    rnd = _round_or_404(round_id)
+    if not is_htmx() or rnd.status == RoundStatus.DRAFT:
+        return redirect(url_for("admin.round_detail", round_id=round_id))
+    return render_template(
+        "admin/_dashboard.html", rnd=rnd, dashboard=services.response_dashboard(round_id)
+    )
+
+
+STEPS = {
+    "launch": {
+        "service": services.launch_round,
+        "from": RoundStatus.DRAFT,
+        "title": "Launch the round",
+        "button": "Launch and send invitations",
+        "explain": "Every rater gets an e-mail with a personal link, in their own language. "
+        "Managers without a password get a link to set one. Raters can no longer be changed.",
+    },
+    "close": {
+        "service": services.close_round,
+        "from": RoundStatus.OPEN,
+        "title": "Close the round",
+        "button": "Close the round",
+        "explain": "Personal links stop working; answers not submitted are not counted.",
+    },
+    "publish": {
+        "service": services.publish_round,
+        "from": RoundStatus.CLOSED,
+        "title": "Publish the reports",
+        "button": "Publish (final)",
+        "explain": "Managers can read their reports. This is final: a published round "
+        "cannot be reopened, and no answer is accepted after it.",
+    },
+}
+
+
+@bp.route("/rounds/<int:round_id>/<any(launch, close, publish):step>", methods=["GET", "POST"])
+@hr_required
+def round_step(round_id: int, step: str):
+    """Confirm (GET) and do (POST) a launch, close or publish."""
+    rnd = _round_or_404(round_id)
+    spec = STEPS[step]
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            result = spec["service"](round_id)
+        except services.AdminError as error:
+            flash(str(error), "error")
+        else:
+            flash(services.step_message(step, result), "success")
+        return redirect(url_for("admin.round_detail", round_id=round_id), 303)
+    problems = services.step_problems(rnd, step, spec["from"])
+    return render_template(
+        "admin/confirm.html",
+        rnd=rnd,
+        spec=spec,
+        form=form,
+        problems=problems,
+        dashboard=services.response_dashboard(round_id),
+    )
 
 
 @bp.get("/outbox")
 @hr_required
 def outbox():
-    return "Outbox"
+    page = request.args.get("page", 1, type=int) or 1
+    messages, has_next = services.list_outbox(page)
+    return render_template("admin/outbox.html", messages=messages, page=page, has_next=has_next)
+
+
+@bp.get("/outbox/<int:message_id>")
+@hr_required
+def outbox_message(message_id: int):
+    message = services.outbox_detail(message_id)
+    if message is None:
+        abort(404)
+    return render_template("admin/outbox_message.html", message=message)

@@ -1,0 +1,73 @@
+from datetime import timedelta
+
+from flask import current_app
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+
+from feedback.admin.services import MAX_THRESHOLD, MIN_THRESHOLD, RoundSettings
+from feedback.clock import today
+from feedback.models import RaterGroup
+
+
+def _default_threshold() -> int:
+    return current_app.config["DEFAULT_THRESHOLD"]
+
+
+def _default_close():
+    return today() + timedelta(days=21)
+
+
+class RoundSettingsForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    opens_on = DateField("Opens on", validators=[DataRequired()], default=today)
+    closes_on = DateField("Closes on", validators=[DataRequired()], default=_default_close)
+    threshold = IntegerField(
+        "Anonymity threshold",
+        validators=[
+            InputRequired(message="Give a whole number."),
+            NumberRange(
+                min=MIN_THRESHOLD,
+                max=MAX_THRESHOLD,
+                message=f"A whole number from {MIN_THRESHOLD} to {MAX_THRESHOLD}.",
+            ),
+        ],
+        default=_default_threshold,
+    )
+
+    def validate_closes_on(self, field):
+        if self.opens_on.data and field.data and field.data <= self.opens_on.data:
+            raise ValidationError("The close date must be after the open date.")
+
+    def settings(self) -> RoundSettings:
+        return RoundSettings(
+            name=self.name.data.strip(),
+            opens_on=self.opens_on.data,
+            closes_on=self.closes_on.data,
+            threshold=self.threshold.data,
+        )
+
+
+class NewRoundForm(RoundSettingsForm):
+    search = StringField("Filter managers", validators=[Length(max=100)])
+    # Choices are the eligible managers; the service checks the ids against them.
+    manager_ids = SelectMultipleField("Managers to rate", coerce=int, validate_choice=False)
+
+    def validate_manager_ids(self, field):
+        if not field.data:
+            raise ValidationError("Choose at least one manager to rate.")
+
+
+class RaterForm(FlaskForm):
+    who = StringField(
+        "E-mail or name", validators=[DataRequired(message="Type an e-mail or name.")]
+    )
+    group = SelectField(
+        "Group",
+        choices=[
+            (str(RaterGroup.PEER), "Peer"),
+            (str(RaterGroup.DIRECT_REPORT), "Direct report"),
+            (str(RaterGroup.SUPERVISOR), "Supervisor"),
+        ],
+        default=str(RaterGroup.PEER),
+    )
