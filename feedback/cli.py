@@ -12,6 +12,10 @@ def init_app(app: Flask) -> None:
 
     app.cli.add_command(import_people_command)
 
+    from feedback.jobs.cli import worker_command
+
+    app.cli.add_command(worker_command)
+
 
 @click.command("create-admin")
 @click.argument("email")

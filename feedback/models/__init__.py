@@ -1,6 +1,7 @@
 """All models, importable from one place."""
 
 from feedback.models.framework import Framework, Leg, OpenQuestion, Statement
+from feedback.models.jobs import Job, JobStatus
 from feedback.models.org import Person, User
 from feedback.models.outbox import OutboxMessage
 from feedback.models.responses import RESPONSE_TABLES, Answer, Comment, Response
@@ -22,6 +23,8 @@ __all__ = [
     "Framework",
     "Invitation",
     "InvitationToken",
+    "Job",
+    "JobStatus",
     "Leg",
     "OpenQuestion",
     "OutboxMessage",

@@ -1,0 +1,46 @@
+"""Background jobs with progress: bulk PDFs, sending a round's invitations.
+
+    job = enqueue("build_pdfs", round_id=round.id)        # in a service; commits
+    return redirect(url_for("jobs.show", job_id=job.id))  # the progress page
+
+A job function takes the job's id and its parameters, reports progress, and may return the
+path of a file it wrote under `job_result_dir()` (offered for download when done):
+
+    def build_pdfs(job_id, *, round_id):
+        ...
+        report_progress(job_id, done, total, "Building reports")
+        return job_result_dir() / f"round-{round_id}.zip"
+
+Register it in `registry.KINDS`. Raise `JobError("...")` for a failure HR may read; any other
+exception is logged and shown as a generic failure. See `runner` for where jobs run.
+"""
+
+from feedback.jobs.registry import KINDS, JobKind, UnknownJobKind
+from feedback.jobs.runner import (
+    QUEUE_NAME,
+    JobError,
+    WorkerNotConfigured,
+    enqueue,
+    job_result_dir,
+    report_progress,
+    result_file,
+    run_job,
+    run_worker,
+    shutdown_pool,
+)
+
+__all__ = [
+    "KINDS",
+    "QUEUE_NAME",
+    "JobError",
+    "JobKind",
+    "UnknownJobKind",
+    "WorkerNotConfigured",
+    "enqueue",
+    "job_result_dir",
+    "report_progress",
+    "result_file",
+    "run_job",
+    "run_worker",
+    "shutdown_pool",
+]

@@ -1,0 +1,29 @@
+"""The progress page of a background job, and its result file. HR only."""
+
+from flask import Blueprint, abort, render_template, request, send_file
+
+from feedback.auth.decorators import hr_required
+from feedback.extensions import db
+from feedback.jobs.runner import result_file
+from feedback.jobs.status import job_view
+from feedback.models.jobs import Job
+
+bp = Blueprint("jobs", __name__, url_prefix="/jobs")
+
+
+@bp.get("/<uuid:job_id>")
+@hr_required
+def show(job_id):
+    view = job_view(db.get_or_404(Job, str(job_id)))
+    if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
+        return render_template("jobs/_progress.html", job=view)
+    return render_template("jobs/show.html", job=view)
+
+
+@bp.get("/<uuid:job_id>/download")
+@hr_required
+def download(job_id):
+    path = result_file(db.get_or_404(Job, str(job_id)))
+    if path is None:
+        abort(404)
+    return send_file(path, as_attachment=True, download_name=path.name)
