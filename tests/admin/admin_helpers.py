@@ -1,0 +1,50 @@
+"""Helpers shared by the admin tests (plain functions, imported by the test modules)."""
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from feedback.admin.services import RoundSettings
+from feedback.extensions import db as _db
+from feedback.models import Invitation, OutboxMessage, Round
+
+
+def settings(**overrides):
+    values = {
+        "name": "Spring",
+        "opens_on": date(2027, 3, 1),
+        "closes_on": date(2027, 3, 21),
+        "threshold": 3,
+    }
+    values.update(overrides)
+    return RoundSettings(**values)
+
+
+def count(model) -> int:
+    return _db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def invitations_of(rnd_id: int) -> list[Invitation]:
+    _db.session.expire_all()
+    return list(
+        _db.session.scalars(
+            sa.select(Invitation).where(Invitation.round_id == rnd_id).order_by(Invitation.id)
+        )
+    )
+
+
+def outbox(kind: str | None = None) -> list[OutboxMessage]:
+    query = sa.select(OutboxMessage).order_by(OutboxMessage.id)
+    if kind:
+        query = query.where(OutboxMessage.kind == kind)
+    return list(_db.session.scalars(query))
+
+
+def reload_round(rnd_id: int) -> Round:
+    _db.session.expire_all()
+    return _db.session.get(Round, rnd_id)
+
+
+def form_dates(days: int = 14) -> dict:
+    start = date(2027, 3, 1)
+    return {"opens_on": start.isoformat(), "closes_on": (start + timedelta(days=days)).isoformat()}

@@ -1,0 +1,42 @@
+"""Fixtures for HR's round pages: an organisation, an HR login, helpers."""
+
+import factories
+import pytest
+
+
+@pytest.fixture
+def org(db):
+    """A director with two sales managers: Anna (3 reps, NL) and Bob (2 reps, EN, one
+    inactive), and an inactive manager nobody should be offered."""
+    director = factories.make_person(db, name="Dora Director", email="dora@example.test")
+    anna, anna_reps, _ = factories.make_team(db, size=3, language="nl", director=director)
+    anna.name = "Anna Manager"
+    bob, bob_reps, _ = factories.make_team(db, size=2, language="en", director=director)
+    bob.name = "Bob Manager"
+    bob_reps[1].active = False
+    peer = factories.make_person(db, name="Piet Peer", email="piet@example.test", language="en")
+    gone, _, _ = factories.make_team(db, size=1, director=director)
+    gone.active = False
+    gone.name = "Gone Manager"
+    db.session.commit()
+    return {
+        "director": director,
+        "anna": anna,
+        "anna_reps": anna_reps,
+        "bob": bob,
+        "bob_reps": bob_reps,
+        "peer": peer,
+        "gone": gone,
+    }
+
+
+@pytest.fixture
+def hr(db):
+    return factories.make_user(db, role="hr", email="hr@example.test")
+
+
+@pytest.fixture
+def hr_client(client, auth, hr):
+    response = auth.login(hr.email)
+    assert response.status_code == 302
+    return client
