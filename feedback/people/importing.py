@@ -382,8 +382,8 @@ def _mark_loops(
             on_path[node] = len(path)
             path.append(node)
             node = manager_of.get(node)
-        if node is not None and node in on_path:
-            cycle = path[on_path[node] :]
+        cycle = path[on_path[node] :] if node is not None and node in on_path else []
+        if len(cycle) > 1:  # a one-person loop is reported as "their own manager"
             shown = " → ".join([*cycle, cycle[0]])
             message = f"reporting loop: {shown}"
             for member in cycle:

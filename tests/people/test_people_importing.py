@@ -176,7 +176,7 @@ def test_manager_from_file_or_database_is_known():
 
 def test_self_as_manager():
     preview = validate([row(2, email="a@example.com", manager="A@example.com")], {})
-    assert "a person cannot be their own manager" in errors_of(preview, 2)
+    assert errors_of(preview, 2) == ["a person cannot be their own manager"]
 
 
 def test_duplicate_email_in_file():
