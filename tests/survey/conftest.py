@@ -1,6 +1,7 @@
 """Fixtures for the rater's side: a rated manager with live links, and the Dutch catalog."""
 
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from factories import make_rated_manager
+from werkzeug.serving import make_server
 
 import feedback
 from feedback.models import Invitation, RaterGroup, Round
@@ -53,3 +55,22 @@ def survey(db):
     rnd, _participant, links = make_rated_manager(db)
     statement_ids = [s.id for s in rnd.framework.statements]
     return Survey(round=rnd, links=links, statement_ids=statement_ids)
+
+
+@pytest.fixture
+def live_server():
+    """Start a real threaded werkzeug server for an app; returns its base URL."""
+    servers = []
+
+    def start(application) -> str:
+        server = make_server("127.0.0.1", 0, application, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        servers.append((server, thread))
+        return f"http://127.0.0.1:{server.server_port}"
+
+    yield start
+    for server, thread in servers:
+        server.shutdown()
+        server.server_close()
+        thread.join()

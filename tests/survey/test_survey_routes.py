@@ -251,7 +251,7 @@ def test_submit_writes_one_anonymous_response_from_draft_and_form(client, db, su
         },
     )
     assert response.status_code == 200
-    assert "Dank je wel!" in response.text
+    assert "<h1>Dank je wel!</h1>" in response.text
 
     result = db.session.scalars(sa.select(Response)).one()
     assert result.round_id == survey.round.id
@@ -286,7 +286,7 @@ def test_submit_writes_one_anonymous_response_from_draft_and_form(client, db, su
 
 def test_a_second_submit_is_told_already_submitted_and_writes_nothing(client, db, survey):
     sid = survey.statement_ids[0]
-    assert "Dank je wel!" in client.post(survey.url(), data={f"s{sid}": "4"}).text
+    assert "<h1>Dank je wel!</h1>" in client.post(survey.url(), data={f"s{sid}": "4"}).text
     second = client.post(survey.url(), data={f"s{sid}": "1"})
     assert second.status_code == 200
     assert "Al verstuurd" in second.text
@@ -366,4 +366,4 @@ def test_with_csrf_on_the_page_token_works_and_a_missing_token_is_refused(app, d
     assert saved.status_code == 200 and "Opgeslagen" in saved.text
     assert client.post(survey.url(), data={f"s{sid}": "4"}).status_code == 400
     done = client.post(survey.url(), data={"csrf_token": token, f"s{sid}": "4"})
-    assert "Dank je wel!" in done.text
+    assert "<h1>Dank je wel!</h1>" in done.text
