@@ -46,6 +46,9 @@ class Response(db.Model):
         sa.CheckConstraint(
             "\"group\" IN ('self', 'supervisor', 'direct_report', 'peer')", name="group_known"
         ),
+        # Reports: one manager's figures, and the organisation norms of a round.
+        sa.Index("ix_response_participant_group", "participant_id", "group"),
+        sa.Index("ix_response_round_participant_group", "round_id", "participant_id", "group"),
         _NO_ROWID,
     )
 
@@ -63,6 +66,8 @@ class Answer(db.Model):
 
     __table_args__ = (
         sa.CheckConstraint("score IS NULL OR (score BETWEEN 1 AND 5)", name="score_range"),
+        # Covering index for the organisation norms (WITHOUT ROWID: it carries response_id).
+        sa.Index("ix_answer_statement_score", "statement_id", "score"),
         _NO_ROWID,
     )
 

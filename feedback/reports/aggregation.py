@@ -1,0 +1,710 @@
+"""The rules of the development report, as pure functions over small aggregated tuples.
+
+Nothing here touches Flask or the database: the queries (queries.py) hand over per-group
+tallies (n, sum, sum of squares, "don't know" count, distribution), and these functions
+decide what may be shown and compute the derived figures. Every rule has unit tests with
+hand-computed numbers in tests/reports/test_aggregation.py.
+
+Statistics:
+- a mean leaves "don't know" out; n is the number of scores that went into it;
+- the standard deviation is the *sample* SD (n - 1 in the denominator), None for n < 2;
+- a rater counts for a leg only if they answered at least half of its statements (the SQL
+  applies that rule); the group's leg mean is the mean of those raters' leg scores.
+
+Anonymity (DESIGN.md, "Anonymity is structural"): `apply_threshold` decides, per figure,
+which groups are shown by name, which are pooled into "others" and which are suppressed,
+so that no suppressed group's figure can be derived by subtracting visible ones.
+"""
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from feedback.reports.model import (
+    CommentItem,
+    GroupStat,
+    Norm,
+    PlanSuggestion,
+    RankedItem,
+    ResponseCount,
+    TrendItem,
+)
+
+# --- Groups -------------------------------------------------------------------------------
+
+SELF = "self"
+SUPERVISOR = "supervisor"
+DIRECT_REPORT = "direct_report"
+PEER = "peer"
+OTHERS = "others"  # the pooled small non-exempt groups
+ALL_OTHERS = "all_others"  # everyone except self
+
+RATER_GROUPS = (SELF, SUPERVISOR, DIRECT_REPORT, PEER)
+EXEMPT_GROUPS = frozenset({SELF, SUPERVISOR})  # named groups: raters were told so
+NON_EXEMPT_GROUPS = (DIRECT_REPORT, PEER)
+REPORT_GROUPS = (*RATER_GROUPS, OTHERS, ALL_OTHERS)  # the order of columns in a report
+LANGS = ("nl", "en")
+
+GROUP_LABELS = {
+    "nl": {
+        SELF: "Zelfbeoordeling",
+        SUPERVISOR: "Leidinggevende",
+        DIRECT_REPORT: "Medewerkers",
+        PEER: "Collega's",
+        OTHERS: "Overige beoordelaars",
+        ALL_OTHERS: "Alle beoordelaars (zonder zelf)",
+    },
+    "en": {
+        SELF: "Self",
+        SUPERVISOR: "Supervisor",
+        DIRECT_REPORT: "Direct reports",
+        PEER: "Peers",
+        OTHERS: "Other raters",
+        ALL_OTHERS: "All raters (excluding self)",
+    },
+}
+
+# --- States of one group in one figure ------------------------------------------------------
+
+VISIBLE = "visible"  # shown, with n, mean, SD
+POOLED = "pooled"  # below the threshold (or pooled to protect a smaller group): in "others"
+SUPPRESSED = "suppressed"  # not shown anywhere: "fewer than t"
+NO_ANSWERS = "no_answers"  # n = 0 (nobody answered, or only "don't know"): not 0.0
+NOT_APPLICABLE = "not_applicable"  # "others" when no group needed pooling
+
+# --- Defaults of the derived rules ----------------------------------------------------------
+
+DEFAULT_GAP = 1.0  # blind spot / hidden strength: |self - all_others| >= gap
+DEFAULT_DISAGREEMENT_SD = 1.2  # warn when the all_others SD reaches this
+NORM_BAND = 0.2  # within +-0.2 of the norm counts as "at" the norm
+NORM_MIN_MANAGERS = 3  # fewer managers in a norm would reveal another manager's mean
+TOP_N = 5
+SCORES = (1, 2, 3, 4, 5)
+
+_EPS = 1e-9
+
+
+def group_label(group: str, lang: str) -> str:
+    return GROUP_LABELS[_lang(lang)][group]
+
+
+def _lang(lang: str) -> str:
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}, expected one of {LANGS}")
+    return lang
+
+
+def format_decimal(value: float | None, lang: str, digits: int = 1) -> str:
+    """A number for display: "7,4" in Dutch, "7.4" in English; "–" for no value."""
+    if value is None:
+        return "–"
+    text = f"{value:.{digits}f}"
+    if text.startswith("-") and float(text) == 0:
+        text = text[1:]  # no "-0,0"
+    return text.replace(".", ",") if _lang(lang) == "nl" else text
+
+
+# --- Tallies and statistics -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tally:
+    """An additive aggregate of one group for one figure, as a GROUP BY query returns it.
+
+    n: values that count (scores, qualifying raters' leg scores, grades); total and
+    total_sq: their sum and sum of squares; n_dont_know: "don't know" answers (statements
+    only); distribution: counts of the answers 1..5 (empty when not applicable).
+    """
+
+    n: int = 0
+    total: float = 0.0
+    total_sq: float = 0.0
+    n_dont_know: int = 0
+    distribution: tuple[int, ...] = ()
+
+    def __add__(self, other: "Tally") -> "Tally":
+        if not self.distribution:
+            dist = other.distribution
+        elif not other.distribution:
+            dist = self.distribution
+        else:
+            dist = tuple(a + b for a, b in zip(self.distribution, other.distribution, strict=True))
+        return Tally(
+            n=self.n + other.n,
+            total=self.total + other.total,
+            total_sq=self.total_sq + other.total_sq,
+            n_dont_know=self.n_dont_know + other.n_dont_know,
+            distribution=dist,
+        )
+
+
+def merge(tallies: Iterable[Tally]) -> Tally:
+    result = Tally()
+    for tally in tallies:
+        result = result + tally
+    return result
+
+
+def mean(tally: Tally) -> float | None:
+    """The mean, None when nothing was answered (n = 0 is "no answers", never 0.0)."""
+    if tally.n == 0:
+        return None
+    return tally.total / tally.n
+
+
+def sample_sd(tally: Tally) -> float | None:
+    """Sample standard deviation (n - 1), from the sum and the sum of squares; None for n < 2."""
+    if tally.n < 2:
+        return None
+    variance = (tally.total_sq - tally.total * tally.total / tally.n) / (tally.n - 1)
+    if variance < _EPS:  # rounding can make identical values a hair negative
+        return 0.0
+    return math.sqrt(variance)
+
+
+# --- The threshold ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """What one figure may show, given the counts per rater group.
+
+    named: groups shown under their own name (self and supervisor whenever they answered;
+        a non-exempt group only with n >= threshold and not pooled);
+    pooled: non-exempt groups shown only inside "others" (others_visible is then True);
+    suppressed: non-exempt groups that answered but are not shown at all;
+    empty: groups with n = 0.
+    """
+
+    threshold: int
+    named: frozenset[str]
+    pooled: frozenset[str]
+    suppressed: frozenset[str]
+    empty: frozenset[str]
+    others_visible: bool
+    all_others_visible: bool
+
+    def state(self, group: str) -> str:
+        if group == OTHERS:
+            if self.others_visible:
+                return VISIBLE
+            return SUPPRESSED if self.suppressed else NOT_APPLICABLE
+        if group == ALL_OTHERS:
+            if self.all_others_visible:
+                return VISIBLE
+            non_empty = self.named | self.pooled | self.suppressed
+            return SUPPRESSED if non_empty - {SELF} else NO_ANSWERS
+        if group in self.named:
+            return VISIBLE
+        if group in self.pooled:
+            return POOLED
+        if group in self.suppressed:
+            return SUPPRESSED
+        return NO_ANSWERS
+
+    def is_visible(self, group: str) -> bool:
+        return self.state(group) == VISIBLE
+
+
+def apply_threshold(counts: Mapping[str, int], threshold: int) -> Visibility:
+    """Decide which groups one figure may show (counts: n per rater group).
+
+    Self and supervisor are exempt: shown whenever they answered. For the other groups, with
+    N their total: if N < t, all of them, "others" and "all_others" are suppressed (all_others
+    minus the visible supervisor would reveal them). Otherwise all_others is shown; groups with
+    n >= t are shown by name, smaller ones are pooled into "others"; if that pool is below t
+    the smallest named group joins it (complementary suppression), so the pool cannot be
+    recovered as all_others - supervisor - named groups and is itself shown.
+    """
+    if threshold < 1:
+        raise ValueError("the threshold is at least 1")
+    if any(n < 0 for n in counts.values()):
+        raise ValueError("counts cannot be negative")
+    empty = frozenset(g for g, n in counts.items() if n == 0)
+    exempt = frozenset(g for g, n in counts.items() if g in EXEMPT_GROUPS and n > 0)
+    others = {g: n for g, n in counts.items() if g not in EXEMPT_GROUPS and n > 0}
+    total = sum(others.values())
+    if total < threshold:
+        return Visibility(
+            threshold=threshold,
+            named=exempt,
+            pooled=frozenset(),
+            suppressed=frozenset(others),
+            empty=empty,
+            others_visible=False,
+            all_others_visible=False,
+        )
+    pool = {g for g, n in others.items() if n < threshold}
+    named = {g for g, n in others.items() if n >= threshold}
+    if pool and sum(others[g] for g in pool) < threshold:
+        # N >= t, so some group is named; move the smallest (ties: by name) into the pool.
+        smallest = min(named, key=lambda g: (others[g], g))
+        named.remove(smallest)
+        pool.add(smallest)
+    return Visibility(
+        threshold=threshold,
+        named=exempt | frozenset(named),
+        pooled=frozenset(pool),
+        suppressed=frozenset(),
+        empty=empty,
+        others_visible=bool(pool),
+        all_others_visible=True,
+    )
+
+
+def show_distribution(group: str, visible: bool, n: int, threshold: int) -> bool:
+    """The spread of answers is shown only for a visible non-exempt or pooled figure with n >= t.
+
+    Never for self or supervisor (one person's answers), never for a pooled or suppressed
+    group on its own, and never below the threshold, which also covers "everyone in a small
+    group gave the same answer".
+    """
+    return group not in EXEMPT_GROUPS and visible and n >= threshold
+
+
+def figure_stats(tallies: Mapping[str, Tally], threshold: int, lang: str) -> tuple[GroupStat, ...]:
+    """The per-group stats of one figure (a statement, a leg or the grade), threshold applied.
+
+    tallies: per rater group (missing groups count as n = 0). Returns one GroupStat per
+    REPORT_GROUPS entry; hidden groups carry no numbers at all.
+    """
+    visibility = apply_threshold({g: tallies.get(g, Tally()).n for g in RATER_GROUPS}, threshold)
+    pooled_tally = merge(tallies.get(g, Tally()) for g in sorted(visibility.pooled))
+    combined = dict(tallies)
+    combined[OTHERS] = pooled_tally
+    combined[ALL_OTHERS] = merge(tallies.get(g, Tally()) for g in RATER_GROUPS if g != SELF)
+    stats = []
+    for group in REPORT_GROUPS:
+        tally = combined.get(group, Tally())
+        state = visibility.state(group)
+        stats.append(_group_stat(group, state, tally, threshold, lang))
+    return tuple(stats)
+
+
+def _group_stat(group: str, state: str, tally: Tally, threshold: int, lang: str) -> GroupStat:
+    label = group_label(group, lang)
+    if state == VISIBLE:
+        has_dist = bool(tally.distribution) and show_distribution(group, True, tally.n, threshold)
+        return GroupStat(
+            group=group,
+            label=label,
+            state=state,
+            n=tally.n,
+            mean=mean(tally),
+            sd=sample_sd(tally),
+            n_dont_know=tally.n_dont_know,
+            distribution=tally.distribution if has_dist else None,
+        )
+    if state == NO_ANSWERS and group in EXEMPT_GROUPS:
+        # Named groups that only said "don't know": say so, with their count.
+        return GroupStat(group, label, state, n=0, n_dont_know=tally.n_dont_know)
+    if state == NO_ANSWERS:
+        return GroupStat(group, label, state, n=0)
+    return GroupStat(group, label, state)
+
+
+def stat_of(stats: Sequence[GroupStat], group: str) -> GroupStat:
+    for stat in stats:
+        if stat.group == group:
+            return stat
+    raise KeyError(group)
+
+
+def visible_mean(stats: Sequence[GroupStat], group: str) -> float | None:
+    stat = stat_of(stats, group)
+    return stat.mean if stat.state == VISIBLE else None
+
+
+# --- Derived figures ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    """The input of the ranking rules: one statement or leg with its threshold-applied stats."""
+
+    kind: str  # "statement" or "leg"
+    key: str
+    leg_key: str
+    text: str
+    order: int  # position in the report (ties are broken by it)
+    stats: tuple[GroupStat, ...]
+
+
+def gap(stats: Sequence[GroupStat]) -> float | None:
+    """self minus all_others, when both are visible."""
+    own = visible_mean(stats, SELF)
+    others = visible_mean(stats, ALL_OTHERS)
+    if own is None or others is None:
+        return None
+    return own - others
+
+
+def _ranked(figure: Figure) -> RankedItem:
+    all_others = stat_of(figure.stats, ALL_OTHERS)
+    own = stat_of(figure.stats, SELF)
+    return RankedItem(
+        kind=figure.kind,
+        key=figure.key,
+        leg_key=figure.leg_key,
+        text=figure.text,
+        order=figure.order,
+        all_others_mean=all_others.mean,
+        all_others_n=all_others.n,
+        all_others_sd=all_others.sd,
+        self_mean=own.mean if own.state == VISIBLE else None,
+        gap=gap(figure.stats),
+    )
+
+
+def strengths_and_development_areas(
+    figures: Sequence[Figure], top: int = TOP_N
+) -> tuple[tuple[RankedItem, ...], tuple[RankedItem, ...]]:
+    """The top `top` statements by all_others mean and the bottom `top` (visible only).
+
+    Ties go to the statement that comes first in the report. A statement is never both.
+    """
+    scored = [f for f in figures if visible_mean(f.stats, ALL_OTHERS) is not None]
+    best = sorted(scored, key=lambda f: (-visible_mean(f.stats, ALL_OTHERS), f.order))[:top]
+    chosen = {f.key for f in best}
+    rest = [f for f in scored if f.key not in chosen]
+    worst = sorted(rest, key=lambda f: (visible_mean(f.stats, ALL_OTHERS), f.order))[:top]
+    return tuple(_ranked(f) for f in best), tuple(_ranked(f) for f in worst)
+
+
+def blind_spots(figures: Sequence[Figure], min_gap: float = DEFAULT_GAP) -> tuple[RankedItem, ...]:
+    """Self rated at least `min_gap` above all_others; largest gap first, then report order."""
+    found = [f for f in figures if (g := gap(f.stats)) is not None and g >= min_gap - _EPS]
+    found.sort(key=lambda f: (-gap(f.stats), f.order))
+    return tuple(_ranked(f) for f in found)
+
+
+def hidden_strengths(
+    figures: Sequence[Figure], min_gap: float = DEFAULT_GAP
+) -> tuple[RankedItem, ...]:
+    """Self rated at least `min_gap` below all_others; largest gap first, then report order."""
+    found = [f for f in figures if (g := gap(f.stats)) is not None and -g >= min_gap - _EPS]
+    found.sort(key=lambda f: (gap(f.stats), f.order))
+    return tuple(_ranked(f) for f in found)
+
+
+def disagrees(
+    stats: Sequence[GroupStat], threshold: int, min_sd: float = DEFAULT_DISAGREEMENT_SD
+) -> bool:
+    """Raters disagree strongly: all_others is visible with n >= t and its SD >= min_sd."""
+    stat = stat_of(stats, ALL_OTHERS)
+    return (
+        stat.state == VISIBLE
+        and stat.n is not None
+        and stat.n >= threshold
+        and stat.sd is not None
+        and stat.sd >= min_sd - _EPS
+    )
+
+
+def disagreements(
+    figures: Sequence[Figure], threshold: int, min_sd: float = DEFAULT_DISAGREEMENT_SD
+) -> tuple[RankedItem, ...]:
+    """Every figure where raters disagree strongly, in report order."""
+    found = [f for f in figures if disagrees(f.stats, threshold, min_sd)]
+    return tuple(_ranked(f) for f in sorted(found, key=lambda f: f.order))
+
+
+def usable_norm(norm: float | None, n_managers: int) -> float | None:
+    """The organisation norm (the mean over managers of their visible all_others means, as
+    round_norms computes it), or None when fewer than NORM_MIN_MANAGERS managers count: with
+    one or two, the norm and a manager's own mean would give away another manager's result.
+    """
+    if norm is None or n_managers < NORM_MIN_MANAGERS:
+        return None
+    return norm
+
+
+def position_against_norm(
+    own: float | None, norm: float | None, n_managers: int, band: float = NORM_BAND
+) -> Norm:
+    """Where the manager's all_others mean stands against the norm: above, at (+-band) or below."""
+    if norm is None:
+        return Norm(mean=None, n_managers=n_managers)
+    if own is None:
+        return Norm(mean=norm, n_managers=n_managers)
+    difference = own - norm
+    if difference > band + _EPS:
+        position = "above"
+    elif difference < -band - _EPS:
+        position = "below"
+    else:
+        position = "at"
+    return Norm(mean=norm, n_managers=n_managers, difference=difference, position=position)
+
+
+def trend(
+    legs: Sequence[tuple[str, str]],
+    previous: Mapping[str, Sequence[GroupStat]],
+    current: Mapping[str, Sequence[GroupStat]],
+) -> tuple[TrendItem, ...]:
+    """Per leg (key, name): all_others mean then and now, only where both are visible."""
+    items = []
+    for key, name in legs:
+        if key not in previous or key not in current:
+            continue
+        before = stat_of(previous[key], ALL_OTHERS)
+        now = stat_of(current[key], ALL_OTHERS)
+        if before.state != VISIBLE or now.state != VISIBLE:
+            continue
+        items.append(
+            TrendItem(
+                leg_key=key,
+                leg_name=name,
+                previous_mean=before.mean,
+                previous_n=before.n,
+                current_mean=now.mean,
+                current_n=now.n,
+                delta=now.mean - before.mean,
+            )
+        )
+    return tuple(items)
+
+
+@dataclass(frozen=True)
+class LegActions:
+    key: str
+    name: str
+    order: int
+    stats: tuple[GroupStat, ...]
+    actions: tuple[str, ...] = field(default=())
+
+
+def plan_suggestions(
+    legs: Sequence[LegActions], min_gap: float = DEFAULT_GAP, count: int = 3
+) -> tuple[PlanSuggestion, ...]:
+    """Suggested actions for the weakest legs: up to `count` - 1 lowest by all_others mean
+    (visible only), then the leg with the largest blind spot not already chosen, then, if
+    room is left, the next lowest. At most `count` legs.
+    """
+    scored = sorted(
+        (leg for leg in legs if visible_mean(leg.stats, ALL_OTHERS) is not None),
+        key=lambda leg: (visible_mean(leg.stats, ALL_OTHERS), leg.order),
+    )
+    chosen: list[tuple[LegActions, str]] = [(leg, "lowest_score") for leg in scored[: count - 1]]
+    taken = {leg.key for leg, _ in chosen}
+    spots = sorted(
+        (
+            leg
+            for leg in legs
+            if leg.key not in taken and (g := gap(leg.stats)) is not None and g >= min_gap - _EPS
+        ),
+        key=lambda leg: (-gap(leg.stats), leg.order),
+    )
+    if spots and len(chosen) < count:
+        chosen.append((spots[0], "blind_spot"))
+        taken.add(spots[0].key)
+    for leg in scored:
+        if len(chosen) >= count:
+            break
+        if leg.key not in taken:
+            chosen.append((leg, "lowest_score"))
+            taken.add(leg.key)
+    return tuple(
+        PlanSuggestion(
+            leg_key=leg.key,
+            leg_name=leg.name,
+            reason=reason,
+            all_others_mean=visible_mean(leg.stats, ALL_OTHERS),
+            gap=gap(leg.stats),
+            actions=leg.actions,
+        )
+        for leg, reason in chosen
+    )
+
+
+# --- Response counts, comments, the rules applied ---------------------------------------------
+
+
+def response_counts(
+    counts: Mapping[str, int], threshold: int, lang: str
+) -> tuple[ResponseCount, ...]:
+    """The cover's respondents per group: exact for self, supervisor and groups shown by name
+    (and for the pooled "others" and "all_others" when visible); "fewer than t" otherwise."""
+    visibility = apply_threshold({g: counts.get(g, 0) for g in RATER_GROUPS}, threshold)
+    totals = {
+        **{g: counts.get(g, 0) for g in RATER_GROUPS},
+        OTHERS: sum(counts.get(g, 0) for g in visibility.pooled),
+        ALL_OTHERS: sum(counts.get(g, 0) for g in RATER_GROUPS if g != SELF),
+    }
+    rows = []
+    for group in REPORT_GROUPS:
+        state = visibility.state(group)
+        if state == NOT_APPLICABLE:
+            continue
+        shown = state in (VISIBLE, NO_ANSWERS)
+        rows.append(
+            ResponseCount(
+                group=group,
+                label=group_label(group, lang),
+                state=state,
+                count=totals[group] if shown else None,
+                fewer_than_threshold=(
+                    state == SUPPRESSED or (state == POOLED and totals[group] < threshold)
+                ),
+            )
+        )
+    return tuple(rows)
+
+
+@dataclass(frozen=True)
+class RawComment:
+    id: str  # the comment's random UUID
+    question_key: str
+    group: str
+    text: str
+
+
+def select_comments(
+    comments: Iterable[RawComment], counts: Mapping[str, int], threshold: int, lang: str
+) -> tuple[dict[str, tuple[CommentItem, ...]], bool]:
+    """The comments that may be shown, per question, and whether any were withheld.
+
+    counts: respondents per group for the report as a whole. Self and supervisor comments
+    are always shown with their label. Comments of the other groups only when their total
+    reaches the threshold, labelled with their group only if it is shown by name. The order
+    is the order of the random comment UUIDs: stable for a report, unrelated to arrival.
+    """
+    visibility = apply_threshold({g: counts.get(g, 0) for g in RATER_GROUPS}, threshold)
+    by_question: dict[str, list[CommentItem]] = {}
+    withheld = False
+    for comment in sorted(comments, key=lambda c: c.id):
+        if not comment.text.strip():
+            continue
+        if comment.group not in EXEMPT_GROUPS and not visibility.all_others_visible:
+            withheld = True
+            continue
+        labelled = comment.group in EXEMPT_GROUPS or comment.group in visibility.named
+        by_question.setdefault(comment.question_key, []).append(
+            CommentItem(
+                id=comment.id,
+                text=comment.text,
+                group=comment.group if labelled else None,
+                group_label=group_label(comment.group, lang) if labelled else None,
+            )
+        )
+    return {key: tuple(items) for key, items in by_question.items()}, withheld
+
+
+_RULES = {
+    "nl": {
+        "threshold": (
+            "De anonimiteitsdrempel is {t}: per stelling, poot, cijfer en verdeling worden de "
+            "scores van medewerkers en collega's alleen getoond als ten minste {t} van hen "
+            "antwoordden."
+        ),
+        "exempt": (
+            "De zelfbeoordeling en de leidinggevende worden met naam getoond; dat stond in "
+            "de vragenlijst."
+        ),
+        "pooled_small": (
+            "{group} (minder dan {t}) zitten onder de drempel van {t} en zijn opgenomen in "
+            "'{others}'."
+        ),
+        "pooled_complement": (
+            "{group} zijn ook opgenomen in '{others}', zodat een kleinere groep niet door "
+            "aftrekken te herleiden is."
+        ),
+        "suppressed": (
+            "Medewerkers en collega's samen: minder dan {t} antwoorden. Hun scores worden "
+            "niet getoond, ook niet in '{all_others}'."
+        ),
+        "per_figure": (
+            "Elke score wordt apart getoetst: bij een stelling met veel 'weet ik niet' kan "
+            "een groep daar verborgen of samengevoegd zijn, ook als ze elders zichtbaar is."
+        ),
+        "dont_know": (
+            "'Weet ik niet' telt niet mee in gemiddelden. Een beoordelaar telt alleen mee "
+            "voor een poot als hij ten minste de helft van de stellingen ervan beantwoordde."
+        ),
+        "distribution": (
+            "De verdeling van antwoorden staat er alleen bij groepen van ten minste {t} "
+            "beoordelaars, nooit bij de zelfbeoordeling of de leidinggevende."
+        ),
+        "comments_order": (
+            "Opmerkingen staan in willekeurige volgorde en alleen met een groepsnaam als die "
+            "groep met naam wordt getoond."
+        ),
+        "comments_withheld": (
+            "Sommige opmerkingen zijn weggelaten om de anonimiteit van de beoordelaars te "
+            "beschermen."
+        ),
+        "norm": (
+            "De organisatienorm is het gemiddelde van de managers in deze ronde bij wie de "
+            "score zichtbaar is; bij minder dan {m} managers wordt geen norm getoond."
+        ),
+    },
+    "en": {
+        "threshold": (
+            "The anonymity threshold is {t}: for each statement, leg, grade and distribution, "
+            "the scores of direct reports and peers are shown only when at least {t} of them "
+            "answered."
+        ),
+        "exempt": ("Self-assessment and supervisor are shown by name; the survey told raters so."),
+        "pooled_small": (
+            "{group} (fewer than {t}) are below the threshold of {t} and are included in "
+            "'{others}'."
+        ),
+        "pooled_complement": (
+            "{group} are also included in '{others}', so that a smaller group cannot be "
+            "worked out by subtraction."
+        ),
+        "suppressed": (
+            "Direct reports and peers together: fewer than {t} answers. Their scores are not "
+            "shown, not even in '{all_others}'."
+        ),
+        "per_figure": (
+            "Each figure is checked on its own: where many raters said 'don't know', a group "
+            "may be hidden or pooled for that statement even if it is shown elsewhere."
+        ),
+        "dont_know": (
+            "'Don't know' is left out of means. A rater counts for a leg only if they "
+            "answered at least half of its statements."
+        ),
+        "distribution": (
+            "The spread of answers is shown only for groups of at least {t} raters, never for "
+            "the self-assessment or the supervisor."
+        ),
+        "comments_order": (
+            "Comments are shown in random order, and with a group name only when that group "
+            "is shown by name."
+        ),
+        "comments_withheld": "Some comments were withheld to protect the raters' anonymity.",
+        "norm": (
+            "The organisation norm is the mean of the managers in this round whose score is "
+            "visible; with fewer than {m} managers no norm is shown."
+        ),
+    },
+}
+
+
+def anonymity_rules(
+    counts: Mapping[str, int], threshold: int, lang: str, comments_withheld: bool
+) -> tuple[str, ...]:
+    """The rules applied to this report, as plain sentences (no exact n of a hidden group)."""
+    texts = _RULES[_lang(lang)]
+    labels = GROUP_LABELS[lang]
+    visibility = apply_threshold({g: counts.get(g, 0) for g in RATER_GROUPS}, threshold)
+    fill = {
+        "t": threshold,
+        "m": NORM_MIN_MANAGERS,
+        "others": labels[OTHERS],
+        "all_others": labels[ALL_OTHERS],
+    }
+    rules = [texts["threshold"].format(**fill), texts["exempt"].format(**fill)]
+    for group in NON_EXEMPT_GROUPS:
+        if group in visibility.pooled:
+            key = "pooled_small" if counts.get(group, 0) < threshold else "pooled_complement"
+            rules.append(texts[key].format(group=labels[group], **fill))
+    if visibility.suppressed:
+        rules.append(texts["suppressed"].format(**fill))
+    rules += [texts[k].format(**fill) for k in ("per_figure", "dont_know", "distribution")]
+    rules.append(texts["comments_order"].format(**fill))
+    if comments_withheld:
+        rules.append(texts["comments_withheld"].format(**fill))
+    rules.append(texts["norm"].format(**fill))
+    return tuple(rules)

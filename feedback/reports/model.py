@@ -1,0 +1,201 @@
+"""The development report of one manager in one round, as plain data.
+
+`build_report` (builder.py) fills a ManagerReport; the web page and the PDF render it. It
+holds only plain values (str, int, float, bool, None, date, tuples of these dataclasses),
+never ORM objects, and everything a template needs is already decided: which groups are
+visible, which figures are hidden, labels and texts in the report's language. Templates
+only format numbers (`format_decimal` in aggregation.py gives "7,4" in Dutch, "7.4" in
+English) and lay things out.
+
+Group keys (in report order): "self", "supervisor", "direct_report", "peer", "others" (the
+small groups pooled together) and "all_others" (everyone except self).
+
+States of a group in a figure (GroupStat.state):
+- "visible": n, mean, sd and n_dont_know are set (distribution when it may be shown);
+- "pooled": below the threshold, or pooled to protect a smaller group: counted in "others";
+- "suppressed": fewer than the threshold answered; shown as "fewer than t", no numbers;
+- "no_answers": nobody answered (or only "don't know"): n = 0, mean None; show "no answers";
+- "not_applicable": "others" when no group needed pooling: leave the column empty.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class GroupStat:
+    """One rater group's figure for one statement, leg or the overall grade.
+
+    mean: the mean of the scores (statements: 1-5; legs: mean of the raters' leg scores;
+    grade: 1-10), "don't know" left out. sd: the sample standard deviation (n - 1), None when
+    n < 2. n: scores (statements), qualifying raters (legs) or grades given. n_dont_know:
+    "don't know" answers (statements only; None for legs and grades). distribution: counts
+    of the answers 1, 2, 3, 4, 5 (statements and legs), None unless it may be shown.
+    All numbers are None unless state is "visible" (n is 0 for "no_answers").
+    """
+
+    group: str
+    label: str
+    state: str
+    n: int | None = None
+    mean: float | None = None
+    sd: float | None = None
+    n_dont_know: int | None = None
+    distribution: tuple[int, ...] | None = None
+
+    @property
+    def visible(self) -> bool:
+        return self.state == "visible"
+
+
+@dataclass(frozen=True)
+class Norm:
+    """The organisation norm (mean over managers of their all_others mean) and where this
+    manager stands: difference = own all_others mean - norm; position "above", "at" (within
+    +-0.2) or "below". mean None: no norm (too few managers). position None: own figure hidden.
+    """
+
+    mean: float | None = None
+    n_managers: int = 0
+    difference: float | None = None
+    position: str | None = None
+
+
+@dataclass(frozen=True)
+class StatementReport:
+    id: int
+    key: str
+    position: int  # within its leg, from 1
+    order: int  # across the report, from 1
+    text: str
+    groups: tuple[GroupStat, ...]  # one per group key, in report order
+    norm: Norm
+    gap: float | None  # self mean - all_others mean, when both are visible
+    disagreement: bool  # all_others SD at or above the warning level (n >= threshold)
+
+    def group(self, key: str) -> GroupStat:
+        return next(stat for stat in self.groups if stat.group == key)
+
+
+@dataclass(frozen=True)
+class LegReport:
+    id: int
+    key: str
+    position: int
+    name: str
+    description: str
+    statements: tuple[StatementReport, ...]
+    groups: tuple[GroupStat, ...]  # leg means per group (qualifying raters only)
+    norm: Norm
+    gap: float | None
+    disagreement: bool
+
+    def group(self, key: str) -> GroupStat:
+        return next(stat for stat in self.groups if stat.group == key)
+
+
+@dataclass(frozen=True)
+class RankedItem:
+    """A statement or leg picked as strength, development area, blind spot, hidden strength
+    or disagreement. text: the statement text or the leg name."""
+
+    kind: str  # "statement" or "leg"
+    key: str
+    leg_key: str
+    text: str
+    order: int
+    all_others_mean: float | None
+    all_others_n: int | None
+    all_others_sd: float | None
+    self_mean: float | None
+    gap: float | None  # self - all_others
+
+
+@dataclass(frozen=True)
+class TrendItem:
+    leg_key: str
+    leg_name: str
+    previous_mean: float
+    previous_n: int
+    current_mean: float
+    current_n: int
+    delta: float  # current - previous
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Change since the previous round (closed or published, same person, same leg keys).
+    legs: only the legs where all_others met the threshold in both rounds."""
+
+    previous_round_id: int
+    previous_round_name: str
+    previous_closes_on: date
+    legs: tuple[TrendItem, ...]
+
+
+@dataclass(frozen=True)
+class ResponseCount:
+    """Respondents of one group, for the cover. count None: hidden; then fewer_than_threshold
+    says whether to print "fewer than t" (pooled groups that are not small say "in others")."""
+
+    group: str
+    label: str
+    state: str
+    count: int | None
+    fewer_than_threshold: bool
+
+
+@dataclass(frozen=True)
+class CommentItem:
+    id: str
+    text: str  # user text: render escaped
+    group: str | None  # None: no label may be shown
+    group_label: str | None
+
+
+@dataclass(frozen=True)
+class CommentSection:
+    question_key: str
+    question_text: str
+    comments: tuple[CommentItem, ...]
+
+
+@dataclass(frozen=True)
+class PlanSuggestion:
+    leg_key: str
+    leg_name: str
+    reason: str  # "lowest_score" or "blind_spot"
+    all_others_mean: float | None
+    gap: float | None
+    actions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ManagerReport:
+    round_id: int
+    round_name: str
+    opens_on: date
+    closes_on: date
+    participant_id: int
+    manager_name: str
+    lang: str
+    threshold: int
+    blind_spot_gap: float
+    disagreement_sd: float
+    group_labels: tuple[tuple[str, str], ...]  # (group key, label) in report order
+    response_counts: tuple[ResponseCount, ...]
+    legs: tuple[LegReport, ...]
+    grade: tuple[GroupStat, ...]  # overall grade 1-10 per group
+    strengths: tuple[RankedItem, ...]  # statements, best first
+    development_areas: tuple[RankedItem, ...]  # statements, weakest first
+    blind_spots: tuple[RankedItem, ...]  # statements and legs
+    hidden_strengths: tuple[RankedItem, ...]  # statements and legs
+    disagreements: tuple[RankedItem, ...]  # statements and legs
+    trend: Trend | None
+    comments: tuple[CommentSection, ...]
+    comments_withheld: bool
+    plan: tuple[PlanSuggestion, ...]
+    anonymity_rules: tuple[str, ...]
+
+    def grade_of(self, key: str) -> GroupStat:
+        return next(stat for stat in self.grade if stat.group == key)

@@ -1,0 +1,350 @@
+"""The report's SQL: SQLAlchemy Core selects that aggregate in the database (GROUP BY).
+
+Nothing here loops over answer rows in Python: each query returns one small row per
+(statement or leg, rater group), turned into `Tally` tuples for the pure rules in
+aggregation.py. Sums and sums of squares come back so that groups can be pooled ("others",
+"all_others") and the sample SD computed without going back to the rows.
+
+Indexes that serve these queries (models/responses.py): response(participant_id, group),
+response(round_id, participant_id, group) and the covering answer(statement_id, score).
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from feedback.extensions import db
+from feedback.models import (
+    Answer,
+    Comment,
+    Leg,
+    Participant,
+    Response,
+    Round,
+    RoundStatus,
+    Statement,
+)
+from feedback.reports.aggregation import NON_EXEMPT_GROUPS, SCORES, SELF, RawComment, Tally
+
+answer = Answer.__table__
+response = Response.__table__
+comment = Comment.__table__
+statement = Statement.__table__
+leg = Leg.__table__
+participant = Participant.__table__
+round_ = Round.__table__
+
+Tallies = dict[str, Tally]
+
+
+def _session(session: so.Session | None) -> so.Session:
+    return session if session is not None else db.session
+
+
+def _distribution_columns(score: sa.ColumnElement) -> list[sa.ColumnElement]:
+    return [
+        sa.func.sum(sa.case((score == value, 1), else_=0)).label(f"c{value}") for value in SCORES
+    ]
+
+
+def _distribution(row: sa.Row) -> tuple[int, ...]:
+    return tuple(int(getattr(row, f"c{value}") or 0) for value in SCORES)
+
+
+def _float(value) -> float:
+    return float(value or 0)
+
+
+# --- One manager ------------------------------------------------------------------------------
+
+
+def statement_tallies_query(participant_id: int) -> sa.Select:
+    """Per (statement, group): n, "don't know" count, sum, sum of squares, distribution."""
+    score = answer.c.score
+    return (
+        sa.select(
+            answer.c.statement_id,
+            response.c.group,
+            sa.func.count(score).label("n"),
+            (sa.func.count() - sa.func.count(score)).label("n_dont_know"),
+            sa.func.sum(score).label("total"),
+            sa.func.sum(score * score).label("total_sq"),
+            *_distribution_columns(score),
+        )
+        .select_from(answer.join(response, response.c.id == answer.c.response_id))
+        .where(response.c.participant_id == participant_id)
+        .group_by(answer.c.statement_id, response.c.group)
+    )
+
+
+def statement_tallies(participant_id: int, session: so.Session | None = None) -> dict[int, Tallies]:
+    """{statement id: {group: Tally}} for one manager in one round."""
+    result: dict[int, Tallies] = {}
+    for row in _session(session).execute(statement_tallies_query(participant_id)):
+        result.setdefault(row.statement_id, {})[row.group] = Tally(
+            n=row.n,
+            total=_float(row.total),
+            total_sq=_float(row.total_sq),
+            n_dont_know=row.n_dont_know,
+            distribution=_distribution(row),
+        )
+    return result
+
+
+def _leg_sizes(framework_id: int) -> sa.Subquery:
+    """Statements per leg of a framework."""
+    return (
+        sa.select(statement.c.leg_id, sa.func.count().label("size"))
+        .select_from(statement.join(leg, leg.c.id == statement.c.leg_id))
+        .where(leg.c.framework_id == framework_id)
+        .group_by(statement.c.leg_id)
+        .subquery("leg_size")
+    )
+
+
+def _rater_leg_scores(framework_id: int, where: sa.ColumnElement[bool]) -> sa.Select:
+    """One row per (response, leg) for raters who answered at least half of the leg's
+    statements ("don't know" does not count as answered): their leg score is the mean of
+    their answered statements."""
+    sizes = _leg_sizes(framework_id)
+    score = answer.c.score
+    return (
+        sa.select(
+            response.c.id.label("response_id"),
+            response.c.participant_id,
+            response.c.group,
+            statement.c.leg_id,
+            sa.cast(sa.func.avg(score), sa.Float).label("score"),
+            *_distribution_columns(score),
+        )
+        .select_from(
+            answer.join(response, response.c.id == answer.c.response_id)
+            .join(statement, statement.c.id == answer.c.statement_id)
+            .join(sizes, sizes.c.leg_id == statement.c.leg_id)
+        )
+        .where(where)
+        .group_by(
+            response.c.id,
+            response.c.participant_id,
+            response.c.group,
+            statement.c.leg_id,
+            sizes.c.size,
+        )
+        .having(2 * sa.func.count(score) >= sizes.c.size)
+    )
+
+
+def leg_tallies_query(participant_id: int, framework_id: int) -> sa.Select:
+    raters = _rater_leg_scores(framework_id, response.c.participant_id == participant_id).subquery(
+        "rater_leg"
+    )
+    return sa.select(
+        raters.c.leg_id,
+        raters.c.group,
+        sa.func.count().label("n"),
+        sa.func.sum(raters.c.score).label("total"),
+        sa.func.sum(raters.c.score * raters.c.score).label("total_sq"),
+        *[sa.func.sum(raters.c[f"c{value}"]).label(f"c{value}") for value in SCORES],
+    ).group_by(raters.c.leg_id, raters.c.group)
+
+
+def leg_tallies(
+    participant_id: int, framework_id: int, session: so.Session | None = None
+) -> dict[int, Tallies]:
+    """{leg id: {group: Tally}}: n = qualifying raters, total/total_sq over their leg scores,
+    distribution over their answers in the leg."""
+    result: dict[int, Tallies] = {}
+    rows = _session(session).execute(leg_tallies_query(participant_id, framework_id))
+    for row in rows:
+        result.setdefault(row.leg_id, {})[row.group] = Tally(
+            n=row.n,
+            total=_float(row.total),
+            total_sq=_float(row.total_sq),
+            distribution=_distribution(row),
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class GradeTallies:
+    grades: Tallies  # overall grade per group
+    respondents: dict[str, int]  # responses per group (for the cover and the comments)
+
+
+def grade_tallies(participant_id: int, session: so.Session | None = None) -> GradeTallies:
+    grade = response.c.grade
+    query = (
+        sa.select(
+            response.c.group,
+            sa.func.count().label("respondents"),
+            sa.func.count(grade).label("n"),
+            sa.func.sum(grade).label("total"),
+            sa.func.sum(grade * grade).label("total_sq"),
+        )
+        .where(response.c.participant_id == participant_id)
+        .group_by(response.c.group)
+    )
+    grades: Tallies = {}
+    respondents: dict[str, int] = {}
+    for row in _session(session).execute(query):
+        grades[row.group] = Tally(n=row.n, total=_float(row.total), total_sq=_float(row.total_sq))
+        respondents[row.group] = row.respondents
+    return GradeTallies(grades=grades, respondents=respondents)
+
+
+def comments_of(participant_id: int, session: so.Session | None = None) -> list[RawComment]:
+    """The manager's comments with their rater group, in random-key order."""
+    query = (
+        sa.select(comment.c.id, comment.c.question_key, comment.c.text, response.c.group)
+        .select_from(comment.join(response, response.c.id == comment.c.response_id))
+        .where(response.c.participant_id == participant_id)
+        .order_by(comment.c.id)
+    )
+    return [
+        RawComment(id=row.id, question_key=row.question_key, group=row.group, text=row.text)
+        for row in _session(session).execute(query)
+    ]
+
+
+# --- The whole round: organisation norms ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoundNorms:
+    """Per statement id and per leg id: (mean over managers of their all_others mean, number
+    of managers counted). Only managers whose all_others figure meets the threshold count."""
+
+    statements: dict[int, tuple[float, int]]
+    legs: dict[int, tuple[float, int]]
+
+
+def _non_exempt_count(score: sa.ColumnElement) -> sa.ColumnElement:
+    """Non-"don't know" values from the non-exempt groups: N of apply_threshold."""
+    return sa.func.sum(
+        sa.case((response.c.group.in_(NON_EXEMPT_GROUPS) & score.is_not(None), 1), else_=0)
+    )
+
+
+def statement_norms_query(round_id: int, threshold: int) -> sa.Select:
+    """all_others is visible exactly when the non-exempt groups together reach the threshold
+    (apply_threshold; tested against it), so the HAVING below keeps just those managers."""
+    score = answer.c.score
+    per_manager = (
+        sa.select(
+            answer.c.statement_id,
+            sa.cast(sa.func.avg(score), sa.Float).label("mean"),
+        )
+        .select_from(answer.join(response, response.c.id == answer.c.response_id))
+        .where(response.c.round_id == round_id, response.c.group != SELF)
+        .group_by(response.c.participant_id, answer.c.statement_id)
+        .having(_non_exempt_count(score) >= threshold)
+        .subquery("manager_statement")
+    )
+    return sa.select(
+        per_manager.c.statement_id,
+        sa.cast(sa.func.avg(per_manager.c.mean), sa.Float).label("norm"),
+        sa.func.count().label("managers"),
+    ).group_by(per_manager.c.statement_id)
+
+
+def leg_norms_query(round_id: int, framework_id: int, threshold: int) -> sa.Select:
+    raters = _rater_leg_scores(
+        framework_id, (response.c.round_id == round_id) & (response.c.group != SELF)
+    ).subquery("rater_leg")
+    non_exempt = sa.func.sum(sa.case((raters.c.group.in_(NON_EXEMPT_GROUPS), 1), else_=0))
+    per_manager = (
+        sa.select(raters.c.leg_id, sa.cast(sa.func.avg(raters.c.score), sa.Float).label("mean"))
+        .group_by(raters.c.participant_id, raters.c.leg_id)
+        .having(non_exempt >= threshold)
+        .subquery("manager_leg")
+    )
+    return sa.select(
+        per_manager.c.leg_id,
+        sa.cast(sa.func.avg(per_manager.c.mean), sa.Float).label("norm"),
+        sa.func.count().label("managers"),
+    ).group_by(per_manager.c.leg_id)
+
+
+def round_norms(
+    round_id: int, framework_id: int, threshold: int, session: so.Session | None = None
+) -> RoundNorms:
+    """Norms for every statement and leg of a round, in two GROUP BY queries. The result is
+    plain data: compute it once per round and pass it to build_report for every manager."""
+    s = _session(session)
+    statements = {
+        row.statement_id: (row.norm, row.managers)
+        for row in s.execute(statement_norms_query(round_id, threshold))
+    }
+    legs = {
+        row.leg_id: (row.norm, row.managers)
+        for row in s.execute(leg_norms_query(round_id, framework_id, threshold))
+    }
+    return RoundNorms(statements=statements, legs=legs)
+
+
+# --- The previous round ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PreviousRound:
+    participant_id: int
+    round_id: int
+    round_name: str
+    closes_on: date
+    framework_id: int
+    threshold: int
+    leg_ids: dict[str, int]  # leg key -> leg id in that round's framework
+
+
+def leg_keys(framework_id: int, session: so.Session | None = None) -> dict[str, int]:
+    rows = _session(session).execute(
+        sa.select(leg.c.key, leg.c.id).where(leg.c.framework_id == framework_id)
+    )
+    return {row.key: row.id for row in rows}
+
+
+def previous_round(
+    person_id: int,
+    round_id: int,
+    closes_on: date,
+    keys: Mapping[str, int] | set[str],
+    session: so.Session | None = None,
+) -> PreviousRound | None:
+    """The most recent earlier round (closed or published) in which the same person was a
+    participant and whose framework has legs with the same keys; None if there is none."""
+    s = _session(session)
+    query = (
+        sa.select(
+            participant.c.id.label("participant_id"),
+            round_.c.id.label("round_id"),
+            round_.c.name,
+            round_.c.closes_on,
+            round_.c.framework_id,
+            round_.c.threshold,
+        )
+        .select_from(participant.join(round_, round_.c.id == participant.c.round_id))
+        .where(
+            participant.c.person_id == person_id,
+            round_.c.id != round_id,
+            round_.c.closes_on < closes_on,
+            round_.c.status.in_([RoundStatus.CLOSED.value, RoundStatus.PUBLISHED.value]),
+        )
+        .order_by(round_.c.closes_on.desc(), round_.c.id.desc())
+    )
+    wanted = set(keys)
+    for row in s.execute(query).all():
+        ids = leg_keys(row.framework_id, s)
+        if set(ids) == wanted:
+            return PreviousRound(
+                participant_id=row.participant_id,
+                round_id=row.round_id,
+                round_name=row.name,
+                closes_on=row.closes_on,
+                framework_id=row.framework_id,
+                threshold=row.threshold,
+                leg_ids=ids,
+            )
+    return None

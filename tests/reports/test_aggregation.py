@@ -1,0 +1,487 @@
+"""The report's pure rules, with hand-computed numbers (no app, no database)."""
+
+import itertools
+from fractions import Fraction
+
+import pytest
+
+from feedback.reports import aggregation as agg
+from feedback.reports.aggregation import (
+    ALL_OTHERS,
+    DIRECT_REPORT,
+    NO_ANSWERS,
+    NOT_APPLICABLE,
+    OTHERS,
+    PEER,
+    POOLED,
+    SELF,
+    SUPERVISOR,
+    SUPPRESSED,
+    VISIBLE,
+    Figure,
+    LegActions,
+    RawComment,
+    Tally,
+    apply_threshold,
+    format_decimal,
+)
+from feedback.reports.model import GroupStat
+
+
+def tally(*scores, dont_know=0):
+    dist = tuple(scores.count(v) for v in range(1, 6))
+    return Tally(
+        n=len(scores),
+        total=sum(scores),
+        total_sq=sum(s * s for s in scores),
+        n_dont_know=dont_know,
+        distribution=dist,
+    )
+
+
+# --- Statistics -------------------------------------------------------------------------------
+
+
+def test_mean_and_sample_sd_by_hand():
+    # 2, 4, 4, 5: mean 15/4 = 3.75; squared deviations 3.0625 + 0.0625 + 0.0625 + 1.5625 =
+    # 4.75; sample variance 4.75 / 3 = 1.58333; SD 1.25831.
+    t = tally(2, 4, 4, 5)
+    assert (t.n, t.total, t.total_sq) == (4, 15, 61)
+    assert agg.mean(t) == 3.75
+    assert agg.sample_sd(t) == pytest.approx(1.258306, abs=1e-6)
+
+
+def test_sd_is_none_below_two_and_zero_for_equal_answers():
+    assert agg.sample_sd(tally(4)) is None
+    assert agg.sample_sd(tally()) is None
+    assert agg.sample_sd(tally(3, 3, 3)) == 0.0
+
+
+def test_no_answers_is_none_not_zero():
+    assert agg.mean(Tally(n_dont_know=3)) is None
+
+
+def test_tallies_add_up_including_distribution():
+    merged = agg.merge([tally(1, 5), tally(2, 4, 4, 5, dont_know=1)])
+    assert merged == Tally(6, 21, 87, 1, (1, 1, 0, 2, 2))
+    assert agg.merge([Tally(n=1, total=7, total_sq=49), tally(5)]).distribution == (0, 0, 0, 0, 1)
+
+
+def test_format_decimal():
+    assert format_decimal(7.4, "nl") == "7,4"
+    assert format_decimal(7.36, "nl") == "7,4"
+    assert format_decimal(7.4, "en") == "7.4"
+    assert format_decimal(7, "nl") == "7,0"
+    assert format_decimal(-0.04, "nl") == "0,0"
+    assert format_decimal(-0.26, "en") == "-0.3"
+    assert format_decimal(3.456, "en", digits=2) == "3.46"
+    assert format_decimal(None, "nl") == "–"
+    with pytest.raises(ValueError):
+        format_decimal(1.0, "de")
+
+
+# --- The threshold: edges ---------------------------------------------------------------------
+
+
+def test_below_threshold_by_one_is_suppressed_with_all_others():
+    v = apply_threshold({SELF: 1, SUPERVISOR: 1, DIRECT_REPORT: 2, PEER: 0}, 3)
+    assert v.named == {SELF, SUPERVISOR}
+    assert v.suppressed == {DIRECT_REPORT}
+    assert v.state(DIRECT_REPORT) == SUPPRESSED
+    assert v.state(ALL_OTHERS) == SUPPRESSED  # all_others - supervisor = the direct reports
+    assert v.state(OTHERS) == SUPPRESSED
+    assert v.state(PEER) == NO_ANSWERS
+
+
+def test_exactly_the_threshold_is_visible_by_name():
+    v = apply_threshold({SELF: 1, SUPERVISOR: 1, DIRECT_REPORT: 3}, 3)
+    assert v.named == {SELF, SUPERVISOR, DIRECT_REPORT}
+    assert v.all_others_visible
+    assert v.state(OTHERS) == NOT_APPLICABLE
+
+
+def test_small_groups_merge_when_the_pool_reaches_the_threshold():
+    v = apply_threshold({DIRECT_REPORT: 2, PEER: 2}, 3)
+    assert v.pooled == {DIRECT_REPORT, PEER}
+    assert v.others_visible and v.all_others_visible
+    assert v.state(PEER) == POOLED
+
+
+def test_small_groups_that_do_not_reach_the_threshold_together_are_suppressed():
+    v = apply_threshold({SUPERVISOR: 1, DIRECT_REPORT: 1, PEER: 1}, 3)
+    assert v.suppressed == {DIRECT_REPORT, PEER}
+    assert not v.others_visible and not v.all_others_visible
+
+
+def test_complementary_suppression_pools_the_smallest_named_group():
+    # peers = 2 alone in "others" would be all_others - supervisor - direct reports.
+    v = apply_threshold({SELF: 1, SUPERVISOR: 1, DIRECT_REPORT: 5, PEER: 2}, 3)
+    assert v.named == {SELF, SUPERVISOR}
+    assert v.pooled == {DIRECT_REPORT, PEER}
+    assert v.others_visible and v.all_others_visible
+
+
+def test_complementary_suppression_with_three_groups_takes_the_smallest():
+    v = apply_threshold({"a": 5, "b": 4, "c": 1}, 3)
+    assert v.named == {"a"}
+    assert v.pooled == {"b", "c"}
+    tie = apply_threshold({"a": 3, "b": 3, "c": 1}, 3)
+    assert tie.pooled == {"a", "c"}  # ties: by name
+
+
+def test_both_groups_at_or_above_threshold_are_named():
+    v = apply_threshold({DIRECT_REPORT: 4, PEER: 3}, 3)
+    assert v.named == {DIRECT_REPORT, PEER}
+    assert not v.pooled
+
+
+def test_only_self():
+    v = apply_threshold({SELF: 1, SUPERVISOR: 0, DIRECT_REPORT: 0, PEER: 0}, 3)
+    assert v.named == {SELF}
+    assert v.state(ALL_OTHERS) == NO_ANSWERS
+    assert v.state(OTHERS) == NOT_APPLICABLE
+
+
+def test_only_supervisor_is_shown_but_all_others_is_not():
+    v = apply_threshold({SUPERVISOR: 1}, 3)
+    assert v.named == {SUPERVISOR}
+    assert v.state(ALL_OTHERS) == SUPPRESSED
+
+
+def test_threshold_one_shows_single_raters():
+    assert apply_threshold({DIRECT_REPORT: 1}, 1).named == {DIRECT_REPORT}
+
+
+def test_bad_input():
+    with pytest.raises(ValueError):
+        apply_threshold({DIRECT_REPORT: 1}, 0)
+    with pytest.raises(ValueError):
+        apply_threshold({DIRECT_REPORT: -1}, 3)
+
+
+# --- The threshold: properties over many small count combinations ---------------------------
+
+
+def _rank(vectors):
+    rows = [list(map(Fraction, v)) for v in vectors]
+    rank, cols = 0, len(rows[0]) if rows else 0
+    for col in range(cols):
+        pivot = next((r for r in range(rank, len(rows)) if rows[r][col] != 0), None)
+        if pivot is None:
+            continue
+        rows[rank], rows[pivot] = rows[pivot], rows[rank]
+        for r in range(len(rows)):
+            if r != rank and rows[r][col] != 0:
+                factor = rows[r][col] / rows[rank][col]
+                rows[r] = [a - factor * b for a, b in zip(rows[r], rows[rank], strict=True)]
+        rank += 1
+    return rank
+
+
+def _combinations():
+    for t in (1, 2, 3, 4):
+        for s, sup, dr, peer in itertools.product(range(2), range(3), range(7), range(7)):
+            yield t, {SELF: s, SUPERVISOR: sup, DIRECT_REPORT: dr, PEER: peer}
+        for a, b, c in itertools.product(range(6), repeat=3):
+            yield t, {SUPERVISOR: 1, "a": a, "b": b, "c": c}
+
+
+def test_no_hidden_group_can_be_derived_from_visible_sums():
+    """Any figure (a sum, a count) of a hidden group would be a linear combination of the
+    visible sums; check that its indicator vector is outside their span."""
+    checked = 0
+    for t, counts in _combinations():
+        v = apply_threshold(counts, t)
+        groups = sorted(counts)
+        index = {g: i for i, g in enumerate(groups)}
+
+        def vector(members, groups=groups, index=index):
+            vec = [0] * len(groups)
+            for g in members:
+                vec[index[g]] = 1
+            return vec
+
+        visible = [vector([g]) for g in v.named]
+        visible += [vector([g]) for g in v.empty]  # "no answers" tells that it is zero
+        if v.others_visible:
+            visible.append(vector(v.pooled))
+        if v.all_others_visible:
+            visible.append(vector([g for g in groups if g != SELF]))
+        base = _rank(visible) if visible else 0
+        for hidden in v.pooled | v.suppressed:
+            assert _rank([*visible, vector([hidden])]) > base, (t, counts, hidden)
+            checked += 1
+    assert checked > 1000
+
+
+def test_every_visible_aggregate_of_non_exempt_raters_reaches_the_threshold():
+    for t, counts in _combinations():
+        v = apply_threshold(counts, t)
+        non_exempt = {g: n for g, n in counts.items() if g not in agg.EXEMPT_GROUPS}
+        for g in v.named - agg.EXEMPT_GROUPS:
+            assert counts[g] >= t
+        if v.others_visible:
+            assert sum(counts[g] for g in v.pooled) >= t
+            assert len(v.pooled) >= 2
+        if v.all_others_visible:
+            assert sum(non_exempt.values()) >= t
+        # every group with answers is accounted for exactly once
+        answered = {g for g, n in counts.items() if n > 0}
+        assert answered == v.named | v.pooled | v.suppressed
+        assert not (v.named & v.pooled or v.named & v.suppressed or v.pooled & v.suppressed)
+
+
+def test_all_others_visibility_is_the_non_exempt_total_reaching_the_threshold():
+    """queries.round_norms relies on this in SQL (HAVING non-exempt count >= t)."""
+    for t, counts in _combinations():
+        total = sum(n for g, n in counts.items() if g not in agg.EXEMPT_GROUPS)
+        assert apply_threshold(counts, t).all_others_visible == (total >= t)
+
+
+# --- Per-figure stats -------------------------------------------------------------------------
+
+
+def figure():
+    return {
+        SELF: tally(4),
+        SUPERVISOR: tally(3),
+        DIRECT_REPORT: tally(2, 4, 4, 5, dont_know=1),
+        PEER: tally(1, 5),
+    }
+
+
+def test_figure_stats_pool_and_merge_by_hand():
+    stats = {s.group: s for s in agg.figure_stats(figure(), 3, "en")}
+    assert [s.group for s in agg.figure_stats(figure(), 3, "en")] == list(agg.REPORT_GROUPS)
+    assert stats[SELF] == GroupStat(SELF, "Self", VISIBLE, 1, 4.0, None, 0, None)
+    assert stats[SUPERVISOR].mean == 3.0 and stats[SUPERVISOR].distribution is None
+    # direct reports (4) are pooled with peers (2) so peers cannot be recovered
+    assert stats[DIRECT_REPORT] == GroupStat(DIRECT_REPORT, "Direct reports", POOLED)
+    assert stats[PEER] == GroupStat(PEER, "Peers", POOLED)
+    # others = 2,4,4,5,1,5: n 6, sum 21, squares 87; mean 3.5; var (87 - 441/6)/5 = 2.7
+    others = stats[OTHERS]
+    assert (others.n, others.mean, others.n_dont_know) == (6, 3.5, 1)
+    assert others.sd == pytest.approx(1.643168, abs=1e-6)
+    assert others.distribution == (1, 1, 0, 2, 2)
+    # all_others adds the supervisor's 3: n 7, sum 24, squares 96; var (96 - 576/7)/6
+    all_others = stats[ALL_OTHERS]
+    assert all_others.n == 7
+    assert all_others.mean == pytest.approx(24 / 7)
+    assert all_others.sd == pytest.approx(1.511858, abs=1e-6)
+    assert all_others.distribution == (1, 1, 1, 2, 2)
+
+
+def test_all_dont_know_is_no_answers_not_zero():
+    tallies = {SELF: Tally(n_dont_know=1), DIRECT_REPORT: Tally(n_dont_know=4)}
+    stats = {s.group: s for s in agg.figure_stats(tallies, 3, "nl")}
+    assert stats[SELF] == GroupStat(SELF, "Zelfbeoordeling", NO_ANSWERS, n=0, n_dont_know=1)
+    assert stats[DIRECT_REPORT].state == NO_ANSWERS
+    assert stats[DIRECT_REPORT].mean is None and stats[DIRECT_REPORT].n == 0
+    assert stats[ALL_OTHERS].state == NO_ANSWERS
+
+
+def test_suppressed_groups_carry_no_numbers():
+    tallies = {SUPERVISOR: tally(5), DIRECT_REPORT: tally(1, 2)}
+    stats = {s.group: s for s in agg.figure_stats(tallies, 3, "en")}
+    for group in (DIRECT_REPORT, OTHERS, ALL_OTHERS):
+        s = stats[group]
+        assert s.state == SUPPRESSED
+        assert (s.n, s.mean, s.sd, s.n_dont_know, s.distribution) == (None,) * 5
+
+
+def test_distribution_rules():
+    assert agg.show_distribution(DIRECT_REPORT, True, 3, 3)
+    assert not agg.show_distribution(SELF, True, 5, 3)
+    assert not agg.show_distribution(SUPERVISOR, True, 5, 3)
+    assert not agg.show_distribution(PEER, False, 5, 3)  # pooled/suppressed
+    # everyone in a group below t gave the same answer: never
+    assert not agg.show_distribution(DIRECT_REPORT, True, 2, 3)
+    named = {SUPERVISOR: tally(2, 2), DIRECT_REPORT: tally(3, 3, 4)}
+    stats = {s.group: s for s in agg.figure_stats(named, 3, "en")}
+    assert stats[SUPERVISOR].distribution is None
+    assert stats[DIRECT_REPORT].distribution == (0, 0, 2, 1, 0)
+
+
+# --- Derived figures --------------------------------------------------------------------------
+
+
+def stats_of(all_mean=None, self_mean=None, n=5, sd=None):
+    rows = [
+        GroupStat(SELF, "Self", VISIBLE, 1, self_mean)
+        if self_mean is not None
+        else GroupStat(SELF, "Self", NO_ANSWERS, 0),
+        GroupStat(ALL_OTHERS, "All", VISIBLE, n, all_mean, sd)
+        if all_mean is not None
+        else GroupStat(ALL_OTHERS, "All", SUPPRESSED),
+    ]
+    return tuple(rows)
+
+
+def fig(key, order, all_mean=None, self_mean=None, sd=None, n=5):
+    return Figure("statement", key, "leg", key.upper(), order, stats_of(all_mean, self_mean, n, sd))
+
+
+def test_strengths_and_development_areas_with_ties_by_position():
+    figures = [
+        fig("a", 1, 4.0),
+        fig("b", 2, 4.5),
+        fig("c", 3, 4.0),
+        fig("d", 4, None),  # hidden: never ranked
+        fig("e", 5, 2.0),
+        fig("f", 6, 3.0),
+        fig("g", 7, 2.0),
+    ]
+    best, worst = agg.strengths_and_development_areas(figures, top=3)
+    assert [r.key for r in best] == ["b", "a", "c"]
+    assert [r.key for r in worst] == ["e", "g", "f"]
+    assert best[0].all_others_mean == 4.5 and best[0].all_others_n == 5
+    best, worst = agg.strengths_and_development_areas(figures)  # 6 visible: no overlap
+    assert [r.key for r in best] == ["b", "a", "c", "f", "e"]
+    assert [r.key for r in worst] == ["g"]
+
+
+def test_blind_spots_and_hidden_strengths_at_the_gap():
+    figures = [
+        fig("a", 1, 3.2, self_mean=4.2),  # +1.0 (a hair over in floating point)
+        fig("b", 2, 3.5, self_mean=4.4),  # +0.9
+        fig("c", 3, 4.3, self_mean=3.3),  # -1.0 (a hair under)
+        fig("d", 4, 2.0, self_mean=4.5),  # +2.5
+        fig("e", 5, None, self_mean=5.0),  # all_others hidden: no gap
+    ]
+    assert [r.key for r in agg.blind_spots(figures)] == ["d", "a"]
+    assert agg.blind_spots(figures)[0].gap == pytest.approx(2.5)
+    assert [r.key for r in agg.hidden_strengths(figures)] == ["c"]
+    assert [r.key for r in agg.blind_spots(figures, min_gap=0.5)] == ["d", "a", "b"]
+
+
+def test_disagreement_needs_visible_spread_and_n_at_threshold():
+    assert agg.disagrees(stats_of(3.0, sd=1.2, n=3), 3)
+    assert not agg.disagrees(stats_of(3.0, sd=1.19, n=3), 3)
+    assert not agg.disagrees(stats_of(3.0, sd=1.5, n=2), 3)
+    assert not agg.disagrees(stats_of(None), 3)
+    assert agg.disagrees(stats_of(3.0, sd=1.0, n=3), 3, min_sd=1.0)
+    figures = [fig("a", 2, 3.0, sd=1.3), fig("b", 1, 3.0, sd=1.4), fig("c", 3, 3.0, sd=0.4)]
+    assert [r.key for r in agg.disagreements(figures, 3)] == ["b", "a"]
+
+
+def test_position_against_the_norm():
+    at = agg.position_against_norm(3.5, 3.3, 10)  # +0.2: inside the band
+    assert (at.position, at.mean, at.n_managers) == ("at", 3.3, 10)
+    assert at.difference == pytest.approx(0.2)
+    assert agg.position_against_norm(3.71, 3.5, 10).position == "above"
+    assert agg.position_against_norm(3.29, 3.5, 10).position == "below"
+    hidden = agg.position_against_norm(None, 3.5, 10)
+    assert (hidden.mean, hidden.position, hidden.difference) == (3.5, None, None)
+    assert agg.position_against_norm(3.0, None, 2).mean is None
+
+
+def test_norm_needs_enough_managers():
+    assert agg.usable_norm(3.4, 3) == 3.4
+    assert agg.usable_norm(3.4, 2) is None
+    assert agg.usable_norm(None, 10) is None
+
+
+def test_trend_only_where_both_rounds_are_visible():
+    legs = [("coach", "Coach"), ("numbers", "Numbers"), ("new", "New")]
+    previous = {"coach": stats_of(3.0, n=4), "numbers": stats_of(None)}
+    current = {
+        "coach": stats_of(3.5, n=5),
+        "numbers": stats_of(4.0),
+        "new": stats_of(4.0),
+    }
+    items = agg.trend(legs, previous, current)
+    assert len(items) == 1
+    item = items[0]
+    assert (item.leg_key, item.previous_mean, item.current_mean) == ("coach", 3.0, 3.5)
+    assert (item.previous_n, item.current_n, item.delta) == (4, 5, 0.5)
+
+
+def leg(key, order, all_mean, self_mean=None):
+    return LegActions(key, key.title(), order, stats_of(all_mean, self_mean), (f"do {key}",))
+
+
+def test_plan_takes_the_weakest_legs_and_the_largest_blind_spot():
+    legs = [leg("a", 1, 3.0), leg("b", 2, 2.5), leg("c", 3, 4.0, self_mean=5.0), leg("d", 4, 3.5)]
+    plan = agg.plan_suggestions(legs)
+    assert [(p.leg_key, p.reason) for p in plan] == [
+        ("b", "lowest_score"),
+        ("a", "lowest_score"),
+        ("c", "blind_spot"),
+    ]
+    assert plan[0].actions == ("do b",) and plan[0].all_others_mean == 2.5
+    assert plan[2].gap == 1.0
+    no_spots = agg.plan_suggestions([leg("a", 1, 3.0), leg("b", 2, 2.5), leg("d", 4, 3.5)])
+    assert [p.leg_key for p in no_spots] == ["b", "a", "d"]
+    assert agg.plan_suggestions([leg("a", 1, None)]) == ()
+
+
+# --- Cover counts, comments, the rules applied --------------------------------------------------
+
+
+def test_response_counts_hide_small_groups():
+    rows = {
+        r.group: r
+        for r in agg.response_counts({SELF: 1, SUPERVISOR: 1, DIRECT_REPORT: 5, PEER: 2}, 3, "en")
+    }
+    assert (rows[SELF].count, rows[SUPERVISOR].count) == (1, 1)
+    assert rows[DIRECT_REPORT].count is None and not rows[DIRECT_REPORT].fewer_than_threshold
+    assert rows[PEER].count is None and rows[PEER].fewer_than_threshold
+    assert (rows[OTHERS].count, rows[ALL_OTHERS].count) == (7, 8)
+    small = {r.group: r for r in agg.response_counts({SELF: 1, DIRECT_REPORT: 2}, 3, "en")}
+    assert small[DIRECT_REPORT].count is None and small[DIRECT_REPORT].fewer_than_threshold
+    assert small[PEER].count == 0
+    assert small[ALL_OTHERS].count is None and small[ALL_OTHERS].fewer_than_threshold
+    named = {r.group: r for r in agg.response_counts({DIRECT_REPORT: 4}, 3, "en")}
+    assert named[DIRECT_REPORT].count == 4 and OTHERS not in named
+
+
+def raw(cid, group, key="start", text="text"):
+    return RawComment(id=cid, question_key=key, group=group, text=text)
+
+
+def test_comments_sorted_by_random_id_and_labelled_only_by_name():
+    comments = [
+        raw("c", DIRECT_REPORT),
+        raw("a", SELF),
+        raw("b", DIRECT_REPORT, key="stop"),
+        raw("d", SUPERVISOR),
+        raw("e", PEER, text="   "),
+    ]
+    counts = {SELF: 1, SUPERVISOR: 1, DIRECT_REPORT: 3, PEER: 3}
+    shown, withheld = agg.select_comments(comments, counts, 3, "en")
+    assert not withheld
+    assert [(c.id, c.group_label) for c in shown["start"]] == [
+        ("a", "Self"),
+        ("c", "Direct reports"),
+        ("d", "Supervisor"),
+    ]
+    assert [c.id for c in shown["stop"]] == ["b"]
+    pooled, _ = agg.select_comments(comments, {DIRECT_REPORT: 5, PEER: 2}, 3, "en")
+    assert [(c.id, c.group) for c in pooled["start"]] == [
+        ("a", SELF),
+        ("c", None),
+        ("d", SUPERVISOR),
+    ]
+
+
+def test_comments_of_a_small_non_exempt_total_are_withheld():
+    comments = [raw("b", DIRECT_REPORT), raw("a", SELF), raw("c", PEER)]
+    shown, withheld = agg.select_comments(comments, {SELF: 1, DIRECT_REPORT: 1, PEER: 1}, 3, "nl")
+    assert withheld
+    assert [c.id for c in shown["start"]] == ["a"]
+    rules = agg.anonymity_rules({SELF: 1, DIRECT_REPORT: 1, PEER: 1}, 3, "nl", withheld)
+    assert any("weggelaten" in r for r in rules)
+
+
+def test_anonymity_rules_never_print_a_hidden_count():
+    rules = agg.anonymity_rules({SELF: 1, SUPERVISOR: 1, DIRECT_REPORT: 5, PEER: 2}, 3, "en", False)
+    assert (
+        "Peers (fewer than 3) are below the threshold of 3 and are included in 'Other raters'."
+        in rules
+    )
+    assert any(r.startswith("Direct reports are also included") for r in rules)
+    assert not any("2" in r or "5" in r for r in rules)
+    assert not any("withheld" in r for r in rules)
+    suppressed = agg.anonymity_rules({DIRECT_REPORT: 2}, 3, "en", True)
+    assert any("fewer than 3 answers" in r for r in suppressed)
+    assert not any("2" in r for r in suppressed)
