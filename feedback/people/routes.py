@@ -25,6 +25,12 @@ def index():
     return render_template(template, people=people, filters=filters)
 
 
+@bp.get("/tree")
+@hr_required
+def tree():
+    return render_template("people/tree.html", roots=services.org_tree())
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @hr_required
 def upload():

@@ -100,6 +100,47 @@ def list_teams() -> list[str]:
     )
 
 
+@dataclass
+class TreeNode:
+    id: int
+    name: str
+    email: str
+    team: str | None
+    role: str
+    children: list[TreeNode]
+
+
+def org_tree() -> list[TreeNode]:
+    """Reporting lines of active people, from the top down, loaded in one query.
+
+    Someone whose manager is inactive (or unknown) starts a tree of their own. Managers
+    come before the people without reports, then by name.
+    """
+    rows = db.session.execute(
+        sa.select(
+            Person.id, Person.name, Person.email, Person.team, Person.role, Person.manager_id
+        ).where(Person.active.is_(True))
+    ).all()
+    nodes = {row.id: TreeNode(row.id, row.name, row.email, row.team, row.role, []) for row in rows}
+    roots: list[TreeNode] = []
+    for row in rows:
+        parent = nodes.get(row.manager_id) if row.manager_id != row.id else None
+        (parent.children if parent else roots).append(nodes[row.id])
+    reachable: set[int] = set()
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        reachable.add(node.id)
+        node.children.sort(key=lambda n: (not n.children, n.name.lower()))
+        stack.extend(node.children)
+    # A loop in old data has no top: show its members at the top level rather than lose them.
+    for node_id, node in nodes.items():
+        if node_id not in reachable:
+            roots.append(TreeNode(node.id, node.name, node.email, node.team, node.role, []))
+    roots.sort(key=lambda n: (not n.children, n.name.lower()))
+    return roots
+
+
 # ---------------------------------------------------------------------------- importing
 
 

@@ -48,6 +48,7 @@ def upload_files(app):
     "method, url",
     [
         ("get", "/people/"),
+        ("get", "/people/tree"),
         ("get", "/people/import"),
         ("post", "/people/import"),
         ("get", "/people/import/" + "x" * 32),
@@ -60,7 +61,7 @@ def test_anonymous_is_sent_to_login(client, method, url):
     assert "/auth/login" in response.headers["Location"]
 
 
-@pytest.mark.parametrize("url", ["/people/", "/people/import"])
+@pytest.mark.parametrize("url", ["/people/", "/people/tree", "/people/import"])
 def test_manager_gets_404(db, client, auth, url):
     manager = make_person(db, role="manager", email="m@example.com")
     make_user(db, role="manager", person=manager)
@@ -258,3 +259,25 @@ def test_preview_paginates_by_status(db, client, hr):
     partial = client.get(preview_url + "?status=new&page=2", headers={"HX-Request": "true"})
     text = partial.get_data(as_text=True)
     assert "<html" not in text and "p100@example.com" in text
+
+
+def test_tree_shows_reporting_lines_of_active_people(db, client, hr):
+    director = make_person(db, name="Dana Director", email="dana@example.com")
+    manager = make_person(db, name="Mark Manager", email="mark@example.com", manager=director)
+    make_person(db, name="Rita Rep", email="rita@example.com", manager=manager)
+    make_person(db, name="Gone Rep", email="gone@example.com", manager=manager).active = False
+    db.session.commit()
+    html = client.get("/people/tree").get_data(as_text=True)
+    assert html.index("Dana Director") < html.index("Mark Manager") < html.index("Rita Rep")
+    assert "1 direct report" in html and "Gone Rep" not in html
+    assert client.get("/people/tree").status_code == 200
+
+
+def test_tree_keeps_people_caught_in_an_old_loop(db):
+    from feedback.people.services import org_tree
+
+    a = make_person(db, name="A", email="a@example.com")
+    b = make_person(db, name="B", email="b@example.com", manager=a)
+    a.manager = b
+    db.session.commit()
+    assert sorted(node.name for node in org_tree()) == ["A", "B"]
