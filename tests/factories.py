@@ -138,3 +138,42 @@ def make_rated_manager(db=_db, *, reports=5, threshold=3, status=RoundStatus.OPE
         ],
     }
     return rnd, participant, links
+
+
+# --- Reports: submitted responses written directly (no survey, no invitation) ---------------
+
+
+def statement_ids(rnd) -> list[int]:
+    """The round's statement ids in report order (leg by leg)."""
+    return [st.id for leg in rnd.framework.legs for st in leg.statements]
+
+
+def add_response(db=_db, participant=None, *, group, scores=None, grade=None, comments=None):
+    """A submitted response: scores maps statement id -> 1..5 or None ("don't know"); a
+    statement left out has no answer row. comments maps question key -> text."""
+    from feedback.models import Answer, Comment, Response
+
+    response = Response(
+        round_id=participant.round_id,
+        participant_id=participant.id,
+        group=str(group),
+        grade=grade,
+    )
+    response.answers = [
+        Answer(statement_id=sid, score=score) for sid, score in (scores or {}).items()
+    ]
+    response.comments = [
+        Comment(question_key=key, text=text) for key, text in (comments or {}).items()
+    ]
+    db.session.add(response)
+    db.session.commit()
+    return response
+
+
+def add_rated_participant(db=_db, rnd=None, *, name=None):
+    """Another manager (with their own director) rated in an existing round."""
+    manager, _reps, _director = make_team(db, size=0)
+    if name:
+        manager.name = name
+        db.session.commit()
+    return add_participant(db, rnd, manager)
