@@ -27,6 +27,7 @@ import base64
 import math
 import re
 from collections.abc import Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
 SCALE_MIN = 1
@@ -76,8 +77,9 @@ def colour(group_key: str) -> str:
 
 
 def fmt(value: float, decimal_sep: str = ".", digits: int = 1) -> str:
-    """A mean as text: ``fmt(3.456) == "3.5"``, ``fmt(3.456, ",") == "3,5"``."""
-    return f"{value:.{digits}f}".replace(".", decimal_sep)
+    """A mean as text, rounded half up: ``fmt(2.25) == "2.3"``, ``fmt(3.456, ",") == "3,5"``."""
+    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
+    return f"{rounded:.{digits}f}".replace(".", decimal_sep)
 
 
 def _num(value: float) -> str:
