@@ -14,9 +14,10 @@ class RedactingGunicornLogger(Logger):
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
-        for key in ("r", "U", "q", "f", "{raw_uri}e"):
-            if isinstance(atoms.get(key), str):
-                atoms[key] = redact(atoms[key])
+        # Every atom: a custom access_log_format may use %({path_info}e)s or %({referer}i)s.
+        for key, value in atoms.items():
+            if isinstance(value, str):
+                atoms[key] = redact(value)
         return atoms
 
 
