@@ -3,6 +3,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from feedback.admin.services import MAX_THRESHOLD, MIN_THRESHOLD, RoundSettings
@@ -19,7 +20,10 @@ def _default_close():
 
 
 class RoundSettingsForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    name = StringField(
+        "Name",
+        validators=[DataRequired(message="Give the round a name."), Length(max=200)],
+    )
     opens_on = DateField("Opens on", validators=[DataRequired()], default=today)
     closes_on = DateField("Closes on", validators=[DataRequired()], default=_default_close)
     threshold = IntegerField(
@@ -50,10 +54,15 @@ class RoundSettingsForm(FlaskForm):
 
 class NewRoundForm(RoundSettingsForm):
     search = StringField("Filter managers", validators=[Length(max=100)])
-    # Choices are the eligible managers; the service checks the ids against them.
-    manager_ids = SelectMultipleField("Managers to rate", coerce=int, validate_choice=False)
+    # The service checks the ids against the eligible managers.
+    manager_ids = SelectMultipleField("Managers to rate", validate_choice=False)
+
+    def chosen_ids(self) -> list[int]:
+        return [int(v) for v in self.manager_ids.data or [] if str(v).isdigit()]
 
     def validate_manager_ids(self, field):
+        if len(self.chosen_ids()) != len(field.data or []):
+            raise ValidationError("Choose managers from the list.")
         if not field.data:
             raise ValidationError("Choose at least one manager to rate.")
 
@@ -65,9 +74,14 @@ class RaterForm(FlaskForm):
     group = SelectField(
         "Group",
         choices=[
-            (str(RaterGroup.PEER), "Peer"),
-            (str(RaterGroup.DIRECT_REPORT), "Direct report"),
-            (str(RaterGroup.SUPERVISOR), "Supervisor"),
+            SelectChoice(str(RaterGroup.PEER), "Peer"),
+            SelectChoice(str(RaterGroup.DIRECT_REPORT), "Direct report"),
+            SelectChoice(str(RaterGroup.SUPERVISOR), "Supervisor"),
         ],
         default=str(RaterGroup.PEER),
+        validate_choice=False,
     )
+
+    def validate_group(self, field):
+        if field.data not in {c.value for c in field.choices}:
+            raise ValidationError("Choose the rater's group: peer, direct report or supervisor.")

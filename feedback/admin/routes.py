@@ -49,7 +49,7 @@ def new_round():
     action = request.form.get("action", "create")
     if request.method == "POST" and action == "create" and form.validate():
         try:
-            rnd = services.create_round(form.settings(), form.manager_ids.data)
+            rnd = services.create_round(form.settings(), form.chosen_ids())
         except services.AdminError as error:
             flash(str(error), "error")
         else:
@@ -57,7 +57,7 @@ def new_round():
                 f"Round “{rnd.name}” created as a draft. Check the raters, then launch.", "success"
             )
             return redirect(url_for("admin.round_detail", round_id=rnd.id), 303)
-    picker = services.manager_picker(form.search.data, form.manager_ids.data or [], action)
+    picker = services.manager_picker(form.search.data, form.chosen_ids(), action)
     return render_template("admin/new_round.html", form=form, picker=picker)
 
 
@@ -66,9 +66,8 @@ def new_round():
 def manager_picker():
     """htmx: the manager list of the new-round form, filtered or (de)selected."""
     form = NewRoundForm()
-    form.validate()  # only to coerce the ids; errors are not shown here
     picker = services.manager_picker(
-        form.search.data, form.manager_ids.data or [], request.form.get("action")
+        form.search.data, form.chosen_ids(), request.form.get("action")
     )
     return render_template("admin/_manager_list.html", picker=picker)
 
