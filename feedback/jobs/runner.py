@@ -5,9 +5,9 @@ Two ways to run, chosen by `REDIS_URL`:
 - set: jobs go to the RQ queue "feedback" on that Redis; run workers with
   `flask --app wsgi worker` (or `rq worker feedback --url $REDIS_URL`, with the app's
   environment: the job builds its own app with `create_app()`).
-- unset (a laptop): jobs run in a separate local process, started on first use, one job at
-  a time. Never in the web worker itself: WeasyPrint keeps the memory it takes, so the job
-  process is replaced after `JOBS_TASKS_PER_CHILD` jobs (default 1).
+- unset (a laptop): each job runs in a fresh local process, one job at a time
+  (`JOBS_PROCESSES`, default 1). Never in the web worker itself: WeasyPrint keeps the
+  memory it takes, and the job process gives it all back when it exits.
 
 The worker needs nothing but the job's id: kind and parameters are in its row.
 """
@@ -19,8 +19,7 @@ import multiprocessing
 import pickle
 import threading
 import weakref
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 
@@ -34,7 +33,8 @@ from feedback.jobs.registry import UnknownJobKind, get_kind, resolve
 from feedback.models.jobs import Job, JobStatus
 
 QUEUE_NAME = "feedback"
-POOL_KEY = "feedback.jobs.pool"
+RUNNER_KEY = "feedback.jobs.runner"
+THREAD_PREFIX = "feedback-jobs"
 GENERIC_ERROR = "Something went wrong. The details are in the server log."
 MAX_ERROR = 300
 MAX_MESSAGE = 200
@@ -90,11 +90,9 @@ def _dispatch(app: Flask, job_id: str) -> None:
             failure_ttl=7 * 24 * 3600,
         )
         return
-    try:
-        future = _local_pool(app).submit(run_job, job_id)
-    except BrokenProcessPool:
-        shutdown_pool(app)
-        future = _local_pool(app).submit(run_job, job_id)
+    future = _local_runner(app).submit(
+        _run_in_fresh_process, _picklable_config(app), app.instance_path, job_id
+    )
     future.add_done_callback(partial(_after_local_run, app, job_id))
 
 
@@ -106,26 +104,49 @@ def _rq_queue(redis_url: str):
 
 
 # -- the local job process ----------------------------------------------------------------
+#
+# A thread of the web process takes the jobs one at a time and runs each in a fresh
+# spawned process, which builds its own app from the parent's settings and exits when the
+# job is done: no memory stays behind, and no idle process waits between jobs.
 
-_pool_lock = threading.Lock()
-_pools: "weakref.WeakSet[ProcessPoolExecutor]" = weakref.WeakSet()
+_runner_lock = threading.Lock()
+_runners: "weakref.WeakSet[ThreadPoolExecutor]" = weakref.WeakSet()
 _worker_app: Flask | None = None
 
 
-def _local_pool(app: Flask) -> ProcessPoolExecutor:
-    with _pool_lock:
-        pool = app.extensions.get(POOL_KEY)
-        if pool is None:
-            pool = ProcessPoolExecutor(
+def _local_runner(app: Flask) -> ThreadPoolExecutor:
+    with _runner_lock:
+        runner = app.extensions.get(RUNNER_KEY)
+        if runner is None:
+            runner = ThreadPoolExecutor(
                 max_workers=app.config.get("JOBS_PROCESSES", 1),
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_init_worker_process,
-                initargs=(_picklable_config(app), app.instance_path),
-                max_tasks_per_child=app.config.get("JOBS_TASKS_PER_CHILD", 1),
+                thread_name_prefix=THREAD_PREFIX,
             )
-            app.extensions[POOL_KEY] = pool
-            _pools.add(pool)
-        return pool
+            app.extensions[RUNNER_KEY] = runner
+            _runners.add(runner)
+        return runner
+
+
+def _run_in_fresh_process(config: dict, instance_path: str, job_id: str) -> int | None:
+    process = multiprocessing.get_context("spawn").Process(
+        target=_process_main,
+        args=(config, instance_path, job_id),
+        name=f"feedback-job-{job_id[:8]}",
+    )
+    process.start()
+    process.join()
+    return process.exitcode
+
+
+def _process_main(config: dict, instance_path: str, job_id: str) -> None:
+    """The spawned job process: build an app just like the parent's, run the one job."""
+    global _worker_app
+    from feedback import create_app
+
+    app = create_app(config)
+    app.instance_path = instance_path
+    _worker_app = app
+    run_job(job_id)
 
 
 def _picklable_config(app: Flask) -> dict:
@@ -143,26 +164,24 @@ def _picklable_config(app: Flask) -> dict:
     return config
 
 
-def _init_worker_process(config: dict, instance_path: str) -> None:
-    """Runs once in each new job process: build an app just like the parent's."""
-    global _worker_app
-    from feedback import create_app
-
-    app = create_app(config)
-    app.instance_path = instance_path
-    _worker_app = app
-
-
 def _after_local_run(app: Flask, job_id: str, future: Future) -> None:
-    """The job process died or the job never ran: say so on the job's row."""
-    if not future.cancelled() and future.exception() is None:
+    """When the job never ran or its process died, say so on the job's row."""
+    if future.cancelled():
+        error = "The app stopped before the job could run. Please start it again."
+    elif future.exception() is not None:
+        log.error("Job %s could not be run", job_id, exc_info=future.exception())
+        error = "The job could not be started."
+    elif future.result() != 0:
+        log.error("The process of job %s ended with exit code %s", job_id, future.result())
+        error = "The job stopped unexpectedly."
+    else:
         return
     try:
         with app.app_context():
             _finish(
                 job_id,
                 JobStatus.FAILED,
-                error="The job stopped unexpectedly.",
+                error=error,
                 only_from=(JobStatus.QUEUED, JobStatus.RUNNING),
             )
     except Exception:
@@ -170,13 +189,17 @@ def _after_local_run(app: Flask, job_id: str, future: Future) -> None:
 
 
 def shutdown_pool(app: Flask | None = None, *, cancel: bool = True) -> None:
-    """Stop the local job process of `app` (of every app when None) and wait for it."""
-    with _pool_lock:
-        pools = [app.extensions.pop(POOL_KEY, None)] if app is not None else list(_pools)
-    for pool in pools:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=cancel)
-            _pools.discard(pool)
+    """Stop running local jobs for `app` (for every app when None).
+
+    Waits for a job already running; jobs still waiting are cancelled (and marked failed)
+    unless `cancel` is false.
+    """
+    with _runner_lock:
+        runners = [app.extensions.pop(RUNNER_KEY, None)] if app is not None else list(_runners)
+    for runner in runners:
+        if runner is not None:
+            runner.shutdown(wait=True, cancel_futures=cancel)
+            _runners.discard(runner)
 
 
 atexit.register(shutdown_pool)

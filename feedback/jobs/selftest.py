@@ -1,5 +1,6 @@
 """A job that only counts: for tests and for checking a worker set-up. Not in the UI."""
 
+import os
 import time
 
 from feedback.jobs.runner import JobError, job_result_dir, report_progress
@@ -12,16 +13,19 @@ def selftest(
     delay: float = 0.05,
     fail_at: int | None = None,
     fail_message: str | None = None,
+    exit_at: int | None = None,
     write_result: bool = False,
 ):
     """Count `steps` steps, reporting each; fail at step `fail_at` when asked.
 
     With `fail_message` the failure is a JobError (its message is shown); without, it is an
     unexpected error (only a generic message is shown). With `write_result` it leaves a small
-    text file in instance/jobs/ and returns its path.
+    text file in instance/jobs/ (naming the process it ran in) and returns its path.
     """
     report_progress(job_id, 0, steps, "Counting")
     for step in range(steps):
+        if exit_at == step:
+            os._exit(3)  # a process that dies: only ever for the local-process test
         if fail_at == step:
             if fail_message:
                 raise JobError(fail_message)
@@ -30,6 +34,6 @@ def selftest(
         report_progress(job_id, step + 1, steps, f"Counted {step + 1}")
     if write_result:
         path = job_result_dir() / f"selftest-{job_id}.txt"
-        path.write_text(f"selftest {job_id}: {steps} steps\n", encoding="utf-8")
+        path.write_text(f"selftest {job_id}: {steps} steps in process {os.getpid()}\n")
         return path
     return None
