@@ -1,0 +1,100 @@
+"""A rater on a phone: Chromium at 375x812 against a real server and a file SQLite database."""
+
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+from factories import make_rated_manager
+
+from feedback import create_app
+from feedback.config import TestConfig
+from feedback.extensions import db as _db
+from feedback.models import RaterGroup
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOT = Path(tempfile.gettempdir()) / "survey-phone.png"  # look at it after a run
+WAIT_MS = 20_000  # generous: the machine is noisy; nothing here measures speed
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def phone_app(tmp_path):
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'browser.db'}"
+        WTF_CSRF_ENABLED = True  # the real thing: htmx sends the token from <body hx-headers>
+
+    application = create_app(Config)
+    with application.app_context():
+        _db.create_all()
+        rnd, _participant, links = make_rated_manager(_db)
+        invitation, token = links[RaterGroup.DIRECT_REPORT][0]
+        fields = [f"s{s.id}" for s in rnd.framework.statements[:3]]
+        _db.session.remove()
+    yield application, token, fields
+    with application.app_context():
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def chromium():
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed: no browser to drive")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def test_rater_answers_on_a_phone_comes_back_and_submits(phone_app, chromium, live_server):
+    from playwright.sync_api import expect
+
+    application, token, fields = phone_app
+    url = live_server(application) + f"/s/{token}"
+    page = chromium.new_page(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
+    page.set_default_timeout(WAIT_MS)
+    page.goto(url)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Feedback voor")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375  # no sideways scrolling
+
+    choices = {fields[0]: "4", fields[1]: "2", fields[2]: "dk"}
+    for field, value in choices.items():
+        item = page.locator(f"fieldset:has(input[name='{field}'])")
+        if value == "dk":
+            item.locator("label.opt.dk", has_text="Weet ik niet").click()
+        else:
+            item.locator("label.opt", has=page.locator(f"input[value='{value}']")).click()
+        expect(page.locator(f"#state-{field}")).to_contain_text("Opgeslagen")
+
+    comment = page.get_by_label("Waarmee zou deze manager moeten beginnen?")
+    comment.press_sequentially("Vaker samen op klantbezoek.")  # typing: keyup events
+    expect(page.locator("#state-q-start")).to_contain_text("Opgeslagen")
+    page.get_by_label(re.compile("Welk cijfer")).select_option("8")
+    expect(page.locator("#state-grade")).to_contain_text("Opgeslagen")
+    expect(page.locator("#progress")).to_contain_text(re.compile(r"^\s*5 van \d+ beantwoord"))
+
+    page.locator(f"fieldset:has(input[name='{fields[0]}'])").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOT))
+    page.screenshot(path=str(SCREENSHOT.with_name("survey-phone-full.png")), full_page=True)
+
+    page.reload()
+    for field, value in choices.items():
+        expect(page.locator(f"input[name='{field}'][value='{value}']")).to_be_checked()
+    expect(comment).to_have_value("Vaker samen op klantbezoek.")
+    expect(page.get_by_label(re.compile("Welk cijfer"))).to_have_value("8")
+
+    page.get_by_role("button", name="Mijn antwoorden versturen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dank je wel!")
+    page.goto(url)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Al verstuurd")
