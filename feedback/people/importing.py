@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -252,6 +253,7 @@ def _rows_from_records(records: list[list[str]]) -> list[RawRow]:
 # ---------------------------------------------------------------------------- checking
 
 
+@lru_cache(maxsize=65_536)  # the same file is checked at upload, per preview page and at import
 def normalise_email(value: str) -> str | None:
     """The lowercased address, or None when it is not a valid e-mail address."""
     try:
