@@ -50,10 +50,6 @@ def _distribution_columns(score: sa.ColumnElement) -> list[sa.ColumnElement]:
     ]
 
 
-def _distribution(row: sa.Row) -> tuple[int, ...]:
-    return tuple(int(getattr(row, f"c{value}") or 0) for value in SCORES)
-
-
 def _float(value) -> float:
     return float(value or 0)
 
@@ -61,9 +57,13 @@ def _float(value) -> float:
 # --- One manager ------------------------------------------------------------------------------
 
 
-def statement_tallies_query(participant_id: int) -> sa.Select:
-    """Per (statement, group): n, "don't know" count, sum, sum of squares, distribution."""
+def statement_tallies_query(participant_id: int | None = None) -> sa.Select:
+    """Per (statement, group): n, "don't know" count, sum, sum of squares, distribution.
+
+    Without participant_id the manager is the bind parameter "participant_id".
+    """
     score = answer.c.score
+    manager = sa.bindparam("participant_id") if participant_id is None else participant_id
     return (
         sa.select(
             answer.c.statement_id,
@@ -75,26 +75,30 @@ def statement_tallies_query(participant_id: int) -> sa.Select:
             *_distribution_columns(score),
         )
         .select_from(answer.join(response, response.c.id == answer.c.response_id))
-        .where(response.c.participant_id == participant_id)
+        .where(response.c.participant_id == manager)
         .group_by(answer.c.statement_id, response.c.group)
     )
+
+
+_STATEMENT_TALLIES = statement_tallies_query()  # built once; SQLAlchemy caches its SQL
 
 
 def statement_tallies(participant_id: int, session: so.Session | None = None) -> dict[int, Tallies]:
     """{statement id: {group: Tally}} for one manager in one round."""
     result: dict[int, Tallies] = {}
-    for row in _session(session).execute(statement_tallies_query(participant_id)):
-        result.setdefault(row.statement_id, {})[row.group] = Tally(
-            n=row.n,
-            total=_float(row.total),
-            total_sq=_float(row.total_sq),
-            n_dont_know=row.n_dont_know,
-            distribution=_distribution(row),
+    rows = _session(session).execute(_STATEMENT_TALLIES, {"participant_id": participant_id})
+    for statement_id, group, n, n_dont_know, total, total_sq, *dist in rows:
+        result.setdefault(statement_id, {})[group] = Tally(
+            n=n,
+            total=_float(total),
+            total_sq=_float(total_sq),
+            n_dont_know=n_dont_know,
+            distribution=tuple(int(c or 0) for c in dist),
         )
     return result
 
 
-def _leg_sizes(framework_id: int) -> sa.Subquery:
+def _leg_sizes(framework_id) -> sa.Subquery:
     """Statements per leg of a framework."""
     return (
         sa.select(statement.c.leg_id, sa.func.count().label("size"))
@@ -105,7 +109,7 @@ def _leg_sizes(framework_id: int) -> sa.Subquery:
     )
 
 
-def _rater_leg_scores(framework_id: int, where: sa.ColumnElement[bool]) -> sa.Select:
+def _rater_leg_scores(framework_id, where: sa.ColumnElement[bool]) -> sa.Select:
     """One row per (response, leg) for raters who answered at least half of the leg's
     statements ("don't know" does not count as answered): their leg score is the mean of
     their answered statements."""
@@ -137,8 +141,14 @@ def _rater_leg_scores(framework_id: int, where: sa.ColumnElement[bool]) -> sa.Se
     )
 
 
-def leg_tallies_query(participant_id: int, framework_id: int) -> sa.Select:
-    raters = _rater_leg_scores(framework_id, response.c.participant_id == participant_id).subquery(
+def leg_tallies_query(
+    participant_id: int | None = None, framework_id: int | None = None
+) -> sa.Select:
+    """Per (leg, group) over the qualifying raters' leg scores. Without arguments, the
+    bind parameters "participant_id" and "framework_id"."""
+    manager = sa.bindparam("participant_id") if participant_id is None else participant_id
+    framework = sa.bindparam("framework_id") if framework_id is None else framework_id
+    raters = _rater_leg_scores(framework, response.c.participant_id == manager).subquery(
         "rater_leg"
     )
     return sa.select(
@@ -151,19 +161,24 @@ def leg_tallies_query(participant_id: int, framework_id: int) -> sa.Select:
     ).group_by(raters.c.leg_id, raters.c.group)
 
 
+_LEG_TALLIES = leg_tallies_query()
+
+
 def leg_tallies(
     participant_id: int, framework_id: int, session: so.Session | None = None
 ) -> dict[int, Tallies]:
     """{leg id: {group: Tally}}: n = qualifying raters, total/total_sq over their leg scores,
     distribution over their answers in the leg."""
     result: dict[int, Tallies] = {}
-    rows = _session(session).execute(leg_tallies_query(participant_id, framework_id))
-    for row in rows:
-        result.setdefault(row.leg_id, {})[row.group] = Tally(
-            n=row.n,
-            total=_float(row.total),
-            total_sq=_float(row.total_sq),
-            distribution=_distribution(row),
+    rows = _session(session).execute(
+        _LEG_TALLIES, {"participant_id": participant_id, "framework_id": framework_id}
+    )
+    for leg_id, group, n, total, total_sq, *dist in rows:
+        result.setdefault(leg_id, {})[group] = Tally(
+            n=n,
+            total=_float(total),
+            total_sq=_float(total_sq),
+            distribution=tuple(int(c or 0) for c in dist),
         )
     return result
 
