@@ -128,9 +128,10 @@ def sample_report_html(mode: str = "img") -> str:
             f"<td>{dist}</td><td>{trend}</td></tr>"
         )
     table = (
-        '<table class="report-table"><thead><tr><th>Uitspraak</th><th class="num">Zelf</th>'
+        '<div class="table-wrap"><table class="report-table"><thead><tr><th>Uitspraak</th>'
+        '<th class="num">Zelf</th>'
         '<th class="num">Leidinggevende</th><th class="num">Anderen</th><th>Spreiding</th>'
-        f"<th>Verandering</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f"<th>Verandering</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
     counts = "".join(
         f'<tr><td><span class="group-label g-{k}">{escape(label)}</span></td>'

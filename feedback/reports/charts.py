@@ -122,6 +122,7 @@ def leg_bars(
     title: str = "",
     decimal_sep: str = ".",
     show_labels: bool = True,
+    axis: bool = True,
     width: int = 480,
 ) -> str:
     """Horizontal bars on the fixed 1..5 scale, one per visible rater group.
@@ -136,10 +137,12 @@ def leg_bars(
     with a diamond across all bars. ``title``: the leg or statement name, used only in the
     accessible title (put the visible heading in the HTML). ``decimal_sep``: ``","`` for
     Dutch. ``show_labels=False`` leaves out the group labels on the left, for when the HTML
-    next to the chart names them (fewer ``<text>`` elements, faster PDF).
+    next to the chart names them (fewer ``<text>`` elements, faster PDF); ``axis=False``
+    leaves out the numbers 1..5 under the bars (e.g. when one axis in the HTML serves a
+    stack of charts of the same width).
 
     Text elements: one label per bar (unless ``show_labels=False``), one "3.6  n=7" per bar,
-    and the axis numbers 1..5.
+    and the axis numbers 1..5 (unless ``axis=False``).
     """
     bars: list[tuple[str, str, float, int]] = []
     for key, label, mean, n in rows:
@@ -156,22 +159,21 @@ def leg_bars(
     left, right = label_w, width - value_w
     row_h, bar_h, top = 22, 14, 6
     plot_h = max(len(bars), 1) * row_h
-    height = top + plot_h + 20
+    height = top + plot_h + (20 if axis else 6)
 
     def x(score: float) -> float:
         return left + (score - SCALE_MIN) / (SCALE_MAX - SCALE_MIN) * (right - left)
 
     body: list[str] = []
-    # Gridlines and the axis numbers.
-    for tick in range(SCALE_MIN, SCALE_MAX + 1):
-        gx = _num(x(tick))
-        body.append(
-            f'<line x1="{gx}" y1="{top - 2}" x2="{gx}" y2="{_num(top + plot_h + 2)}" '
-            f'stroke="{GRID}" stroke-width="{1.2 if tick == SCALE_MIN else 0.8}"/>'
-        )
-        body.append(
-            f'<text x="{gx}" y="{_num(top + plot_h + 15)}" font-size="10" '
-            f'text-anchor="middle" fill="{MUTED}">{tick}</text>'
+    # Gridlines (one path: fewer objects to draw) and the axis numbers.
+    ticks = range(SCALE_MIN, SCALE_MAX + 1)
+    grid = "".join(f"M{_num(x(t))} {top - 2}V{_num(top + plot_h + 2)}" for t in ticks)
+    body.append(f'<path d="{grid}" stroke="{GRID}" stroke-width="0.8" fill="none"/>')
+    if axis:
+        body.extend(
+            f'<text x="{_num(x(t))}" y="{_num(top + plot_h + 15)}" font-size="10" '
+            f'text-anchor="middle" fill="{MUTED}">{t}</text>'
+            for t in ticks
         )
     # One bar per group.
     for index, (key, label, mean, n) in enumerate(bars):
@@ -187,9 +189,8 @@ def leg_bars(
             f'height="{bar_h}" fill="{colour(key)}" stroke="{INK}" stroke-width="0.4"/>'
         )
         body.append(
-            f'<text x="{right + 6}" y="{mid}" font-size="11" fill="{INK}">'
-            f'<tspan font-weight="700">{fmt(mean, decimal_sep)}</tspan>'
-            f'<tspan fill="{MUTED}" dx="6">n={n}</tspan></text>'
+            f'<text x="{right + 6}" y="{mid}" font-size="11" fill="{INK}" '
+            f'xml:space="preserve">{fmt(mean, decimal_sep)}  n={n}</text>'
         )
     # The organisation norm: a dashed line plus a diamond above the bars.
     if norm is not None:
@@ -255,20 +256,16 @@ def radar(
         return cx + r * math.cos(angle), cy + r * math.sin(angle)
 
     body: list[str] = []
+    # The web of rings and spokes as one path (fewer objects to draw).
+    web = []
     for ring in range(SCALE_MIN + 1, SCALE_MAX + 1):
-        pts = " ".join(
-            f"{_num(px)},{_num(py)}" for px, py in (point(i, ring) for i in range(count))
-        )
-        body.append(
-            f'<polygon points="{pts}" fill="none" stroke="{GRID}" '
-            f'stroke-width="{1 if ring == SCALE_MAX else 0.7}"/>'
-        )
-    for index, leg in enumerate(legs):
+        corners = [point(i, ring) for i in range(count)]
+        web.append("M" + "L".join(f"{_num(px)} {_num(py)}" for px, py in corners) + "Z")
+    for index in range(count):
         ox, oy = point(index, SCALE_MAX)
-        body.append(
-            f'<line x1="{_num(cx)}" y1="{_num(cy)}" x2="{_num(ox)}" y2="{_num(oy)}" '
-            f'stroke="{GRID}" stroke-width="0.7"/>'
-        )
+        web.append(f"M{_num(cx)} {_num(cy)}L{_num(ox)} {_num(oy)}")
+    body.append(f'<path d="{"".join(web)}" fill="none" stroke="{GRID}" stroke-width="0.8"/>')
+    for index, leg in enumerate(legs):
         lx, ly = point(index, SCALE_MAX + 0.45)
         dx = lx - cx
         anchor = "middle" if abs(dx) < 1 else ("start" if dx > 0 else "end")
@@ -345,10 +342,7 @@ def distribution(
     if any(v < 0 for v in values):
         raise ValueError("counts cannot be negative")
     total = sum(values)
-    body = [
-        f'<rect x="0.5" y="0.5" width="{width - 1}" height="{height - 1}" fill="#FFFFFF" '
-        f'stroke="{MUTED}" stroke-width="0.6"/>'
-    ]
+    body: list[str] = []
     xpos = 0.5
     inner = width - 1
     for key, value in zip(ANSWER_KEYS, values, strict=True):
@@ -407,16 +401,10 @@ def trend(
     def x(score: float) -> float:
         return pad + (score - SCALE_MIN) / (SCALE_MAX - SCALE_MIN) * (width - 2 * pad)
 
-    body = [
-        f'<line x1="{pad}" y1="{_num(cy)}" x2="{width - pad}" y2="{_num(cy)}" '
-        f'stroke="{GRID}" stroke-width="1"/>'
-    ]
-    for tick in range(SCALE_MIN, SCALE_MAX + 1):
-        tx = _num(x(tick))
-        body.append(
-            f'<line x1="{tx}" y1="{_num(cy - 3)}" x2="{tx}" y2="{_num(cy + 3)}" '
-            f'stroke="{GRID}" stroke-width="1"/>'
-        )
+    scale = f"M{pad} {_num(cy)}H{width - pad}" + "".join(
+        f"M{_num(x(t))} {_num(cy - 3)}V{_num(cy + 3)}" for t in range(SCALE_MIN, SCALE_MAX + 1)
+    )
+    body = [f'<path d="{scale}" stroke="{GRID}" stroke-width="1" fill="none"/>']
     delta = None if prev is None else now - prev
     tone = PALETTE["self"] if (delta or 0) >= 0 else PALETTE["supervisor"]
     if prev is not None:

@@ -98,9 +98,11 @@ def test_leg_bars_norm_marker_and_norm_row():
     assert "Norm" not in "".join(parse(with_row).itertext()).replace("norm 3.0", "")
 
 
-def test_leg_bars_without_labels_has_fewer_texts():
+def test_leg_bars_without_labels_or_axis_has_fewer_texts():
     root = parse(charts.leg_bars(ROWS, show_labels=False))
     assert len(texts(root)) == len(ROWS) + 5
+    root = parse(charts.leg_bars(ROWS, show_labels=False, axis=False))
+    assert [t.text for t in texts(root)] == ["4.0  n=1", "3.5  n=1", "3.6  n=7", "2.3  n=4"]
 
 
 @pytest.mark.parametrize("mean", [0.5, 5.01, float("nan"), "4"])
@@ -171,7 +173,7 @@ def test_distribution_has_no_text_and_proportional_segments():
 def test_distribution_sequence_and_empty_input():
     assert "total 15" in charts.distribution([1, 2, 3, 4, 5])
     empty = parse(charts.distribution([0, 0, 0, 0, 0, 0]))
-    assert len(list(empty.iter(f"{SVG}rect"))) == 2  # background and frame only
+    assert len(list(empty.iter(f"{SVG}rect"))) == 1  # the frame only
     with pytest.raises(ValueError):
         charts.distribution([1, 2])
     with pytest.raises(ValueError):

@@ -37,7 +37,7 @@ HOSTILE = f"""<!doctype html>
 <style>p.bg {{ background: url(file:///etc/hostname); }}</style>
 </head><body class="report">
 <p class="running-header" data-page-word="Page" data-of-word="of">Ann Example · Spring</p>
-<h1>Ann Example</h1>
+<h1>Ann Example, Łukasz Şahin</h1>
 <p class="bg">Comment one: {{{{ 7*7 }}}} and &lt;b&gt;x&lt;/b&gt; stay as typed.</p>
 <p>Image: <img src="file:///etc/passwd" alt="passwd"></p>
 <iframe src="file:///etc/passwd"></iframe>
@@ -98,14 +98,16 @@ def test_fetcher_refuses_files_and_network_and_serves_only_static(hostile_render
         assert record.url.startswith((STATIC, "data:image/")), record
     served_urls = {r.url for r in served}
     assert STATIC + "css/report.css" in served_urls
-    assert STATIC + "fonts/source-sans-3-latin-400-normal.woff2" in served_urls
+    assert STATIC + "fonts/source-sans-3-latin-400-normal.woff" in served_urls
     assert any(r.url.startswith("data:image/png") for r in served)
     assert any(r.url.startswith("data:image/svg+xml") for r in served)
 
 
 def test_vendored_font_is_embedded(hostile_render):
     pdf, _log = hostile_render
-    assert any("Source-Sans-3" in name for name in embedded_fonts(pdf))
+    fonts = embedded_fonts(pdf)
+    assert fonts and all("Source-Sans-3" in name for name in fonts), fonts  # no fallback font
+    assert "Łukasz Şahin" in pdf_text(pdf)  # latin-ext glyphs come from the vendored font
 
 
 def test_refusals_are_logged(caplog):
@@ -168,8 +170,8 @@ def test_resolve_url_refuses(url):
 def test_resolve_url_serves_static_files_and_our_charts():
     body, content_type, _ = resolve_url(STATIC + "css/report.css")
     assert content_type == "text/css" and body == (STATIC_ROOT / "css/report.css").read_bytes()
-    _, content_type, _ = resolve_url(STATIC + "fonts/source-sans-3-latin-700-normal.woff2")
-    assert content_type == "font/woff2"
+    _, content_type, _ = resolve_url(STATIC + "fonts/source-sans-3-latin-700-normal.woff")
+    assert content_type == "font/woff"
     svg = charts.radar(["<a>", "b", "c"], {"self": [1, 2, 3]})
     body, content_type, _ = resolve_url(charts.svg_data_uri(svg))
     assert content_type == "image/svg+xml" and body == svg.encode()
