@@ -243,3 +243,18 @@ def test_weasyprint_is_not_imported_with_the_app_modules():
         cwd=Path(__file__).resolve().parents[2],
     )
     assert out.stdout.strip() == "False"
+
+
+def test_report_css_pages_header_and_footer_words():
+    html = """<!doctype html><html><head><link rel="stylesheet" href="/static/css/report.css">
+    </head><body class="report">
+    <section class="page cover"><h1>Cover</h1>
+      <p class="running-header" data-page-word="Pagina" data-of-word="van"
+         data-footer="Vertrouwelijk">Anne de Vries · Voorjaar</p></section>
+    <section class="page"><h2>Tweede</h2></section>
+    <section class="page"><h2>Derde</h2></section></body></html>"""
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(render_pdf(html))).pages]
+    assert len(pages) == 3  # .page breaks before, the cover does not leave a blank page
+    assert "Pagina" not in pages[0] and "Vertrouwelijk" not in pages[0]  # bare cover
+    assert "Pagina 2 van 3" in pages[1] and "Pagina 3 van 3" in pages[2]
+    assert "Anne de Vries · Voorjaar" in pages[2] and "Vertrouwelijk" in pages[2]
