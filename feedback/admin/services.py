@@ -52,8 +52,8 @@ GROUP_LABELS = {
 }
 SUBJECTS = {
     "invitation": {
-        "nl": "Uw feedback gevraagd: {round}",
-        "en": "Your feedback is requested: {round}",
+        "nl": "Uw feedback over {manager} gevraagd: {round}",
+        "en": "Your feedback on {manager} is requested: {round}",
     },
     "invitation_self": {
         "nl": "Uw zelfbeoordeling: {round}",
@@ -668,7 +668,9 @@ def _send_invitations(rnd: Round) -> int:
         subject_key = "invitation_self" if is_self else "invitation"
         send_mail(
             invitation.email,
-            SUBJECTS[subject_key][lang].format(round=rnd.name),
+            SUBJECTS[subject_key][lang].format(
+                round=rnd.name, manager=invitation.participant.person.name
+            ),
             render_template(f"mail/invitation_{lang}.txt", **context),
             render_template(f"mail/invitation_{lang}.html", **context),
             kind="invitation",

@@ -252,6 +252,12 @@ def test_launch_creates_hashed_tokens_and_mails_each_rater_in_their_language(org
     # The self-assessment mail reads differently.
     self_mail = next(m for m in mails if m.to == org["bob"].email)
     assert self_mail.subject.startswith("Your self-assessment")
+    # The director rates two managers: two mails, each naming its manager.
+    director_subjects = sorted(m.subject for m in mails if m.to == "dora@example.test")
+    assert director_subjects == [
+        "Uw feedback over Anna Manager gevraagd: Spring",
+        "Uw feedback over Bob Manager gevraagd: Spring",
+    ]
 
 
 def test_launch_creates_manager_accounts_and_password_mails(org):
