@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 14086ae0d7da
+Revision ID: 494b41e05bb6
 Revises: 
-Create Date: 2026-11-25 00:18:49.890079
+Create Date: 2026-11-25 00:38:54.506548
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '14086ae0d7da'
+revision = '494b41e05bb6'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -124,6 +124,29 @@ def upgrade():
     sa.UniqueConstraint('password_token_hash', name=op.f('uq_user_password_token_hash')),
     sa.UniqueConstraint('person_id', name=op.f('uq_user_person_id'))
     )
+    op.create_table('job',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=True),
+    sa.Column('params', sa.JSON(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('done', sa.Integer(), nullable=False),
+    sa.Column('total', sa.Integer(), nullable=False),
+    sa.Column('message', sa.String(length=200), nullable=False),
+    sa.Column('result_path', sa.String(length=300), nullable=True),
+    sa.Column('error', sa.String(length=300), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('started_at', sa.DateTime(), nullable=True),
+    sa.Column('finished_at', sa.DateTime(), nullable=True),
+    sa.CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name=op.f('ck_job_status_known')),
+    sa.CheckConstraint('done >= 0 AND total >= 0', name=op.f('ck_job_progress_positive')),
+    sa.ForeignKeyConstraint(['round_id'], ['round.id'], name=op.f('fk_job_round_id_round'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_job'))
+    )
+    with op.batch_alter_table('job', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_job_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_job_round_id'), ['round_id'], unique=False)
+
     op.create_table('participant',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('round_id', sa.Integer(), nullable=False),
@@ -188,8 +211,10 @@ def upgrade():
     sqlite_with_rowid=False
     )
     with op.batch_alter_table('response', schema=None) as batch_op:
+        batch_op.create_index('ix_response_participant_group', ['participant_id', 'group'], unique=False)
         batch_op.create_index(batch_op.f('ix_response_participant_id'), ['participant_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_response_round_id'), ['round_id'], unique=False)
+        batch_op.create_index('ix_response_round_participant_group', ['round_id', 'participant_id', 'group'], unique=False)
 
     op.create_table('answer',
     sa.Column('response_id', sa.String(length=36), nullable=False),
@@ -203,6 +228,7 @@ def upgrade():
     )
     with op.batch_alter_table('answer', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_answer_statement_id'), ['statement_id'], unique=False)
+        batch_op.create_index('ix_answer_statement_score', ['statement_id', 'score'], unique=False)
 
     op.create_table('comment',
     sa.Column('id', sa.String(length=36), nullable=False),
@@ -247,12 +273,15 @@ def downgrade():
 
     op.drop_table('comment')
     with op.batch_alter_table('answer', schema=None) as batch_op:
+        batch_op.drop_index('ix_answer_statement_score')
         batch_op.drop_index(batch_op.f('ix_answer_statement_id'))
 
     op.drop_table('answer')
     with op.batch_alter_table('response', schema=None) as batch_op:
+        batch_op.drop_index('ix_response_round_participant_group')
         batch_op.drop_index(batch_op.f('ix_response_round_id'))
         batch_op.drop_index(batch_op.f('ix_response_participant_id'))
+        batch_op.drop_index('ix_response_participant_group')
 
     op.drop_table('response')
     with op.batch_alter_table('invitation', schema=None) as batch_op:
@@ -270,6 +299,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_participant_person_id'))
 
     op.drop_table('participant')
+    with op.batch_alter_table('job', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_job_round_id'))
+        batch_op.drop_index(batch_op.f('ix_job_created_at'))
+
+    op.drop_table('job')
     op.drop_table('user')
     op.drop_table('round')
     with op.batch_alter_table('open_question', schema=None) as batch_op:
