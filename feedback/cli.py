@@ -16,6 +16,10 @@ def init_app(app: Flask) -> None:
 
     app.cli.add_command(worker_command)
 
+    from feedback.reports.cli import reports_cli
+
+    app.cli.add_command(reports_cli)
+
 
 @click.command("create-admin")
 @click.argument("email")

@@ -1,11 +1,76 @@
-from flask import Blueprint
+"""The development report in the browser and as a PDF download.
 
-from feedback.auth.decorators import manager_required
+Every report view goes through services.visible_participant: no means 404, whether the id
+was guessed, belongs to another manager, or the round is not published (closed for HR).
+"""
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user, login_required
+
+from feedback.reports import services
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 
+def _partial_wanted() -> bool:
+    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-Boosted")
+
+
+def _participant_or_404(participant_id: int):
+    participant = services.visible_participant(current_user, participant_id)
+    if participant is None:
+        abort(404)
+    return participant
+
+
 @bp.get("/")
-@manager_required
+@login_required
 def mine():
-    return "My reports"
+    """A manager's own published reports; for HR the rounds whose reports exist."""
+    if current_user.is_hr:
+        return render_template("reports/rounds.html", rounds=services.hr_rounds())
+    if current_user.role != "manager" or current_user.person is None:
+        abort(404)
+    lang = services.report_language(current_user.person)
+    return render_template(
+        "reports/mine.html",
+        links=services.my_reports(current_user),
+        labels=services.LABELS[lang],
+        page_lang=lang,
+    )
+
+
+@bp.get("/rounds/<int:round_id>")
+@login_required
+def round_list(round_id: int):
+    """HR: every report of one closed or published round."""
+    rnd = services.round_for_hr(round_id) if current_user.is_hr else None
+    if rnd is None:
+        abort(404)
+    return render_template("reports/round.html", rnd=rnd, links=services.round_reports(rnd.id))
+
+
+@bp.get("/<int:participant_id>")
+@login_required
+def show(participant_id: int):
+    participant = _participant_or_404(participant_id)
+    tab = request.args.get("tab", "overview")
+    if tab not in services.TABS:
+        tab = "overview"
+    view = services.report_view(services.participant_report(participant), pdf=False)
+    template = "reports/_tabs.html" if _partial_wanted() else "reports/report.html"
+    html = render_template(template, v=view, tab=tab, page_lang=view.lang)
+    response = Response(html)
+    response.vary.add("HX-Request")
+    return response
+
+
+@bp.get("/<int:participant_id>.pdf")
+@login_required
+def pdf(participant_id: int):
+    participant = _participant_or_404(participant_id)
+    data, filename = services.report_pdf(participant)
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
