@@ -2,7 +2,7 @@
 
 Two ways to run, chosen by `REDIS_URL`:
 
-- set: jobs go to the RQ queue "feedback" on that Redis; run workers with
+- set: jobs go to the RQ queue "feedback" (`JOBS_QUEUE`) on that Redis; run workers with
   `flask --app wsgi worker` (or `rq worker feedback --url $REDIS_URL`, with the app's
   environment: the job builds its own app with `create_app()`).
 - unset (a laptop): each job runs in a fresh local process, one job at a time
@@ -81,7 +81,7 @@ def enqueue(kind: str, round_id: int | None = None, **params) -> Job:
 def _dispatch(app: Flask, job_id: str) -> None:
     redis_url = app.config.get("REDIS_URL")
     if redis_url:
-        _rq_queue(redis_url).enqueue(
+        _rq_queue(redis_url, app.config.get("JOBS_QUEUE", QUEUE_NAME)).enqueue(
             "feedback.jobs.run_job",
             job_id,
             job_id=f"feedback-{job_id}",
@@ -96,11 +96,11 @@ def _dispatch(app: Flask, job_id: str) -> None:
     future.add_done_callback(partial(_after_local_run, app, job_id))
 
 
-def _rq_queue(redis_url: str):
+def _rq_queue(redis_url: str, name: str):
     from redis import Redis
     from rq import Queue
 
-    return Queue(QUEUE_NAME, connection=Redis.from_url(redis_url))
+    return Queue(name, connection=Redis.from_url(redis_url))
 
 
 # -- the local job process ----------------------------------------------------------------
@@ -343,8 +343,11 @@ def result_file(job: Job) -> Path | None:
 # -- the worker command ---------------------------------------------------------------------
 
 
-def run_worker(*, burst: bool = False) -> bool:
-    """Run an RQ worker on the "feedback" queue (from `flask --app wsgi worker`)."""
+def run_worker(*, burst: bool = False, queue: str | None = None) -> bool:
+    """Run an RQ worker on the jobs queue (from `flask --app wsgi worker`).
+
+    The queue is `queue`, else the `JOBS_QUEUE` setting, else "feedback".
+    """
     redis_url = current_app.config.get("REDIS_URL")
     if not redis_url:
         raise WorkerNotConfigured(
@@ -361,7 +364,8 @@ def run_worker(*, burst: bool = False) -> bool:
         raise WorkerNotConfigured(f"Cannot reach Redis at REDIS_URL: {error}") from error
     # Each job runs in a forked work horse; it must not share the parent's connections.
     db.engine.dispose()
-    worker = Worker([Queue(QUEUE_NAME, connection=connection)], connection=connection)
+    name = queue or current_app.config.get("JOBS_QUEUE", QUEUE_NAME)
+    worker = Worker([Queue(name, connection=connection)], connection=connection)
     return worker.work(burst=burst)
 
 

@@ -1,0 +1,139 @@
+"""The progress page and the download: HR only, full page or htmx partial, safe files."""
+
+import uuid
+from pathlib import Path
+
+import pytest
+
+from feedback.models import Job, JobStatus
+from tests.factories import make_person, make_user
+
+
+def _job(db, **values) -> str:
+    job = Job(kind="selftest", **values)
+    db.session.add(job)
+    db.session.commit()
+    return job.id
+
+
+def test_running_job_full_page_and_partial(hr_client, db):
+    job_id = _job(db, status=JobStatus.RUNNING, done=12, total=40, message="Building reports")
+
+    page = hr_client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert "<html" in page
+    assert '<progress max="40" value="12"' in page
+    assert "12 of 40 steps" in page
+    assert "Building reports" in page
+    assert 'hx-trigger="every 1s"' in page
+    assert "<noscript>" in page  # without JavaScript the page refreshes itself
+
+    partial = hr_client.get(f"/jobs/{job_id}", headers={"HX-Request": "true"})
+    html = partial.get_data(as_text=True)
+    assert partial.status_code == 200
+    assert "<html" not in html
+    assert f'hx-get="/jobs/{job_id}"' in html
+    assert 'hx-trigger="every 1s"' in html
+    assert "12 of 40 steps" in html
+
+
+def test_boosted_request_gets_the_full_page(hr_client, db):
+    job_id = _job(db, status=JobStatus.QUEUED)
+    html = hr_client.get(
+        f"/jobs/{job_id}", headers={"HX-Request": "true", "HX-Boosted": "true"}
+    ).get_data(as_text=True)
+    assert "<html" in html
+    assert "Waiting to start" in html
+
+
+def test_finished_job_stops_polling(hr_client, db):
+    job_id = _job(db, status=JobStatus.DONE, done=3, total=3)
+    html = hr_client.get(f"/jobs/{job_id}", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "Done" in html
+    assert "3 of 3 steps" in html
+    assert "hx-trigger" not in html
+    assert "/download" not in html  # no result file
+    assert "<noscript>" not in hr_client.get(f"/jobs/{job_id}").get_data(as_text=True)
+
+
+def test_failed_job_shows_its_short_error_and_no_traceback(hr_client, db):
+    job_id = _job(db, status=JobStatus.FAILED, done=1, total=3, error="No reports to build.")
+    for headers in ({}, {"HX-Request": "true"}):
+        html = hr_client.get(f"/jobs/{job_id}", headers=headers).get_data(as_text=True)
+        assert "Failed" in html
+        assert "No reports to build." in html
+        assert "Traceback" not in html
+        assert "hx-trigger" not in html
+
+
+def test_error_text_is_escaped(hr_client, db):
+    job_id = _job(db, status=JobStatus.FAILED, error="<script>alert(1)</script>")
+    html = hr_client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+@pytest.mark.parametrize("suffix", ["", "/download"])
+def test_anonymous_is_sent_to_login(client, db, suffix):
+    job_id = _job(db, status=JobStatus.DONE)
+    response = client.get(f"/jobs/{job_id}{suffix}")
+    assert response.status_code == 302
+    assert "/auth/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("suffix", ["", "/download"])
+def test_manager_gets_404(client, auth, db, app, suffix):
+    job_id = _job(db, status=JobStatus.DONE, result_path="report.zip")
+    _write_result(app, "report.zip", b"zip")
+    manager = make_user(role="manager", person=make_person(role="manager"))
+    auth.login(manager.email)
+    assert client.get(f"/jobs/{job_id}{suffix}").status_code == 404
+
+
+@pytest.mark.parametrize("job_ref", [str(uuid.uuid4()), "not-a-uuid", "..%2F..%2Fsecret_key"])
+def test_unknown_job_is_404(hr_client, job_ref):
+    assert hr_client.get(f"/jobs/{job_ref}").status_code == 404
+    assert hr_client.get(f"/jobs/{job_ref}/download").status_code == 404
+
+
+def _write_result(app, relative, content) -> Path:
+    path = Path(app.instance_path) / "jobs" / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    return path
+
+
+def test_download_sends_the_result_file(hr_client, db, app):
+    _write_result(app, "round-1.zip", b"PK\x03\x04 zip bytes")
+    job_id = _job(db, status=JobStatus.DONE, result_path="round-1.zip")
+
+    html = hr_client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert f'href="/jobs/{job_id}/download"' in html
+
+    with hr_client.get(f"/jobs/{job_id}/download") as response:
+        assert response.status_code == 200
+        assert response.headers["Content-Disposition"] == "attachment; filename=round-1.zip"
+        assert response.data == b"PK\x03\x04 zip bytes"
+
+
+def test_no_download_before_the_job_is_done(hr_client, db, app):
+    _write_result(app, "partial.zip", b"half")
+    job_id = _job(db, status=JobStatus.RUNNING, result_path="partial.zip")
+    assert hr_client.get(f"/jobs/{job_id}/download").status_code == 404
+
+
+def test_missing_result_file_is_404(hr_client, db):
+    job_id = _job(db, status=JobStatus.DONE, result_path="gone.zip")
+    assert hr_client.get(f"/jobs/{job_id}/download").status_code == 404
+
+
+def test_download_never_leaves_the_jobs_folder(hr_client, db, app, tmp_path):
+    secret = Path(app.instance_path) / "secret.txt"
+    secret.parent.mkdir(parents=True, exist_ok=True)
+    secret.write_text("do not serve")
+    jobs_dir = Path(app.instance_path) / "jobs"
+    jobs_dir.mkdir(parents=True, exist_ok=True)
+    (jobs_dir / "link.txt").symlink_to(secret)
+    for bad in ("../secret.txt", str(secret), "link.txt", "sub/../../secret.txt", "."):
+        job_id = _job(db, status=JobStatus.DONE, result_path=bad)
+        assert hr_client.get(f"/jobs/{job_id}/download").status_code == 404, bad
+        assert "/download" not in hr_client.get(f"/jobs/{job_id}").get_data(as_text=True)
