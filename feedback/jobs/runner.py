@@ -67,8 +67,9 @@ def enqueue(kind: str, round_id: int | None = None, **params) -> Job:
     begin_write()
     job = Job(kind=kind, round_id=round_id, params=params, message="Waiting to start")
     db.session.add(job)
+    db.session.flush()
+    job_id = job.id  # read before the commit: no new read transaction afterwards
     db.session.commit()
-    job_id = job.id
     try:
         _dispatch(current_app._get_current_object(), job_id)
     except Exception:
