@@ -1,0 +1,170 @@
+"""The PDF of one report: the content a manager needs, hostile comments stay text, nothing
+outside the static folder is fetched, and a pooled small group is not shown with its figures.
+
+Numbers by hand (threshold 3). Every rater gives the same score to every statement:
+self 5, supervisor 4, direct reports 2, 3, 3, 4, peers 1 and 2. Two peers are below the
+threshold, so they are pooled; the pool of 2 would be recoverable, so the direct reports join
+it ("others": 2, 3, 3, 4, 1, 2 -> 15 / 6 = 2.5). All others: (4 + 15) / 7 = 2.714 -> "2,7".
+Hidden: the direct reports' mean 3.0 and the peers' mean 1.5. Grades: supervisor 7, direct
+reports 6, 6, 7, 7, peers 3, 4 -> all others 40 / 7 = 5.71 -> "5,7"; hidden 6.5 and 3.5.
+"""
+
+import base64
+import io
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from feedback.models import Participant, RaterGroup, RoundStatus
+from feedback.reports import services
+from feedback.reports.pdf import BASE_URL, static_url_fetcher
+from tests.factories import add_participant, add_response, make_person, make_round, statement_ids
+
+DR, PEER = RaterGroup.DIRECT_REPORT, RaterGroup.PEER
+
+HOSTILE = (
+    "<b>bold</b>",
+    "{{ 7*7 }}",
+    "{% if %}",
+    "{% raw %}{% if %}{% endraw %}",
+    '<img src="file:///etc/passwd">',
+    "see file:///etc/hostname please",
+)
+
+
+@pytest.fixture
+def rated(db):
+    manager = make_person(db, name="Ilse Voorbeeld", role="manager", language="nl")
+    rnd = make_round(db, name="Voorjaar Test", status=RoundStatus.PUBLISHED, threshold=3)
+    part = add_participant(db, rnd, manager)
+    ids = statement_ids(rnd)
+    raters = [("self", 5, 8), ("supervisor", 4, 7)]
+    raters += [(DR, s, g) for s, g in ((2, 6), (3, 6), (3, 7), (4, 7))]
+    raters += [(PEER, 1, 3), (PEER, 2, 4)]
+    for index, (group, score, grade) in enumerate(raters):
+        comments = {"start": HOSTILE[index]} if index < len(HOSTILE) else {}
+        if group == DR and index == 2:
+            comments["stop"] = "Plain remark from the team"
+        add_response(
+            db, part, group=group, scores=dict.fromkeys(ids, score), grade=grade, comments=comments
+        )
+    return part.id
+
+
+def pdf_text(data: bytes) -> str:
+    """The PDF's text, with pdftotext when it is there (else pypdf), whitespace squeezed."""
+    try:
+        out = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", "-", "-"],
+            input=data,
+            capture_output=True,
+            check=True,
+            timeout=60,
+        ).stdout.decode("utf-8")
+    except FileNotFoundError:
+        out = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    return " ".join(out.split())
+
+
+@pytest.fixture
+def rendered(db, rated):
+    part = db.session.get(Participant, rated)
+    fetcher = static_url_fetcher()
+    data, filename = services.report_pdf(part, fetcher=fetcher)
+    view = services.report_view(services.participant_report(part), pdf=True)
+    html = services.pdf_html(view)
+    return data, filename, fetcher, html, part
+
+
+def test_hostile_comments_are_printed_literally(rendered):
+    data, _filename, _fetcher, html, _part = rendered
+    text = pdf_text(data)
+    for comment in HOSTILE:
+        assert " ".join(comment.split()) in text, comment
+    assert "Plain remark from the team" in text
+    assert "49" not in re.findall(r"\b\d+\b", text.split("Opmerkingen", 1)[-1])
+    # in the HTML the comments are escaped text, not markup
+    assert "&lt;b&gt;bold&lt;/b&gt;" in html and "<b>bold</b>" not in html
+    assert '<img src="file:' not in html
+
+
+def test_fetcher_only_served_static_files_and_our_charts(rendered):
+    _data, _filename, fetcher, _html, _part = rendered
+    assert fetcher.log, "the stylesheet and fonts go through the fetcher"
+    for record in fetcher.log:
+        assert record.allowed, record
+        assert record.url.startswith((BASE_URL + "static/", "data:image/svg+xml")), record
+        assert "file:" not in record.url and "etc/" not in record.url
+    assert any(r.url.endswith("static/css/report.css") for r in fetcher.log)
+
+
+def test_local_files_do_not_leak(rendered):
+    data, *_ = rendered
+    hostname = Path("/etc/hostname")
+    content = hostname.read_text().strip() if hostname.exists() else ""
+    if len(content) < 2:
+        pytest.skip("/etc/hostname is missing or empty")
+    assert not re.search(rf"\b{re.escape(content)}\b", pdf_text(data))
+
+
+def test_a_file_named_in_a_comment_is_never_read(db, rated, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("MARKER-7f3a9c-SECRET")
+    part = db.session.get(Participant, rated)
+    add_response(
+        db,
+        part,
+        group=DR,
+        comments={"continue": f'<img src="file://{secret}"> <link href="file://{secret}">'},
+    )
+    fetcher = static_url_fetcher()
+    data, _filename = services.report_pdf(part, fetcher=fetcher)
+    text = pdf_text(data)
+    assert "MARKER-7f3a9c" not in text
+    assert f"file://{secret}" in text
+    assert not [r for r in fetcher.log if "secret" in r.url or r.url.startswith("file:")]
+
+
+def test_content_of_the_report(rendered, db):
+    data, filename, _fetcher, _html, part = rendered
+    text = pdf_text(data)
+    assert filename == "feedback-voorjaar-test-ilse-voorbeeld.pdf"
+    assert "Ilse Voorbeeld" in text and "Voorjaar Test" in text
+    for leg in part.round.framework.legs:
+        assert leg.name_nl in text, leg.name_nl
+    assert "Zo leest u dit rapport" in text and "Ontwikkelplan" in text
+    assert "Pagina 2 van" in text  # running footer from report.css
+    # hand-computed: all others 2.714 -> 2,7; others 2.5; grade of all others 5,7
+    assert "2,7" in text and "2,5" in text and "5,7" in text
+    assert "5,0" in text and "4,0" in text  # self and supervisor
+    pages = len(PdfReader(io.BytesIO(data)).pages)
+    assert 10 <= pages <= 24
+
+
+def test_pooled_small_group_shows_no_label_or_figures(rendered):
+    data, _filename, _fetcher, html, _part = rendered
+    text = pdf_text(data)
+    # the peers' mean 1.5 and grade 3.5 and the direct reports' 3.0 and 6.5 appear nowhere
+    for hidden in ("1,5", "3,5", "3,0", "6,5"):
+        assert hidden not in text, hidden
+    # no column and no chart bar for peers (or direct reports, pooled with them)
+    assert 'scope="col" class="num"><span class="group-label g-peer"' not in html
+    assert 'scope="col" class="num"><span class="group-label g-direct_report"' not in html
+    assert 'scope="col" class="num"><span class="group-label g-others"' in html
+    for uri in re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', html):
+        svg = base64.b64decode(uri).decode("utf-8")
+        assert "Collega" not in svg and "Medewerkers" not in svg
+
+
+def test_english_report(db, rated):
+    part = db.session.get(Participant, rated)
+    part.person.language = "en"
+    db.session.commit()
+    data, _filename = services.report_pdf(part)
+    text = pdf_text(data)
+    assert "How to read this report" in text and "Page 2 of" in text
+    assert "2.7" in text and "2,7" not in text
+    assert "Decisive judge of people and deals" in text
