@@ -1,0 +1,104 @@
+"""HR: the organisation overview of a closed round and its exports (CSV, XLSX).
+
+Every view is HR only (404 for anyone else). A round without results yet (draft or open)
+gets a page that says so (409), never an empty export.
+"""
+
+from flask import Blueprint, Response, abort, render_template, request
+
+from feedback.auth.decorators import hr_required
+from feedback.insights import exports, services
+
+bp = Blueprint("insights", __name__, url_prefix="/insights")
+
+
+def _partial_wanted() -> bool:
+    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-Boosted")
+
+
+def _round_with_results(round_id: int):
+    """The round, or the response to send instead (404 unknown, 409 no results yet)."""
+    rnd = services.results_round(round_id)
+    if rnd is None:
+        abort(404)
+    if not services.has_results(rnd):
+        return None, (render_template("insights/not_ready.html", rnd=rnd), 409)
+    return rnd, None
+
+
+def _download(data: bytes, mimetype: str, name: str) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _separator() -> str:
+    return "semicolon" if request.args.get("sep") == "semicolon" else "comma"
+
+
+def _language() -> str:
+    return "en" if request.args.get("lang") == "en" else "nl"
+
+
+@bp.get("/")
+@hr_required
+def index():
+    return render_template("insights/index.html", rounds=services.result_rounds())
+
+
+@bp.get("/rounds/<int:round_id>")
+@hr_required
+def round_overview(round_id: int):
+    rnd, refusal = _round_with_results(round_id)
+    if refusal:
+        return refusal
+    results = services.round_results(rnd, _language())
+    options, messages = services.parse_options(
+        request.args, [leg.key for leg in results.legs], services.team_names(results)
+    )
+    view = services.overview(results, options)
+    template = "insights/_overview.html" if _partial_wanted() else "insights/overview.html"
+    response = Response(render_template(template, v=view, messages=messages))
+    response.vary.add("HX-Request")
+    return response
+
+
+@bp.get("/rounds/<int:round_id>/development.csv")
+@hr_required
+def development_csv(round_id: int):
+    rnd, refusal = _round_with_results(round_id)
+    if refusal:
+        return refusal
+    results = services.round_results(rnd, _language())
+    options, _messages = services.parse_options(
+        request.args, [leg.key for leg in results.legs], services.team_names(results)
+    )
+    view = services.overview(results, options)
+    data = exports.to_csv(exports.DEVELOPMENT_COLUMNS, exports.development_rows(view), _separator())
+    name = exports.filename(rnd.name, "development-areas", "csv")
+    return _download(data, "text/csv; charset=utf-8", name)
+
+
+@bp.get("/rounds/<int:round_id>/results-<any(legs, statements):kind>.csv")
+@hr_required
+def results_csv(round_id: int, kind: str):
+    rnd, refusal = _round_with_results(round_id)
+    if refusal:
+        return refusal
+    results = services.round_results(rnd, _language(), with_statements=kind == "statements")
+    data = exports.results_csv(results, kind, _separator())
+    return _download(data, "text/csv; charset=utf-8", exports.filename(rnd.name, kind, "csv"))
+
+
+@bp.get("/rounds/<int:round_id>/results.xlsx")
+@hr_required
+def results_xlsx(round_id: int):
+    rnd, refusal = _round_with_results(round_id)
+    if refusal:
+        return refusal
+    results = services.round_results(rnd, _language(), with_statements=True)
+    mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return _download(
+        exports.results_xlsx(results), mimetype, exports.filename(rnd.name, "results", "xlsx")
+    )

@@ -1,0 +1,572 @@
+"""HR's view of a whole round: every manager's figures in a handful of GROUP BY queries.
+
+    rnd = results_round(round_id)              # None: no such round; check rnd.status
+    results = round_results(rnd, "nl")         # legs (and statements) of every manager
+    view = overview(results, options)          # the heat map and the development areas
+
+The threshold rules are the reports' own: each figure goes through
+`aggregation.figure_stats` (which calls `apply_threshold`), exactly as `build_report` does,
+and the norms come from `queries.round_norms` through `aggregation.usable_norm`. So neither
+the overview nor an export can show a number that the manager's report hides;
+tests/insights compare them with build_report figure by figure.
+
+Only the queries differ: one GROUP BY over the whole round instead of one per manager.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from feedback.extensions import db
+from feedback.models import Participant, Person, Round, RoundStatus
+from feedback.reports import aggregation as agg
+from feedback.reports import queries
+from feedback.reports.model import GroupStat
+
+RESULT_STATUSES = (RoundStatus.CLOSED.value, RoundStatus.PUBLISHED.value)
+DEFAULT_CUT = 3.0  # an all_others leg mean below this is a development area
+WEAKEST_LEGS = 2  # a manager's two weakest legs are development areas
+HIDDEN = "—"  # a figure under the threshold (or without answers)
+
+# Colour bins of the heat map (leg means on the 1-5 scale): upper bounds, exclusive.
+HEAT_BOUNDS = (2.5, 3.0, 3.5, 4.0, 4.5)
+
+_EPS = 1e-9
+
+
+# --- The round ------------------------------------------------------------------------------
+
+
+def results_round(round_id: int) -> Round | None:
+    return db.session.get(Round, round_id)
+
+
+def has_results(rnd: Round) -> bool:
+    """Results exist once a round is closed: draft and open rounds have none."""
+    return rnd.status in RESULT_STATUSES
+
+
+def result_rounds() -> list[Round]:
+    """Closed and published rounds, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Round)
+            .where(Round.status.in_(RESULT_STATUSES))
+            .order_by(Round.closes_on.desc(), Round.id.desc())
+        )
+    )
+
+
+# --- Figures of every manager -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LegInfo:
+    id: int
+    key: str
+    position: int
+    name: str
+
+
+@dataclass(frozen=True)
+class StatementInfo:
+    id: int
+    key: str
+    leg_key: str
+    order: int
+    text: str
+
+
+@dataclass(frozen=True)
+class ManagerResults:
+    participant_id: int
+    name: str
+    team: str  # "" when the person has no team
+    legs: dict[str, tuple[GroupStat, ...]]  # leg key -> stats per report group
+    statements: dict[int, tuple[GroupStat, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RoundResults:
+    round_id: int
+    round_name: str
+    status: str
+    threshold: int
+    lang: str
+    legs: tuple[LegInfo, ...]
+    statements: tuple[StatementInfo, ...]
+    managers: tuple[ManagerResults, ...]  # by name
+    leg_norms: dict[str, float | None]  # leg key -> usable norm (None: too few managers)
+    statement_norms: dict[int, float | None]
+
+
+answer = queries.answer
+response = queries.response
+
+
+def leg_tallies_query(round_id: int, framework_id: int) -> sa.Select:
+    """Per (manager, leg, group) over the qualifying raters' leg scores: leg_tallies for the
+    whole round, with the same "at least half of the leg's statements" rule."""
+    raters = queries._rater_leg_scores(framework_id, response.c.round_id == round_id).subquery(
+        "rater_leg"
+    )
+    return sa.select(
+        raters.c.participant_id,
+        raters.c.leg_id,
+        raters.c.group,
+        sa.func.count().label("n"),
+        sa.func.sum(raters.c.score).label("total"),
+        sa.func.sum(raters.c.score * raters.c.score).label("total_sq"),
+        *[sa.func.sum(raters.c[f"c{value}"]).label(f"c{value}") for value in agg.SCORES],
+    ).group_by(raters.c.participant_id, raters.c.leg_id, raters.c.group)
+
+
+def statement_tallies_query(round_id: int) -> sa.Select:
+    """Per (manager, statement, group): statement_tallies for the whole round."""
+    score = answer.c.score
+    return (
+        sa.select(
+            response.c.participant_id,
+            answer.c.statement_id,
+            response.c.group,
+            sa.func.count(score).label("n"),
+            (sa.func.count() - sa.func.count(score)).label("n_dont_know"),
+            sa.func.sum(score).label("total"),
+            sa.func.sum(score * score).label("total_sq"),
+            *queries._distribution_columns(score),
+        )
+        .select_from(answer.join(response, response.c.id == answer.c.response_id))
+        .where(response.c.round_id == round_id)
+        .group_by(response.c.participant_id, answer.c.statement_id, response.c.group)
+    )
+
+
+Tallies = dict[int, dict[int, dict[str, agg.Tally]]]  # manager -> figure id -> group -> tally
+
+
+def _leg_tallies(round_id: int, framework_id: int) -> Tallies:
+    result: Tallies = {}
+    for pid, leg_id, group, n, total, total_sq, *dist in db.session.execute(
+        leg_tallies_query(round_id, framework_id)
+    ):
+        result.setdefault(pid, {}).setdefault(leg_id, {})[group] = agg.Tally(
+            n=n,
+            total=float(total or 0),
+            total_sq=float(total_sq or 0),
+            distribution=tuple(int(c or 0) for c in dist),
+        )
+    return result
+
+
+def _statement_tallies(round_id: int) -> Tallies:
+    result: Tallies = {}
+    for pid, sid, group, n, n_dk, total, total_sq, *dist in db.session.execute(
+        statement_tallies_query(round_id)
+    ):
+        result.setdefault(pid, {}).setdefault(sid, {})[group] = agg.Tally(
+            n=n,
+            total=float(total or 0),
+            total_sq=float(total_sq or 0),
+            n_dont_know=n_dk,
+            distribution=tuple(int(c or 0) for c in dist),
+        )
+    return result
+
+
+def round_results(rnd: Round, lang: str, *, with_statements: bool = False) -> RoundResults:
+    """Every manager's legs (and statements) with the report's threshold rules applied.
+
+    Four or five queries whatever the number of managers: participants, leg tallies,
+    statement tallies (with_statements), and the norms (two, computed once).
+    """
+    agg.format_decimal(None, lang)  # validates lang
+    t = rnd.threshold
+    framework = rnd.framework
+    legs = tuple(LegInfo(leg.id, leg.key, leg.position, leg.name(lang)) for leg in framework.legs)
+    statements: list[StatementInfo] = []
+    for leg in framework.legs:
+        for st in leg.statements:
+            statements.append(
+                StatementInfo(st.id, st.key, leg.key, len(statements) + 1, st.text(lang))
+            )
+    norms = queries.round_norms(rnd.id, rnd.framework_id, t)
+    leg_tallies = _leg_tallies(rnd.id, rnd.framework_id)
+    statement_tallies = _statement_tallies(rnd.id) if with_statements else {}
+
+    people = db.session.execute(
+        sa.select(Participant.id, Person.name, Person.team)
+        .join(Person, Person.id == Participant.person_id)
+        .where(Participant.round_id == rnd.id)
+        .order_by(Person.name, Participant.id)
+    )
+    managers = []
+    for pid, name, team in people:
+        own_legs = leg_tallies.get(pid, {})
+        own_statements = statement_tallies.get(pid, {})
+        managers.append(
+            ManagerResults(
+                participant_id=pid,
+                name=name,
+                team=team or "",
+                legs={leg.key: agg.figure_stats(own_legs.get(leg.id, {}), t, lang) for leg in legs},
+                statements={
+                    st.id: agg.figure_stats(own_statements.get(st.id, {}), t, lang)
+                    for st in statements
+                }
+                if with_statements
+                else {},
+            )
+        )
+    return RoundResults(
+        round_id=rnd.id,
+        round_name=rnd.name,
+        status=rnd.status,
+        threshold=t,
+        lang=lang,
+        legs=legs,
+        statements=tuple(statements),
+        managers=tuple(managers),
+        leg_norms={leg.key: _usable(norms.legs.get(leg.id)) for leg in legs},
+        statement_norms={st.id: _usable(norms.statements.get(st.id)) for st in statements},
+    )
+
+
+def _usable(norm: tuple[float, int] | None) -> float | None:
+    mean, managers = norm if norm else (None, 0)
+    return agg.usable_norm(mean, managers)
+
+
+# --- Development areas (a pure rule) --------------------------------------------------------------
+
+BELOW_CUT = "below_cut"
+TWO_WEAKEST = "two_weakest"
+BLIND_SPOT = "blind_spot"
+REASONS = (BELOW_CUT, TWO_WEAKEST, BLIND_SPOT)
+REASON_TEXT = {
+    BELOW_CUT: "below {cut}",
+    TWO_WEAKEST: "one of the two weakest legs",
+    BLIND_SPOT: "blind spot (self {gap} higher)",
+}
+
+
+def development_legs(
+    legs: Mapping[str, Sequence[GroupStat]],
+    order: Sequence[str],
+    cut: float = DEFAULT_CUT,
+    min_gap: float = agg.DEFAULT_GAP,
+    weakest: int = WEAKEST_LEGS,
+) -> dict[str, tuple[str, ...]]:
+    """The legs that are a development area for one manager, with the reasons (in REASONS
+    order): the all_others mean is below `cut`; the leg is among the `weakest` lowest
+    all_others means (ties: the leg that comes first); or self rates it at least `min_gap`
+    above all_others (a blind spot). Only visible figures count: a hidden leg is never one.
+    """
+    means = {key: agg.visible_mean(legs[key], agg.ALL_OTHERS) for key in order}
+    ranked = sorted(
+        (k for k in order if means[k] is not None), key=lambda k: (means[k], order.index(k))
+    )
+    lowest = set(ranked[:weakest])
+    result: dict[str, tuple[str, ...]] = {}
+    for key in order:
+        reasons = []
+        if means[key] is not None and means[key] < cut - _EPS:
+            reasons.append(BELOW_CUT)
+        if key in lowest:
+            reasons.append(TWO_WEAKEST)
+        gap = agg.gap(legs[key])
+        if gap is not None and gap >= min_gap - _EPS:
+            reasons.append(BLIND_SPOT)
+        if reasons:
+            result[key] = tuple(reasons)
+    return result
+
+
+# --- The overview page ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OverviewOptions:
+    sort: str = "name"  # "name" or a leg key
+    descending: bool = False
+    team: str | None = None
+    cut: float = DEFAULT_CUT
+    lang: str = "nl"
+
+
+def parse_options(args: Mapping[str, str], leg_keys: Sequence[str], teams: Sequence[str]):
+    """(OverviewOptions, messages): bad values fall back to the default with a message."""
+    messages = []
+    lang = args.get("lang", "nl")
+    if lang not in agg.LANGS:
+        messages.append("Unknown language; showing Dutch.")
+        lang = "nl"
+    sort = args.get("sort", "name") or "name"
+    if sort != "name" and sort not in leg_keys:
+        messages.append("Unknown column to sort by; sorted by name.")
+        sort = "name"
+    team = args.get("team") or None
+    if team is not None and team not in teams:
+        messages.append("Unknown team; showing every team.")
+        team = None
+    cut = DEFAULT_CUT
+    raw_cut = (args.get("cut") or "").strip()
+    if raw_cut:
+        try:
+            cut = float(raw_cut.replace(",", "."))
+        except ValueError:
+            cut = float("nan")
+        if not 1.0 <= cut <= 5.0:  # also false for nan
+            messages.append("The cut must be a number from 1 to 5; using 3.0.")
+            cut = DEFAULT_CUT
+    options = OverviewOptions(
+        sort=sort, descending=args.get("order") == "desc", team=team, cut=cut, lang=lang
+    )
+    return options, messages
+
+
+def team_names(results: RoundResults) -> list[str]:
+    return sorted({m.team for m in results.managers if m.team}, key=str.casefold)
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    leg_key: str
+    text: str  # "3,4" or HIDDEN
+    css: str  # "heat-1" .. "heat-6", or "heat-hidden"
+    title: str  # the figure in words, for the tooltip and screen readers
+    mean: float | None
+    n: int | None
+    development: bool
+
+
+@dataclass(frozen=True)
+class HeatRow:
+    participant_id: int
+    name: str
+    team: str
+    cells: tuple[HeatCell, ...]
+
+
+@dataclass(frozen=True)
+class DevelopmentEntry:
+    leg_key: str
+    leg_name: str
+    participant_id: int
+    name: str
+    team: str
+    mean: float | None
+    mean_text: str
+    n: int | None
+    self_mean: float | None
+    self_text: str
+    gap: float | None
+    reasons: tuple[str, ...]
+    reason_text: str
+
+
+@dataclass(frozen=True)
+class LegSummary:
+    key: str
+    name: str
+    mean: float | None  # mean over managers with a visible all_others figure
+    mean_text: str
+    css: str  # heat colour of the mean
+    share: int  # percentage of the managers shown with this leg as a development area
+    managers: int  # managers with a visible figure
+    hidden: int  # managers whose figure is hidden
+    development: tuple[DevelopmentEntry, ...]  # weakest first
+
+
+@dataclass(frozen=True)
+class SortLink:
+    key: str
+    label: str
+    args: dict[str, str]  # query arguments of the link
+    current: bool
+    aria_sort: str | None  # "ascending" / "descending" on the sorted column
+
+
+@dataclass(frozen=True)
+class Overview:
+    round_id: int
+    round_name: str
+    status: str
+    threshold: int
+    lang: str
+    options: OverviewOptions
+    cut_text: str
+    legs: tuple[LegInfo, ...]
+    columns: tuple[SortLink, ...]  # name first, then the legs
+    rows: tuple[HeatRow, ...]
+    by_leg: tuple[LegSummary, ...]  # framework order
+    weakest: tuple[LegSummary, ...]  # lowest mean first (legs without a mean last)
+    teams: tuple[str, ...]
+    legend: tuple[tuple[str, str], ...]  # (css class, label)
+    filter_args: dict[str, str]  # query arguments that keep team, cut and language
+
+
+def heat_class(value: float | None) -> str:
+    if value is None:
+        return "heat-hidden"
+    bin_ = sum(1 for bound in HEAT_BOUNDS if value >= bound - _EPS)
+    return f"heat-{bin_ + 1}"
+
+
+def heat_legend(lang: str) -> tuple[tuple[str, str], ...]:
+    def fmt(value):
+        return agg.format_decimal(value, lang)
+
+    bounds = HEAT_BOUNDS
+    labels = [f"below {fmt(bounds[0])}"]
+    labels += [f"{fmt(lo)} – {fmt(hi)}" for lo, hi in zip(bounds, bounds[1:], strict=False)]
+    labels.append(f"{fmt(bounds[-1])} or more")
+    return tuple((f"heat-{i + 1}", label) for i, label in enumerate(labels))
+
+
+def _reason_text(reasons: Sequence[str], cut: float, gap: float | None, lang: str) -> str:
+    parts = []
+    for reason in reasons:
+        text = REASON_TEXT[reason]
+        parts.append(
+            text.format(cut=agg.format_decimal(cut, lang), gap=agg.format_decimal(gap, lang))
+        )
+    return "; ".join(parts)
+
+
+def overview(results: RoundResults, options: OverviewOptions) -> Overview:
+    lang = results.lang
+    t = results.threshold
+    order = [leg.key for leg in results.legs]
+    names = {leg.key: leg.name for leg in results.legs}
+    managers = [m for m in results.managers if options.team is None or m.team == options.team]
+
+    rows: list[HeatRow] = []
+    entries: dict[str, list[DevelopmentEntry]] = {key: [] for key in order}
+    for manager in managers:
+        areas = development_legs(manager.legs, order, options.cut)
+        cells = []
+        for key in order:
+            stat = agg.stat_of(manager.legs[key], agg.ALL_OTHERS)
+            mean = stat.mean if stat.visible else None
+            if mean is None:
+                text = HIDDEN
+                title = f"{names[key]}: fewer than {t} raters, not shown"
+            else:
+                text = agg.format_decimal(mean, lang)
+                title = f"{names[key]}: {text} (n = {stat.n})"
+            cells.append(
+                HeatCell(
+                    key,
+                    text,
+                    heat_class(mean),
+                    title,
+                    mean,
+                    stat.n if mean is not None else None,
+                    key in areas,
+                )
+            )
+            if key in areas:
+                gap = agg.gap(manager.legs[key])
+                self_mean = agg.visible_mean(manager.legs[key], agg.SELF)
+                entries[key].append(
+                    DevelopmentEntry(
+                        leg_key=key,
+                        leg_name=names[key],
+                        participant_id=manager.participant_id,
+                        name=manager.name,
+                        team=manager.team,
+                        mean=mean,
+                        mean_text=text,
+                        n=stat.n if mean is not None else None,
+                        self_mean=self_mean,
+                        self_text=_text(self_mean, lang),
+                        gap=gap,
+                        reasons=areas[key],
+                        reason_text=_reason_text(areas[key], options.cut, gap, lang),
+                    )
+                )
+        rows.append(HeatRow(manager.participant_id, manager.name, manager.team, tuple(cells)))
+
+    rows = _sorted_rows(rows, options, order)
+    summaries = []
+    for leg in results.legs:
+        means = [
+            c.mean for r in rows for c in r.cells if c.leg_key == leg.key and c.mean is not None
+        ]
+        leg_mean = sum(means) / len(means) if means else None
+        summaries.append(
+            LegSummary(
+                key=leg.key,
+                name=leg.name,
+                mean=leg_mean,
+                mean_text=agg.format_decimal(leg_mean, lang) if means else HIDDEN,
+                css=heat_class(leg_mean),
+                share=round(100 * len(entries[leg.key]) / len(rows)) if rows else 0,
+                managers=len(means),
+                hidden=len(rows) - len(means),
+                development=tuple(
+                    sorted(entries[leg.key], key=lambda e: (e.mean is None, e.mean or 0, e.name))
+                ),
+            )
+        )
+    weakest = sorted(summaries, key=lambda s: (s.mean is None, s.mean or 0, order.index(s.key)))
+    filter_args = {"lang": lang, "cut": _plain(options.cut)}
+    if options.team:
+        filter_args["team"] = options.team
+    return Overview(
+        round_id=results.round_id,
+        round_name=results.round_name,
+        status=results.status,
+        threshold=t,
+        lang=lang,
+        options=options,
+        cut_text=agg.format_decimal(options.cut, lang),
+        legs=results.legs,
+        columns=_columns(results.legs, options, filter_args),
+        rows=tuple(rows),
+        by_leg=tuple(summaries),
+        weakest=tuple(weakest),
+        teams=tuple(team_names(results)),
+        legend=heat_legend(lang),
+        filter_args=filter_args,
+    )
+
+
+def _text(value: float | None, lang: str) -> str:
+    return HIDDEN if value is None else agg.format_decimal(value, lang)
+
+
+def _plain(value: float) -> str:
+    return f"{value:g}"
+
+
+def _sorted_rows(rows: list[HeatRow], options: OverviewOptions, order: list[str]) -> list[HeatRow]:
+    """By name, or by one leg's mean (lowest first; descending on request); hidden figures
+    always last, ties by name."""
+    by_name = sorted(rows, key=lambda r: (r.name.casefold(), r.participant_id))
+    if options.sort == "name":
+        return list(reversed(by_name)) if options.descending else by_name
+    index = order.index(options.sort)
+    sign = -1 if options.descending else 1
+    return sorted(
+        by_name,
+        key=lambda r: (r.cells[index].mean is None, sign * (r.cells[index].mean or 0)),
+    )
+
+
+def _columns(legs, options: OverviewOptions, filter_args: dict[str, str]) -> tuple[SortLink, ...]:
+    links = []
+    for key, label in [("name", "Manager"), *((leg.key, leg.name) for leg in legs)]:
+        current = options.sort == key
+        descending = current and not options.descending  # clicking again flips the order
+        args = {**filter_args, "sort": key}
+        if descending:
+            args["order"] = "desc"
+        aria = None
+        if current:
+            aria = "descending" if options.descending else "ascending"
+        links.append(SortLink(key, label, args, current, aria))
+    return tuple(links)
