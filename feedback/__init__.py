@@ -54,6 +54,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from feedback.admin.routes import bp as admin_bp
     from feedback.auth.routes import bp as auth_bp
+    from feedback.insights.routes import bp as insights_bp
     from feedback.jobs.routes import bp as jobs_bp
     from feedback.main import bp as main_bp
     from feedback.people.routes import bp as people_bp
@@ -67,3 +68,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(people_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(jobs_bp)
+    app.register_blueprint(insights_bp)
