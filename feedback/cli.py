@@ -20,6 +20,16 @@ def init_app(app: Flask) -> None:
 
     app.cli.add_command(reports_cli)
 
+    from feedback.admin.cli import (
+        deliver_mail_command,
+        purge_invitations_command,
+        send_reminders_command,
+    )
+
+    app.cli.add_command(send_reminders_command)
+    app.cli.add_command(deliver_mail_command)
+    app.cli.add_command(purge_invitations_command)
+
 
 @click.command("create-admin")
 @click.argument("email")

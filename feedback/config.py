@@ -39,6 +39,10 @@ class Config:
     MAX_COMMENT_LENGTH = 4000
     DEFAULT_THRESHOLD = 3
     PASSWORD_LINK_HOURS = 72
+    MAIL_TIMEOUT = 30  # seconds to wait for the SMTP server
+    MAIL_MAX_ATTEMPTS = 5  # temporary SMTP failures before a mail is marked failed
+    MAIL_SENDING_LEASE = 600  # seconds after which an unfinished send is retried
+    RETENTION_DAYS = 90  # after closing, invitations, links and drafts may be purged
 
     @classmethod
     def from_env(cls, instance_path: Path) -> dict:
@@ -58,6 +62,7 @@ class Config:
             "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
             "MAIL_FROM": os.environ.get("MAIL_FROM", "feedback@localhost"),
             "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+            "RETENTION_DAYS": int(os.environ.get("RETENTION_DAYS", "90")),
         }
 
 

@@ -85,3 +85,14 @@ class RaterForm(FlaskForm):
     def validate_group(self, field):
         if field.data not in {c.value for c in field.choices}:
             raise ValidationError("Choose the rater's group: peer, direct report or supervisor.")
+
+
+class ReminderScheduleForm(FlaskForm):
+    """Days as comma-separated whole numbers; the service parses and checks them."""
+
+    after_launch = StringField("Days after launch", validators=[Length(max=100)])
+    before_close = StringField("Days before close", validators=[Length(max=100)])
+
+
+class RetentionForm(FlaskForm):
+    days = StringField("Retention period (days after closing)", validators=[Length(max=10)])

@@ -3,7 +3,13 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from feedback.admin import services
-from feedback.admin.forms import NewRoundForm, RaterForm, RoundSettingsForm
+from feedback.admin.forms import (
+    NewRoundForm,
+    RaterForm,
+    ReminderScheduleForm,
+    RetentionForm,
+    RoundSettingsForm,
+)
 from feedback.auth.decorators import hr_required
 from feedback.auth.forms import EmptyForm
 from feedback.models import RoundStatus
@@ -83,6 +89,9 @@ def _round_page(rnd, settings_form=None, status=200):
         participants=services.draft_raters(rnd.id) if draft else [],
         problems=services.launch_problems(rnd.id) if draft else [],
         dashboard=None if draft else services.response_dashboard(rnd.id),
+        ops=services.round_operations(rnd),
+        schedule_form=ReminderScheduleForm(formdata=None),
+        retention_form=RetentionForm(formdata=None),
     ), status
 
 
@@ -205,6 +214,8 @@ def round_step(round_id: int, step: str):
             flash(str(error), "error")
         else:
             flash(services.step_message(step, result), "success")
+            if getattr(result, "job_id", None):  # mail is being sent: show its progress
+                return redirect(url_for("jobs.show", job_id=result.job_id), 303)
         return redirect(url_for("admin.round_detail", round_id=round_id), 303)
     problems = services.step_problems(rnd, step, spec["from"])
     return render_template(
@@ -232,3 +243,7 @@ def outbox_message(message_id: int):
     if message is None:
         abort(404)
     return render_template("admin/outbox_message.html", message=message)
+
+
+# Reminders, retention and mail delivery of a round live in their own module.
+from feedback.admin import operations_routes  # noqa: E402, F401

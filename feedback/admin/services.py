@@ -16,12 +16,13 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app, render_template
 
+from feedback.admin.completion import Rate, completion_view
 from feedback.auth.services import ensure_manager_account, issue_password_link
 from feedback.clock import utcnow
 from feedback.db import begin_write
 from feedback.extensions import db
 from feedback.frameworks import copy_framework, load_framework
-from feedback.mail import MailError, clean_address, send_mail
+from feedback.mail import MailError, clean_address, queue_delivery, send_mail
 from feedback.models import (
     RESPONSE_TABLES,
     Invitation,
@@ -71,18 +72,6 @@ class AdminError(ValueError):
 
 
 # --- rounds list -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Rate:
-    answered: int
-    invited: int
-
-    @property
-    def percent(self) -> int | None:
-        if not self.invited:
-            return None
-        return round(100 * self.answered / self.invited)
 
 
 @dataclass(frozen=True)
@@ -567,6 +556,7 @@ def remove_rater(round_id: int, participant_id: int, invitation_id: int) -> Part
 class LaunchResult:
     invitations: int
     password_mails: int
+    job_id: str | None = None  # the background job delivering the mail (SMTP only)
 
 
 def launch_problems(round_id: int) -> list[str]:
@@ -640,7 +630,14 @@ def launch_round(round_id: int) -> LaunchResult:
         db.session.rollback()
         raise AdminError(f"Nothing was sent: {error}") from error
     db.session.commit()
-    return LaunchResult(invitations=invitations, password_mails=password_mails)
+    # With SMTP the mails are queued (committed above, with their tokens); a background
+    # job delivers them, so a round of 2,000 raters does not wait on the mail server here.
+    job = queue_delivery(round_id)
+    return LaunchResult(
+        invitations=invitations,
+        password_mails=password_mails,
+        job_id=job.id if job is not None else None,
+    )
 
 
 def _send_invitations(rnd: Round) -> int:
@@ -674,6 +671,7 @@ def _send_invitations(rnd: Round) -> int:
             render_template(f"mail/invitation_{lang}.txt", **context),
             render_template(f"mail/invitation_{lang}.html", **context),
             kind="invitation",
+            round_id=rnd.id,
         )
     return len(invitations)
 
@@ -704,6 +702,7 @@ def _ensure_manager_accounts(rnd: Round) -> int:
             render_template(f"mail/set_password_{lang}.txt", **context),
             render_template(f"mail/set_password_{lang}.html", **context),
             kind="password",
+            round_id=rnd.id,
         )
         sent += 1
     return sent
@@ -712,11 +711,17 @@ def _ensure_manager_accounts(rnd: Round) -> int:
 # --- response dashboard --------------------------------------------------------------------
 
 
+SHOWN = "shown"
+POOLED = "pooled"
+NONE = "none"
+
+
 @dataclass(frozen=True)
 class GroupCount:
     group: str
     label: str
-    rate: Rate
+    state: str  # SHOWN (rate set), POOLED (under "other raters" or hidden), NONE (no invites)
+    rate: Rate | None
 
 
 @dataclass(frozen=True)
@@ -724,21 +729,43 @@ class ManagerCounts:
     participant_id: int
     name: str
     groups: list[GroupCount]
-    total: Rate
+    others: Rate | None
+    total: Rate | None
 
 
 @dataclass(frozen=True)
 class Dashboard:
     managers: list[ManagerCounts]
     by_group: list[GroupCount]
-    total: Rate
+    others: Rate | None
+    total: Rate | None
+    invited: int  # how many invitations (not who answered): always shown
+    threshold: int
+    purged: bool = False
+
+
+def _group_counts(rates: dict[str, Rate], view) -> list[GroupCount]:
+    counts = []
+    for g in GROUP_ORDER:
+        rate = view.groups.get(str(g))
+        if rate is not None:
+            state = SHOWN
+        elif rates.get(str(g), Rate(0, 0)).invited:
+            state = POOLED
+        else:
+            state = NONE
+        counts.append(GroupCount(group=str(g), label=GROUP_LABELS[g], state=state, rate=rate))
+    return counts
 
 
 def response_dashboard(round_id: int) -> Dashboard:
     """Answered / invited per manager and rater group: counts only, never who.
 
-    One GROUP BY over the invitations; totals are summed from its rows.
+    One GROUP BY over the invitations; what may be shown of each manager and of the round
+    is decided by `completion_view` (groups under the threshold are pooled or hidden).
     """
+    rnd = get_round(round_id)
+    threshold = rnd.threshold if rnd is not None else 1
     rows = db.session.execute(
         sa.select(
             Invitation.participant_id,
@@ -752,46 +779,37 @@ def response_dashboard(round_id: int) -> Dashboard:
         .where(Invitation.round_id == round_id)
         .group_by(Invitation.participant_id, Person.name, Invitation.group)
     ).all()
+    order = [str(g) for g in GROUP_ORDER]
     per_manager: dict[int, dict] = {}
-    group_totals: dict[str, list[int]] = {str(g): [0, 0] for g in GROUP_ORDER}
+    group_totals: dict[str, list[int]] = {g: [0, 0] for g in order}
     for participant_id, name, group, invited, answered in rows:
-        entry = per_manager.setdefault(participant_id, {"name": name, "groups": {}})
-        entry["groups"][group] = Rate(answered=int(answered or 0), invited=int(invited))
+        entry = per_manager.setdefault(participant_id, {"name": name, "rates": {}})
+        entry["rates"][group] = Rate(answered=int(answered or 0), invited=int(invited))
         group_totals[group][0] += int(answered or 0)
         group_totals[group][1] += int(invited)
     managers = []
     for participant_id, entry in per_manager.items():
-        groups = [
-            GroupCount(
-                group=str(g),
-                label=GROUP_LABELS[g],
-                rate=entry["groups"].get(str(g), Rate(0, 0)),
-            )
-            for g in GROUP_ORDER
-        ]
+        view = completion_view(entry["rates"], threshold, order)
         managers.append(
             ManagerCounts(
                 participant_id=participant_id,
                 name=entry["name"],
-                groups=groups,
-                total=Rate(
-                    answered=sum(c.rate.answered for c in groups),
-                    invited=sum(c.rate.invited for c in groups),
-                ),
+                groups=_group_counts(entry["rates"], view),
+                others=view.others,
+                total=view.total,
             )
         )
     managers.sort(key=lambda m: (m.name.lower(), m.participant_id))
-    by_group = [
-        GroupCount(group=str(g), label=GROUP_LABELS[g], rate=Rate(*group_totals[str(g)]))
-        for g in GROUP_ORDER
-    ]
+    round_rates = {g: Rate(*group_totals[g]) for g in order}
+    round_view = completion_view(round_rates, threshold, order)
     return Dashboard(
         managers=managers,
-        by_group=by_group,
-        total=Rate(
-            answered=sum(g.rate.answered for g in by_group),
-            invited=sum(g.rate.invited for g in by_group),
-        ),
+        by_group=_group_counts(round_rates, round_view),
+        others=round_view.others,
+        total=round_view.total,
+        invited=sum(r.invited for r in round_rates.values()),
+        threshold=threshold,
+        purged=rnd is not None and rnd.invitations_purged_at is not None,
     )
 
 
@@ -861,9 +879,10 @@ _DONE = {"launch": "launched", "close": "closed", "publish": "published"}
 
 def step_message(step: str, result) -> str:
     if step == "launch":
+        verb = "are being sent" if result.job_id else "sent"
         return (
-            f"The round is open: {result.invitations} invitations sent, "
-            f"{result.password_mails} set-password e-mails to managers."
+            f"The round is open: {result.invitations} invitations "
+            f"and {result.password_mails} set-password e-mails to managers {verb}."
         )
     if step == "close":
         return "The round is closed."
@@ -933,4 +952,31 @@ def outbox_detail(message_id: int) -> OutboxDetail | None:
         kind=msg.kind,
         text=text,
         note=note,
+    )
+
+
+# --- reminders, retention and mail of a round (the round page) ---------------------------------
+
+
+@dataclass(frozen=True)
+class RoundOperations:
+    reminders: object  # reminders.ReminderOverview, or None once the round is finished
+    retention: object  # retention.RetentionView
+    mail: object  # feedback.mail.MailCounts
+    pending: int  # raters who have not answered: a round-level count, never who
+    smtp: bool
+
+
+def round_operations(rnd: Round) -> RoundOperations:
+    from feedback.admin import reminders, retention
+    from feedback.mail import backend_name, mail_counts
+
+    return RoundOperations(
+        reminders=reminders.reminder_overview(rnd)
+        if rnd.status in (RoundStatus.DRAFT, RoundStatus.OPEN)
+        else None,
+        retention=retention.retention_view(rnd),
+        mail=mail_counts(rnd.id),
+        pending=reminders.pending_count(rnd.id) if rnd.status == RoundStatus.OPEN else 0,
+        smtp=backend_name() == "smtp",
     )

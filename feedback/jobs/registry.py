@@ -20,6 +20,7 @@ class JobKind:
 
 KINDS: dict[str, JobKind] = {
     "selftest": JobKind("feedback.jobs.selftest:selftest", "Self-test", "steps", in_ui=False),
+    "send_mail": JobKind("feedback.mail:deliver_job", "Sending e-mail", "e-mails"),
 }
 
 

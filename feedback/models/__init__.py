@@ -12,6 +12,7 @@ from feedback.models.rounds import (
     Participant,
     RaterGroup,
     Round,
+    RoundReminder,
     RoundStatus,
 )
 
@@ -33,6 +34,7 @@ __all__ = [
     "RaterGroup",
     "Response",
     "Round",
+    "RoundReminder",
     "RoundStatus",
     "Statement",
     "User",

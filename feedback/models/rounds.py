@@ -45,6 +45,14 @@ class Round(db.Model):
     launched_at: so.Mapped[datetime | None]
     closed_at: so.Mapped[datetime | None]
     published_at: so.Mapped[datetime | None]
+    # Automatic reminders: days after launch (e.g. [3, 7]) and days before close (e.g. [2]).
+    reminder_days_after_launch: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
+    reminder_days_before_close: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
+    # The last reminder of any kind: the manual button waits an hour after it.
+    last_reminder_at: so.Mapped[datetime | None]
+    # Days after closing before invitations, links and drafts are purged (None: the default).
+    retention_days: so.Mapped[int | None]
+    invitations_purged_at: so.Mapped[datetime | None]
 
     framework: so.Mapped[Framework] = so.relationship()
     participants: so.Mapped[list["Participant"]] = so.relationship(
@@ -56,6 +64,9 @@ class Round(db.Model):
         sa.CheckConstraint("closes_on >= opens_on", name="dates_ordered"),
         sa.CheckConstraint(
             "status IN ('draft', 'open', 'closed', 'published')", name="status_known"
+        ),
+        sa.CheckConstraint(
+            "retention_days IS NULL OR retention_days >= 1", name="retention_positive"
         ),
     )
 
@@ -156,3 +167,18 @@ class DraftAnswer(db.Model):
     value: so.Mapped[str] = so.mapped_column(sa.Text)
 
     invitation: so.Mapped[Invitation] = so.relationship(back_populates="drafts")
+
+
+class RoundReminder(db.Model):
+    """A scheduled reminder slot of a round ("after:3", "before:2") that was sent.
+
+    The primary key makes the claim exclusive: a second run of `send-reminders` finds the
+    slot taken and sends nothing.
+    """
+
+    round_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("round.id", ondelete="CASCADE"), primary_key=True
+    )
+    slot: so.Mapped[str] = so.mapped_column(sa.String(20), primary_key=True)
+    sent_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    raters: so.Mapped[int] = so.mapped_column(default=0)

@@ -342,21 +342,36 @@ def test_dashboard_counts_per_manager_and_group_in_one_query(org):
     finally:
         sa.event.remove(engine, "before_cursor_execute", record)
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    assert len(selects) == 1 and "GROUP BY" in selects[0].upper()
+    grouped = [s for s in selects if "GROUP BY" in s.upper()]
+    assert len(grouped) == 1 and len(selects) <= 2  # the counts, and the round's threshold
 
+    # Threshold 3. Anna: self 1, supervisor 1, direct reports 3. The two small groups (2
+    # invitations) cannot make a pool of 3 on their own, so the direct reports join them:
+    # only "other raters" = the total is shown, nothing per group.
     anna, bob = dashboard.managers
     assert anna.name == "Anna Manager"
-    cells = {g.group: (g.rate.answered, g.rate.invited) for g in anna.groups}
-    assert cells == {"self": (0, 1), "supervisor": (0, 1), "direct_report": (2, 3), "peer": (0, 0)}
-    assert (anna.total.answered, anna.total.invited, anna.total.percent) == (2, 5, 40)
-    assert {g.group: g.rate.answered for g in bob.groups}["self"] == 1
-    assert (dashboard.total.answered, dashboard.total.invited) == (3, 8)
-    assert {g.group: g.rate.invited for g in dashboard.by_group} == {
-        "self": 2,
-        "supervisor": 2,
-        "direct_report": 4,
-        "peer": 0,
+    assert {g.group: g.state for g in anna.groups} == {
+        "self": "pooled",
+        "supervisor": "pooled",
+        "direct_report": "pooled",
+        "peer": "none",
     }
+    assert all(g.rate is None for g in anna.groups)
+    assert (anna.others.answered, anna.others.invited) == (2, 5)
+    assert (anna.total.answered, anna.total.invited, anna.total.percent) == (2, 5, 40)
+    # Bob's self answered; with one rater per group nobody can see that it was his self.
+    assert all(g.rate is None for g in bob.groups)
+    assert (bob.others.answered, bob.others.invited) == (1, 3)
+    # Round level: direct reports (4) are shown, self and supervisor (2 each) pooled.
+    by_group = {g.group: g for g in dashboard.by_group}
+    assert (by_group["direct_report"].rate.answered, by_group["direct_report"].rate.invited) == (
+        2,
+        4,
+    )
+    assert by_group["self"].rate is None and by_group["supervisor"].rate is None
+    assert (dashboard.others.answered, dashboard.others.invited) == (1, 4)
+    assert (dashboard.total.answered, dashboard.total.invited) == (3, 8)
+    assert dashboard.invited == 8
     assert "email" not in repr(dashboard).lower()
 
 
