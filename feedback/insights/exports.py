@@ -16,6 +16,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
+from decimal import ROUND_HALF_UP, Decimal
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -60,7 +61,11 @@ Row = tuple[str | int | float | None, ...]
 
 
 def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, DIGITS)
+    """Two decimals, half up (3.625 -> 3.63), like the report's charts."""
+    if value is None:
+        return None
+    exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-DIGITS), ROUND_HALF_UP)
+    return float(exact)
 
 
 def _group_rows(

@@ -1,0 +1,232 @@
+"""CSV and XLSX exports: the expected numbers, nothing hidden, no formulas, HR only."""
+
+import csv
+import io
+import math
+
+import pytest
+from openpyxl import load_workbook
+
+from feedback.insights import exports
+from feedback.models import RoundStatus
+from tests.factories import make_round
+from tests.insights.conftest import FORMULA_TEAM
+
+LEGS_CSV = "/insights/rounds/{}/results-legs.csv"
+STATEMENTS_CSV = "/insights/rounds/{}/results-statements.csv"
+XLSX = "/insights/rounds/{}/results.xlsx"
+DEVELOPMENT_CSV = "/insights/rounds/{}/development.csv"
+HIDDEN_VALUES = (1.5, 5 / 3)  # Bert's suppressed direct reports and all_others, leg 1
+
+
+def read_csv(response, delimiter=","):
+    text = response.data.decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:]), delimiter=delimiter))
+
+
+def rows_by(rows, **match):
+    header = rows[0]
+    found = []
+    for row in rows[1:]:
+        record = dict(zip(header, row, strict=True))
+        if all(record[k] == v for k, v in match.items()):
+            found.append(record)
+    return found
+
+
+def one(rows, **match):
+    found = rows_by(rows, **match)
+    assert len(found) == 1, (match, found)
+    return found[0]
+
+
+def test_legs_csv_numbers(hr_client, seeded):
+    response = hr_client.get(LEGS_CSV.format(seeded.rnd.id) + "?lang=en")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = read_csv(response)
+    assert rows[0] == list(exports.LEG_COLUMNS)
+    leg1, leg2 = seeded.leg1.name_en, seeded.leg2.name_en
+    everyone = "All raters (excluding self)"
+
+    anna = one(rows, manager="Anna Alpha", leg=leg1, group=everyone)
+    assert (anna["n"], anna["mean"], anna["sd"], anna["norm"]) == ("4", "3.00", "0.82", "3.63")
+    anna_self = one(rows, manager="Anna Alpha", leg=leg1, group="Self")
+    assert (anna_self["n"], anna_self["mean"], anna_self["sd"], anna_self["norm"]) == (
+        "1",
+        "5.00",
+        "",
+        "",
+    )
+    anna_dr = one(rows, manager="Anna Alpha", leg=leg2, group="Direct reports")
+    assert (anna_dr["n"], anna_dr["mean"], anna_dr["sd"]) == ("3", "4.33", "0.58")
+    assert one(rows, manager="Anna Alpha", leg=leg2, group=everyone)["norm"] == ""  # 1 manager
+    no_answers = one(
+        rows, manager="Anna Alpha", leg=seeded.rnd.framework.legs[2].name_en, group=everyone
+    )
+    assert (no_answers["n"], no_answers["mean"], no_answers["note"]) == ("0", "", "no answers")
+
+    eva_peer = one(rows, manager="Eva Epsilon", leg=leg1, group="Peers")
+    assert eva_peer["n"] == eva_peer["mean"] == eva_peer["sd"] == ""
+    assert eva_peer["note"] == "pooled into 'Other raters'"
+    eva_others = one(rows, manager="Eva Epsilon", leg=leg1, group="Other raters")
+    assert (eva_others["n"], eva_others["mean"], eva_others["sd"]) == ("4", "2.50", "1.00")
+
+    # Bert: supervisor shown by name; direct reports and all_others suppressed, no numbers.
+    assert one(rows, manager="Bert Beta", leg=leg1, group="Supervisor")["mean"] == "2.00"
+    for group in ("Direct reports", everyone, "Other raters"):
+        bert = one(rows, manager="Bert Beta", leg=leg1, group=group)
+        assert bert["n"] == bert["mean"] == bert["sd"] == bert["norm"] == ""
+        assert bert["note"] == "fewer than 3 raters"
+    # "others" is left out where nobody was pooled (the report has no column for it).
+    assert rows_by(rows, manager="Anna Alpha", leg=leg1, group="Other raters") == []
+
+
+def test_semicolon_csv_for_dutch_excel(hr_client, seeded):
+    response = hr_client.get(LEGS_CSV.format(seeded.rnd.id) + "?sep=semicolon")
+    rows = read_csv(response, delimiter=";")
+    anna = one(
+        rows,
+        manager="Anna Alpha",
+        leg=seeded.leg1.name_nl,
+        group="Alle beoordelaars (zonder zelf)",
+    )
+    assert (anna["mean"], anna["sd"], anna["norm"]) == ("3,00", "0,82", "3,63")
+
+
+def test_statements_csv_numbers(hr_client, seeded):
+    response = hr_client.get(STATEMENTS_CSV.format(seeded.rnd.id) + "?lang=en")
+    rows = read_csv(response)
+    assert rows[0] == list(exports.STATEMENT_COLUMNS)
+    first = seeded.leg1.statements[0]
+    cees = one(rows, manager="Cees Gamma", statement=first.text_en, group="Direct reports")
+    assert (cees["n"], cees["mean"], cees["sd"]) == ("4", "3.50", "1.00")  # 4, 4, 4, 2
+    # 5 managers x 24 statements x their groups: every statement of every manager is there.
+    assert len({(r[0], r[3]) for r in rows[1:]}) == 5 * 24
+
+
+@pytest.mark.parametrize("url", [LEGS_CSV, STATEMENTS_CSV, DEVELOPMENT_CSV])
+@pytest.mark.parametrize("sep", ["comma", "semicolon"])
+def test_csv_never_contains_a_hidden_figure_or_a_formula(hr_client, seeded, url, sep):
+    response = hr_client.get(url.format(seeded.rnd.id) + f"?sep={sep}")
+    rows = read_csv(response, delimiter=";" if sep == "semicolon" else ",")
+    for row in rows[1:]:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+            try:
+                number = float(cell.replace(",", "."))
+            except ValueError:
+                continue
+            assert not any(math.isclose(number, v, abs_tol=0.006) for v in HIDDEN_VALUES), cell
+    teams = {row[rows[0].index("team")] for row in rows[1:]}
+    if url != DEVELOPMENT_CSV:
+        assert "'" + FORMULA_TEAM in teams and "'@Noord" in teams
+
+
+def test_xlsx_numbers_strings_and_no_formulas(hr_client, seeded):
+    response = hr_client.get(XLSX.format(seeded.rnd.id) + "?lang=en")
+    assert response.status_code == 200
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    workbook = load_workbook(io.BytesIO(response.data))
+    assert workbook.sheetnames == ["Legs", "Statements"]
+    legs = workbook["Legs"]
+    header = [c.value for c in legs[1]]
+    assert header == list(exports.LEG_COLUMNS)
+    records = [dict(zip(header, row, strict=True)) for row in legs.iter_rows(min_row=2)]
+    anna = next(
+        r
+        for r in records
+        if r["manager"].value == "Anna Alpha"
+        and r["leg"].value == seeded.leg1.name_en
+        and r["group"].value == "All raters (excluding self)"
+    )
+    assert anna["team"].value == FORMULA_TEAM  # the text itself, unchanged ...
+    assert anna["team"].data_type == "s"  # ... but a string, not a formula
+    assert anna["n"].value == 4
+    assert anna["mean"].value == pytest.approx(3.0)
+    assert anna["norm"].value == pytest.approx(3.63)
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", cell.coordinate
+                if isinstance(cell.value, str) and cell.value.startswith(("=", "@", "+", "-")):
+                    assert cell.data_type == "s"
+                if isinstance(cell.value, float):
+                    assert not any(
+                        math.isclose(cell.value, v, abs_tol=0.006) for v in HIDDEN_VALUES
+                    )
+    bert = [
+        r
+        for r in records
+        if r["manager"].value == "Bert Beta"
+        and r["leg"].value == seeded.leg1.name_en
+        and r["group"].value in ("Direct reports", "All raters (excluding self)")
+    ]
+    assert bert and all(r["mean"].value is None and r["n"].value is None for r in bert)
+
+
+def test_development_csv(hr_client, seeded):
+    response = hr_client.get(DEVELOPMENT_CSV.format(seeded.rnd.id) + "?lang=en&cut=3.5")
+    rows = read_csv(response)
+    assert rows[0] == list(exports.DEVELOPMENT_COLUMNS)
+    leg1 = rows_by(rows, leg=seeded.leg1.name_en)
+    assert [r["manager"] for r in leg1] == ["Eva Epsilon", "Anna Alpha", "Cees Gamma", "Dirk Delta"]
+    anna = leg1[1]
+    assert (anna["mean"], anna["n"], anna["self"], anna["gap"]) == ("3.00", "4", "5.00", "2.00")
+    assert anna["reasons"] == "below 3.5; one of the two weakest legs; blind spot (self 2.0 higher)"
+    assert [r["manager"] for r in rows_by(rows, leg=seeded.leg2.name_en)] == ["Anna Alpha"]
+    zuid = read_csv(hr_client.get(DEVELOPMENT_CSV.format(seeded.rnd.id) + "?team=Zuid"))
+    assert {r[1] for r in zuid[1:]} == {"Cees Gamma", "Eva Epsilon"}
+
+
+def test_filenames_are_ascii(hr_client, seeded, db):
+    seeded.rnd.name = 'Voorjaar "2026" – café/ü'
+    db.session.commit()
+    response = hr_client.get(XLSX.format(seeded.rnd.id))
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="results-voorjaar-2026-cafe-u-results.xlsx"'
+    )
+    assert exports.filename("***", "legs", "csv") == "results-round-legs.csv"
+
+
+def test_neutralise():
+    assert exports.neutralise("=1+1") == "'=1+1"
+    assert exports.neutralise("\tx") == "'\tx"
+    assert exports.neutralise("Noord") == "Noord"
+
+
+ALL_URLS = [LEGS_CSV, STATEMENTS_CSV, XLSX, DEVELOPMENT_CSV, "/insights/rounds/{}"]
+
+
+@pytest.mark.parametrize("url", ALL_URLS)
+def test_anonymous_goes_to_login(client, seeded, url):
+    response = client.get(url.format(seeded.rnd.id))
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("url", [*ALL_URLS, "/insights/"])
+def test_manager_gets_404(manager_client, seeded, url):
+    assert manager_client.get(url.format(seeded.rnd.id)).status_code == 404
+
+
+@pytest.mark.parametrize("url", ALL_URLS)
+def test_unknown_round_is_404(hr_client, url):
+    assert hr_client.get(url.format(999)).status_code == 404
+
+
+@pytest.mark.parametrize("status", [RoundStatus.DRAFT, RoundStatus.OPEN])
+@pytest.mark.parametrize("url", ALL_URLS)
+def test_rounds_without_results_are_refused_with_a_message(hr_client, db, status, url):
+    rnd = make_round(db, status=status)
+    response = hr_client.get(url.format(rnd.id))
+    assert response.status_code == 409
+    assert response.mimetype == "text/html"
+    assert "available once the round is closed" in response.get_data(as_text=True)
+
+
+def test_published_round_exports_too(hr_client, seeded, db):
+    seeded.rnd.status = RoundStatus.PUBLISHED
+    db.session.commit()
+    assert hr_client.get(LEGS_CSV.format(seeded.rnd.id)).status_code == 200
