@@ -510,8 +510,9 @@ def deliver_job(job_id: str, *, round_id: int | None = None) -> None:
             f"The mail server failed after {result.sent} e-mails ({result.error}). "
             f"{result.remaining} e-mails are still queued and will be sent on the next try."
         )
-    if result.failed:
+    if result.failed or result.remaining:
+        last = result.errors[-1] if result.errors else "no reason given"
         raise JobError(
-            f"{result.sent} e-mails sent; {result.failed} could not be delivered "
-            "(the mail server refused the address)."
+            f"{result.sent} e-mails sent; {result.failed} could not be delivered and "
+            f"{result.remaining} are still queued (last error: {last})."
         )

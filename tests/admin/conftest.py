@@ -40,3 +40,17 @@ def hr_client(client, auth, hr):
     response = auth.login(hr.email)
     assert response.status_code == 302
     return client
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server (aiosmtpd) on 127.0.0.1, and the app configured to use it."""
+    from smtp_server import SmtpServer
+
+    from feedback.jobs import shutdown_pool
+
+    server = SmtpServer().start()
+    app.config.update(server.config())
+    yield server
+    shutdown_pool(app)  # jobs that deliver mail talk to this server: let them end first
+    server.stop()

@@ -336,9 +336,8 @@ def test_launch_flow_hashed_tokens_and_one_mail_per_rater(hr_client, org):
     assert "Launch and send invitations" in confirm and "2 managers, 8 raters" in confirm
     assert reload_round(rid).status == "draft"  # GET only confirms
     response = hr_client.post(f"/admin/rounds/{rid}/launch", follow_redirects=True)
-    assert "The round is open: 8 invitations and 2 set-password e-mails to managers sent." in response.get_data(
-        as_text=True
-    )
+    message = "The round is open: 8 invitations and 2 set-password e-mails to managers sent."
+    assert message in response.get_data(as_text=True)
     invitations = invitations_of(rid)
     mails = outbox("invitation")
     assert sorted(m.to for m in mails) == sorted(i.email for i in invitations)
