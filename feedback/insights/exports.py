@@ -153,15 +153,15 @@ def to_csv(columns: Sequence[str], rows: Iterable[Row], sep: str = "comma") -> b
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def _xlsx_cell(ws, value):
-    cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"  # never a formula, whatever the text starts with
-        if value.startswith(FORMULA_STARTS):
-            cell.quotePrefix = True
-    elif isinstance(value, float):
-        cell.number_format = "0.00"
-    return cell
+def _xlsx_value(ws, value):
+    """Numbers and plain text as they are (openpyxl streams them fast); text that could be
+    read as a formula as an explicit string cell."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"  # never a formula
+        cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
+        return cell
+    return value
 
 
 _WIDTHS = {"manager": 26, "team": 18, "leg": 20, "statement": 60, "group": 28, "note": 30}
@@ -179,12 +179,12 @@ def to_xlsx(sheets: Sequence[tuple[str, Sequence[str], Iterable[Row]]]) -> bytes
         ws.freeze_panes = "A2"
         header = []
         for column in columns:
-            cell = _xlsx_cell(ws, column)
+            cell = WriteOnlyCell(ws, value=column)
             cell.font = bold
             header.append(cell)
         ws.append(header)
         for row in rows:
-            ws.append([_xlsx_cell(ws, value) for value in row])
+            ws.append([_xlsx_value(ws, value) for value in row])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
