@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 494b41e05bb6
+Revision ID: 0c3c5460254a
 Revises: 
-Create Date: 2026-11-25 00:38:54.506548
+Create Date: 2026-11-25 00:55:07.733176
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '494b41e05bb6'
+revision = '0c3c5460254a'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -28,19 +28,6 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_framework'))
     )
-    op.create_table('outbox_message',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('to', sa.String(length=254), nullable=False),
-    sa.Column('subject', sa.String(length=300), nullable=False),
-    sa.Column('body_text', sa.Text(), nullable=False),
-    sa.Column('body_html', sa.Text(), nullable=True),
-    sa.Column('kind', sa.String(length=40), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message'))
-    )
-    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_outbox_message_created_at'), ['created_at'], unique=False)
-
     op.create_table('person',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -102,8 +89,14 @@ def upgrade():
     sa.Column('launched_at', sa.DateTime(), nullable=True),
     sa.Column('closed_at', sa.DateTime(), nullable=True),
     sa.Column('published_at', sa.DateTime(), nullable=True),
+    sa.Column('reminder_days_after_launch', sa.JSON(), nullable=False),
+    sa.Column('reminder_days_before_close', sa.JSON(), nullable=False),
+    sa.Column('last_reminder_at', sa.DateTime(), nullable=True),
+    sa.Column('retention_days', sa.Integer(), nullable=True),
+    sa.Column('invitations_purged_at', sa.DateTime(), nullable=True),
     sa.CheckConstraint("status IN ('draft', 'open', 'closed', 'published')", name=op.f('ck_round_status_known')),
     sa.CheckConstraint('closes_on >= opens_on', name=op.f('ck_round_dates_ordered')),
+    sa.CheckConstraint('retention_days IS NULL OR retention_days >= 1', name=op.f('ck_round_retention_positive')),
     sa.CheckConstraint('threshold >= 1', name=op.f('ck_round_threshold_positive')),
     sa.ForeignKeyConstraint(['framework_id'], ['framework.id'], name=op.f('fk_round_framework_id_framework')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_round'))
@@ -147,6 +140,30 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_job_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_job_round_id'), ['round_id'], unique=False)
 
+    op.create_table('outbox_message',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('to', sa.String(length=254), nullable=False),
+    sa.Column('subject', sa.String(length=300), nullable=False),
+    sa.Column('body_text', sa.Text(), nullable=False),
+    sa.Column('body_html', sa.Text(), nullable=True),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('message_id', sa.String(length=250), nullable=True),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('claimed_at', sa.DateTime(), nullable=True),
+    sa.Column('sent_at', sa.DateTime(), nullable=True),
+    sa.Column('last_error', sa.String(length=300), nullable=True),
+    sa.CheckConstraint("status IN ('kept', 'queued', 'sending', 'sent', 'failed')", name=op.f('ck_outbox_message_status_known')),
+    sa.ForeignKeyConstraint(['round_id'], ['round.id'], name=op.f('fk_outbox_message_round_id_round'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message'))
+    )
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbox_message_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_message_round_id'), ['round_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_message_status'), ['status'], unique=False)
+
     op.create_table('participant',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('round_id', sa.Integer(), nullable=False),
@@ -160,6 +177,14 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_participant_person_id'), ['person_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_participant_round_id'), ['round_id'], unique=False)
 
+    op.create_table('round_reminder',
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('slot', sa.String(length=20), nullable=False),
+    sa.Column('sent_at', sa.DateTime(), nullable=False),
+    sa.Column('raters', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['round_id'], ['round.id'], name=op.f('fk_round_reminder_round_id_round'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('round_id', 'slot', name=op.f('pk_round_reminder'))
+    )
     op.create_table('statement',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('leg_id', sa.Integer(), nullable=False),
@@ -294,11 +319,18 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_statement_leg_id'))
 
     op.drop_table('statement')
+    op.drop_table('round_reminder')
     with op.batch_alter_table('participant', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_participant_round_id'))
         batch_op.drop_index(batch_op.f('ix_participant_person_id'))
 
     op.drop_table('participant')
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outbox_message_status'))
+        batch_op.drop_index(batch_op.f('ix_outbox_message_round_id'))
+        batch_op.drop_index(batch_op.f('ix_outbox_message_created_at'))
+
+    op.drop_table('outbox_message')
     with op.batch_alter_table('job', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_job_round_id'))
         batch_op.drop_index(batch_op.f('ix_job_created_at'))
@@ -318,9 +350,5 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_person_manager_id'))
 
     op.drop_table('person')
-    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_outbox_message_created_at'))
-
-    op.drop_table('outbox_message')
     op.drop_table('framework')
     # ### end Alembic commands ###
