@@ -2,6 +2,7 @@
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 
 def init_app(app: Flask) -> None:
@@ -34,6 +35,7 @@ def init_app(app: Flask) -> None:
 @click.command("create-admin")
 @click.argument("email")
 @click.password_option(help="Prompted when not given.")
+@with_appcontext
 def create_admin_command(email: str, password: str) -> None:
     """Create (or reset the password of) an HR admin account."""
     from feedback.auth.services import AccountError, create_admin
@@ -47,6 +49,7 @@ def create_admin_command(email: str, password: str) -> None:
 
 @click.command("demo")
 @click.option("--if-empty", is_flag=True, help="Only when the database has no people yet.")
+@with_appcontext
 def demo_command(if_empty: bool) -> None:
     """Load the demo organisation with one closed and one open round (idempotent)."""
     from feedback.demo import load_demo
