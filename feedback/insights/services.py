@@ -24,6 +24,7 @@ from feedback.extensions import db
 from feedback.models import Participant, Person, Round, RoundStatus
 from feedback.reports import aggregation as agg
 from feedback.reports import queries
+from feedback.reports.builder import norms_for_round
 from feedback.reports.model import GroupStat
 
 RESULT_STATUSES = (RoundStatus.CLOSED.value, RoundStatus.PUBLISHED.value)
@@ -192,7 +193,7 @@ def round_results(rnd: Round, lang: str, *, with_statements: bool = False) -> Ro
             statements.append(
                 StatementInfo(st.id, st.key, leg.key, len(statements) + 1, st.text(lang))
             )
-    norms = queries.round_norms(rnd.id, rnd.framework_id, t)
+    norms = norms_for_round(rnd, db.session)
     leg_tallies = _leg_tallies(rnd.id, rnd.framework_id)
     statement_tallies = _statement_tallies(rnd.id) if with_statements else {}
 

@@ -6,6 +6,8 @@ The result (model.ManagerReport) is plain data for the web page and the PDF. For
 reports of one round (bulk PDFs), compute `round_norms` once and pass it as `norms`.
 """
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 
 import sqlalchemy as sa
@@ -28,6 +30,37 @@ from feedback.reports.model import (
 
 class ReportNotFound(LookupError):
     """No such participant in that round."""
+
+
+_NORMS_CACHE: OrderedDict[tuple, queries.RoundNorms] = OrderedDict()
+_NORMS_CACHE_SIZE = 16
+_NORMS_LOCK = threading.Lock()
+_SETTLED = ("closed", "published")
+
+
+def norms_for_round(rnd: Round, session: so.Session) -> queries.RoundNorms:
+    """The round's organisation norms, computed once per process for a settled round.
+
+    A closed or published round takes no more answers, so its norms never change; for a
+    large organisation they are the costliest query of a report (seconds at 2,000
+    managers), and every page view of every report needs them. Open rounds are computed
+    afresh. The key includes the database and the round's creation and closing times, so
+    a recreated database with the same round ids never sees stale figures.
+    """
+    if rnd.status not in _SETTLED:
+        return queries.round_norms(rnd.id, rnd.framework_id, rnd.threshold, session)
+    bind = session.get_bind()
+    key = (str(bind.url), rnd.id, rnd.created_at, rnd.closed_at, rnd.threshold)
+    with _NORMS_LOCK:
+        if key in _NORMS_CACHE:
+            _NORMS_CACHE.move_to_end(key)
+            return _NORMS_CACHE[key]
+    norms = queries.round_norms(rnd.id, rnd.framework_id, rnd.threshold, session)
+    with _NORMS_LOCK:
+        _NORMS_CACHE[key] = norms
+        while len(_NORMS_CACHE) > _NORMS_CACHE_SIZE:
+            _NORMS_CACHE.popitem(last=False)
+    return norms
 
 
 def build_report(
@@ -57,7 +90,7 @@ def build_report(
     leg_tallies = queries.leg_tallies(participant_id, rnd.framework_id, s)
     grades = queries.grade_tallies(participant_id, s)
     if norms is None:
-        norms = queries.round_norms(round_id, rnd.framework_id, t, s)
+        norms = norms_for_round(rnd, s)
 
     legs: list[LegReport] = []
     statement_figures: list[agg.Figure] = []
