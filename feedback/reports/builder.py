@@ -38,6 +38,11 @@ _NORMS_LOCK = threading.Lock()
 _SETTLED = ("closed", "published")
 
 
+def clear_norms_cache() -> None:
+    with _NORMS_LOCK:
+        _NORMS_CACHE.clear()
+
+
 def norms_for_round(rnd: Round, session: so.Session) -> queries.RoundNorms:
     """The round's organisation norms, computed once per process for a settled round.
 
