@@ -308,8 +308,11 @@ def run_scheduled_reminders(
 def _run_round(round_id: int, today: date, now: datetime) -> ScheduledRun | None:
     begin_write()
     # The row lock makes concurrent runs take turns; the primary key of round_reminder
-    # would refuse a second claim anyway.
-    rnd = db.session.scalar(sa.select(Round).where(Round.id == round_id).with_for_update())
+    # would refuse a second claim anyway. (FOR NO KEY UPDATE on PostgreSQL: it does not
+    # block the foreign-key checks of rows that point at the round.)
+    rnd = db.session.scalar(
+        sa.select(Round).where(Round.id == round_id).with_for_update(key_share=True)
+    )
     if rnd is None or rnd.status != RoundStatus.OPEN:
         db.session.rollback()
         return None

@@ -902,6 +902,7 @@ class OutboxRow:
     to: str | None  # None: hidden
     subject: str
     kind: str
+    status: str
 
 
 @dataclass(frozen=True)
@@ -915,6 +916,14 @@ def _recipient(msg: OutboxMessage) -> str | None:
     return None if msg.kind in HIDDEN_KINDS else msg.to
 
 
+HIDDEN_SUBJECT = "Reminder (subject hidden)"
+
+
+def _subject(msg: OutboxMessage) -> str:
+    # Its language alone could point at the one English-speaking rater who has not answered.
+    return HIDDEN_SUBJECT if msg.kind in HIDDEN_KINDS else msg.subject
+
+
 def list_outbox(page: int = 1, per_page: int = 100) -> tuple[list[OutboxRow], bool]:
     """Newest first; returns the page and whether there is a next one."""
     page = max(page, 1)
@@ -926,7 +935,12 @@ def list_outbox(page: int = 1, per_page: int = 100) -> tuple[list[OutboxRow], bo
     ).all()
     rows = [
         OutboxRow(
-            id=m.id, created_at=m.created_at, to=_recipient(m), subject=m.subject, kind=m.kind
+            id=m.id,
+            created_at=m.created_at,
+            to=_recipient(m),
+            subject=_subject(m),
+            kind=m.kind,
+            status=m.status,
         )
         for m in messages[:per_page]
     ]
@@ -948,8 +962,9 @@ def outbox_detail(message_id: int) -> OutboxDetail | None:
         id=msg.id,
         created_at=msg.created_at,
         to=_recipient(msg),
-        subject=msg.subject,
+        subject=_subject(msg),
         kind=msg.kind,
+        status=msg.status,
         text=text,
         note=note,
     )
