@@ -83,6 +83,7 @@ class RoundRow:
     closes_on: date
     managers: int
     rate: Rate
+    purged: bool = False  # invitations deleted after the retention period: no rate left
 
 
 def list_rounds() -> list[RoundRow]:
@@ -111,6 +112,7 @@ def list_rounds() -> list[RoundRow]:
             sa.func.coalesce(managers.c.n, 0),
             sa.func.coalesce(invites.c.invited, 0),
             sa.func.coalesce(invites.c.answered, 0),
+            Round.invitations_purged_at,
         )
         .outerjoin(managers, managers.c.round_id == Round.id)
         .outerjoin(invites, invites.c.round_id == Round.id)
@@ -125,6 +127,7 @@ def list_rounds() -> list[RoundRow]:
             closes_on=r[4],
             managers=r[5],
             rate=Rate(answered=int(r[7]), invited=int(r[6])),
+            purged=r[8] is not None,
         )
         for r in rows
     ]
