@@ -4,10 +4,11 @@ Every report view goes through services.visible_participant: no means 404, wheth
 was guessed, belongs to another manager, or the round is not published (closed for HR).
 """
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from feedback.reports import services
+from feedback.auth.decorators import hr_required
+from feedback.reports import jobs, pdf_cache, services
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -50,6 +51,20 @@ def round_list(round_id: int):
     return render_template("reports/round.html", rnd=rnd, links=services.round_reports(rnd.id))
 
 
+@bp.post("/rounds/<int:round_id>/pdfs")
+@hr_required
+def build_zip(round_id: int):
+    """HR: build every PDF of a closed or published round as a ZIP, in the background."""
+    try:
+        job = jobs.start_round_build(round_id)
+    except services.RoundNotReady as error:
+        flash(str(error), "error")
+        return redirect(url_for("admin.round_detail", round_id=round_id), 303)
+    if job is None:
+        abort(404)
+    return redirect(url_for("jobs.show", job_id=job.id), 303)
+
+
 @bp.get("/<int:participant_id>")
 @login_required
 def show(participant_id: int):
@@ -69,7 +84,7 @@ def show(participant_id: int):
 @login_required
 def pdf(participant_id: int):
     participant = _participant_or_404(participant_id)
-    data, filename = services.report_pdf(participant)
+    data, filename = pdf_cache.cached_report_pdf(participant)  # rendered in a child process
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"

@@ -651,6 +651,11 @@ def report_filename(round_name: str, manager_name: str) -> str:
     return f"feedback-{_slug(round_name)}-{_slug(manager_name)}.pdf"
 
 
+def round_slug(round_name: str) -> str:
+    """The round's name in lower-case ASCII, for file and folder names."""
+    return _slug(round_name)
+
+
 # Letters that Unicode does not decompose into an ASCII base letter.
 _ASCII_LETTERS = str.maketrans(
     {"Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "ß": "ss", "Æ": "AE", "æ": "ae", "Đ": "D", "đ": "d"}

@@ -1,0 +1,269 @@
+"""One report's PDF for download: rendered in a child process, then kept on disk.
+
+    participant = services.visible_participant(current_user, participant_id)  # permission
+    data, filename = cached_report_pdf(participant)
+
+Rendering. WeasyPrint keeps the memory it takes (PERF-NOTES: about 225 KB per report, never
+given back), so a web worker never renders a PDF. Each web process keeps one spawned child
+process (a `ProcessPoolExecutor` with one worker, created on the first download). The child
+builds its own app from the parent's settings and renders the report; after
+`PDF_TASKS_PER_PROCESS` reports (default 50) it exits and the next download starts a fresh
+one, so its memory stays bounded. A spawn per download would give all memory back at once
+but costs a cold start (about 1.1 s plus building the app) on every download; the kept
+child costs that once, and serves the next reports warm. One worker is enough: a sync web
+worker handles one request at a time.
+
+Caching. A closed or published round no longer changes: closing refuses answers, the
+settings are fixed once a round is launched, and publishing is final. So a rendered report
+is kept under instance/reports-cache/<round id>/<participant id>-<lang>-<key>.pdf. The key
+is a hash of what can still change around a finished round: the manager's name (the people
+import may rename them), the round's name, which earlier rounds feed the trend section, and
+the report code and templates themselves (a new release re-renders). The language is in the
+name because it follows the manager's language setting.
+
+The cache never decides access: the route checks permission first, every time, and only
+then asks for the file. Paths are built from integer ids, a known language and a hex key,
+and checked to stay inside the cache folder.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import json
+import logging
+import multiprocessing
+import os
+import tempfile
+import threading
+import weakref
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import Flask, current_app
+
+from feedback.extensions import db
+from feedback.models import Participant, Round
+from feedback.reports import services
+from feedback.reports.aggregation import LANGS
+
+CACHE_FOLDER = "reports-cache"
+POOL_KEY = "feedback.reports.pdf_pool"
+DEFAULT_TASKS_PER_PROCESS = 50
+
+log = logging.getLogger(__name__)
+
+
+class CacheRefused(ValueError):
+    """A cache path was asked for with values that could lead out of the cache folder."""
+
+
+# -- the cache ---------------------------------------------------------------------------
+
+
+def cache_root() -> Path:
+    return Path(current_app.instance_path) / CACHE_FOLDER
+
+
+def cache_path(round_id: int, participant_id: int, lang: str, key: str) -> Path:
+    """Where one report's PDF is kept; refuses anything that is not a plain id/lang/key."""
+    if not (
+        isinstance(round_id, int)
+        and isinstance(participant_id, int)
+        and round_id > 0
+        and participant_id > 0
+        and lang in LANGS
+        and key
+        and all(c in "0123456789abcdef" for c in key)
+    ):
+        raise CacheRefused("not a report cache entry")
+    root = cache_root().resolve()
+    path = (root / str(round_id) / f"{participant_id}-{lang}-{key}.pdf").resolve()
+    if not path.is_relative_to(root):
+        raise CacheRefused("cache path leads out of the cache folder")
+    return path
+
+
+def cache_key(participant: Participant, lang: str) -> str:
+    """A hash of what may still change around a finished round's report (see the top)."""
+    rnd = participant.round
+    earlier = db.session.scalars(
+        sa.select(Round.id)
+        .join(Participant, Participant.round_id == Round.id)
+        .where(
+            Participant.person_id == participant.person_id,
+            Round.id != rnd.id,
+            Round.closes_on <= rnd.closes_on,
+            Round.status.in_(services.HR_STATUSES),
+        )
+        .order_by(Round.id)
+    ).all()
+    facts = [code_version(), lang, rnd.name, rnd.threshold, participant.person.name, earlier]
+    return hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:16]
+
+
+_CODE_VERSION: str | None = None
+
+
+def code_version() -> str:
+    """A hash of the report's code, templates and stylesheets (computed once per process)."""
+    global _CODE_VERSION  # noqa: PLW0603  (computed once, lazily)
+    if _CODE_VERSION is None:
+        package = Path(__file__).resolve().parent.parent
+        files = sorted(
+            [
+                *(package / "reports").glob("*.py"),
+                *(package / "templates" / "reports").glob("*.html"),
+                *(package / "static" / "css").glob("*.css"),
+            ]
+        )
+        digest = hashlib.sha256()
+        for file in files:
+            digest.update(file.name.encode() + b"\0" + file.read_bytes())
+        _CODE_VERSION = digest.hexdigest()[:16]
+    return _CODE_VERSION
+
+
+def cached_report_pdf(participant: Participant) -> tuple[bytes, str]:
+    """(PDF bytes, download filename) of a participant the caller may see.
+
+    Served from the cache when rendered before; otherwise rendered in the child process
+    and kept. Only reports of closed or published rounds are ever kept.
+    """
+    rnd, participant_id = participant.round, participant.id
+    lang = services.report_language(participant.person)
+    filename = services.report_filename(rnd.name, participant.person.name)
+    if rnd.status not in services.HR_STATUSES:  # never reached through may_see; be safe
+        return render_in_child(participant_id), filename
+    path = cache_path(rnd.id, participant_id, lang, cache_key(participant, lang))
+    db.session.rollback()  # no read transaction held while a PDF renders
+    try:
+        return path.read_bytes(), filename
+    except FileNotFoundError:
+        pass
+    data = render_in_child(participant_id)
+    _store(path, data)
+    return data, filename
+
+
+def _store(path: Path, data: bytes) -> None:
+    """Write atomically (a temporary file, then a rename) and drop older versions."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    prefix = path.name.rsplit("-", 1)[0] + "-"  # "<participant>-<lang>-"
+    for old in path.parent.glob(f"{prefix}*.pdf"):
+        if old != path:
+            old.unlink(missing_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def clear_round(round_id: int) -> None:
+    """Forget a round's cached PDFs (nothing needs it today; for maintenance)."""
+    folder = cache_root() / str(int(round_id))
+    for file in folder.glob("*"):
+        file.unlink(missing_ok=True)
+    if folder.exists():
+        folder.rmdir()
+
+
+# -- the child process -------------------------------------------------------------------
+
+_pool_lock = threading.Lock()
+_pools: weakref.WeakSet[ProcessPoolExecutor] = weakref.WeakSet()
+_child_app: Flask | None = None
+
+
+def render_in_child(participant_id: int) -> bytes:
+    """Render one report in this web process's PDF child process; returns the PDF bytes."""
+    app = current_app._get_current_object()
+    for attempt in (1, 2):
+        pool = _pool(app)
+        try:
+            future = pool.submit(_render, participant_id)
+        except RuntimeError:  # shut down meanwhile (shutdown_pdf_process): take a new one
+            _drop_pool(app, pool)
+            continue
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            # The child died (killed, out of memory): start a new one, try once more.
+            log.warning("The PDF process died (attempt %s); starting a new one", attempt)
+            _drop_pool(app, pool)
+            if attempt == 2:
+                raise
+    return _pool(app).submit(_render, participant_id).result()
+
+
+def _pool(app: Flask) -> ProcessPoolExecutor:
+    from feedback.jobs.runner import _picklable_config
+
+    with _pool_lock:
+        pool = app.extensions.get(POOL_KEY)
+        if pool is None:
+            pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                max_tasks_per_child=app.config.get(
+                    "PDF_TASKS_PER_PROCESS", DEFAULT_TASKS_PER_PROCESS
+                ),
+                initializer=_init_child,
+                initargs=(_picklable_config(app), app.instance_path),
+            )
+            app.extensions[POOL_KEY] = pool
+            _pools.add(pool)
+        return pool
+
+
+def _drop_pool(app: Flask, pool: ProcessPoolExecutor) -> None:
+    with _pool_lock:
+        if app.extensions.get(POOL_KEY) is pool:
+            del app.extensions[POOL_KEY]
+    pool.shutdown(wait=False, cancel_futures=True)
+    _pools.discard(pool)
+
+
+def shutdown_pdf_process(app: Flask | None = None) -> None:
+    """Stop the PDF child process of `app` (of every app when None)."""
+    with _pool_lock:
+        pools = [app.extensions.pop(POOL_KEY, None)] if app is not None else list(_pools)
+    for pool in pools:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+            _pools.discard(pool)
+
+
+atexit.register(shutdown_pdf_process)
+
+
+def _init_child(config: dict, instance_path: str) -> None:
+    """In the spawned child: an app built from the parent's settings."""
+    global _child_app  # noqa: PLW0603  (one app per child process)
+    from feedback import create_app
+
+    app = create_app(config)
+    app.instance_path = instance_path
+    _child_app = app
+
+
+def _render(participant_id: int) -> bytes:
+    """In the child: render one participant's report (permission was checked by the parent)."""
+    with _child_app.app_context():
+        try:
+            participant = db.session.execute(
+                sa.select(Participant)
+                .where(Participant.id == participant_id)
+                .options(so.joinedload(Participant.round), so.joinedload(Participant.person))
+            ).scalar_one()
+            data, _filename = services.report_pdf(participant)
+            return data
+        finally:
+            db.session.remove()
