@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 0c3c5460254a
+Revision ID: 3a970cb31f7d
 Revises: 
-Create Date: 2026-11-25 00:55:07.733176
+Create Date: 2026-11-25 01:06:30.114418
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0c3c5460254a'
+revision = '3a970cb31f7d'
 down_revision = None
 branch_labels = None
 depends_on = None
