@@ -165,14 +165,17 @@ def invitation_of(app, token: str) -> Linked:
         )
 
 
-def follow_job(client, location: str, title: str) -> str:
-    """Follow a job like HR's browser: the full page once, then its htmx partial until the
-    job is finished (the partial stops polling). Returns the last partial."""
+def follow_job(client, location: str, title: str, flash: str | None = None) -> str:
+    """Follow a job like HR's browser: the full page once (with the message of the action
+    that started it), then its htmx partial until the job is finished (the partial stops
+    polling). Returns the last partial."""
     job_url = path_of(location)
     assert re.fullmatch(r"/jobs/[0-9a-f\-]{36}", job_url), location
     page = client.get(job_url)
     assert page.status_code == 200
     assert f"<h1>{title}</h1>" in text(page)
+    if flash:
+        assert flash in text(page)
     deadline = time.monotonic() + JOB_WAIT_LIMIT_SECONDS
     while True:
         partial = client.get(job_url, headers=HX)
@@ -294,6 +297,10 @@ def plain_tokens_in_database(app, tokens: set[str]) -> list[tuple[str, dict]]:
 
 def assert_no_plain_tokens(s: Scenario) -> None:
     """Plain tokens may only sit in the body of a mail that was not delivered yet."""
+    # The scan does see the links' traces: a survey link's hash is stored. (A set-password
+    # link's hash is cleared once used.)
+    some = s.raters[0].token
+    assert plain_tokens_in_database(s.app, {hash_token(some)}), "the scan finds nothing"
     for table, row in plain_tokens_in_database(s.app, s.tokens):
         assert table == OutboxMessage.__tablename__ and row["status"] in ("queued", "sending"), (
             f"a plain link token is stored in {table}: {row}"
@@ -313,7 +320,13 @@ def receive(s: Scenario, start: int) -> list:
 def round_page_hides_raters(s: Scenario, rated: set[int]) -> None:
     """While the round is open, HR's round page shows managers and counts, no rater."""
     page = text(s.hr.get(f"/admin/rounds/{s.round_id}"))
-    assert "open" in page
+    assert '<span class="badge open">open</span>' in page
+    # With the live counts the page polls (an htmx partial): nobody's e-mail address at
+    # all, not the raters', not even the managers'.
+    partial = text(s.hr.get(f"/admin/rounds/{s.round_id}/dashboard", headers=HX)).strip()
+    assert partial.startswith('<section class="card dashboard"')
+    page += partial
+    assert "@" + DOMAIN not in page
     for r in s.raters:
         if r.group == "self":
             continue
@@ -476,7 +489,12 @@ def launch_and_receive_invitations(s: Scenario) -> None:
     launched = s.post(hr, f"/admin/rounds/{s.round_id}/launch", text(confirm))
     assert launched.status_code == 303
     # The launch queued the mail and handed it to a background job: follow it.
-    body = follow_job(hr, launched.headers["Location"], "Sending e-mail")
+    body = follow_job(
+        hr,
+        launched.headers["Location"],
+        "Sending e-mail",
+        f"{invited} invitations and {len(RATED)} set-password e-mails to managers are being sent",
+    )
     assert job_succeeded(body), body
     assert f"{invited + len(RATED)} of {invited + len(RATED)} e-mails" in body
 
@@ -587,7 +605,9 @@ def send_reminders(s: Scenario) -> None:
     start = len(s.smtp.received)
     sent = s.post(hr, f"/admin/rounds/{s.round_id}/remind", text(confirm))
     assert sent.status_code == 303
-    body = follow_job(hr, sent.headers["Location"], "Sending e-mail")
+    body = follow_job(
+        hr, sent.headers["Location"], "Sending e-mail", f"Reminders sent to {len(pending)} raters."
+    )
     assert job_succeeded(body), body
 
     reminders = receive(s, start)
