@@ -1,0 +1,58 @@
+"""Real-browser fixtures: the app on a real threaded server, Debian's Chromium via Playwright.
+
+The app is the suite's `app` (a file SQLite database per test, or PostgreSQL with
+FEEDBACK_TEST_DB=postgresql) with CSRF switched on: htmx sends the token from
+<body hx-headers>, as in production. Every test skips with a reason when /usr/bin/chromium
+or Playwright is missing.
+
+Waits are Playwright's auto-waiting expectations with generous limits: nothing here
+measures speed, the machine is noisy.
+"""
+
+import threading
+
+import pytest
+from browser_helpers import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, Browse
+from werkzeug.serving import make_server
+
+from feedback.jobs import shutdown_pool
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One browser for the session; every test gets its own context (cookies, storage)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed: no browser to drive")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    sync_api.expect.set_options(timeout=WAIT_MS)  # every expectation waits this long
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_app(app):
+    """The test app with CSRF protection on, as in production."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield app
+    shutdown_pool(app)  # a background job started from a page ends with its test
+
+
+@pytest.fixture
+def base_url(live_app):
+    """Serve `live_app` on a real threaded werkzeug server; its base URL."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+@pytest.fixture
+def browse(chromium, base_url):
+    session = Browse(chromium, base_url)
+    yield session
+    session.close()
