@@ -1,0 +1,860 @@
+"""Benchmark: what a rater's requests cost under load, against the bare stack.
+
+One run:
+
+1. makes a temporary SQLite database (the migrations, as production runs them; or
+   `--schema create_all`) with an open round and `--tokens` invitations, each with a live
+   personal link (the plain tokens stay in this process, for the load generator only);
+2. starts gunicorn as production does (`gunicorn.conf.py`: its token-redacting logger),
+   with `-w 2` sync workers on 127.0.0.1 and a free port, the access log written to
+   /dev/null (lines are still formatted and redacted), and waits until it answers;
+3. drives it with 8 concurrent clients (threads on raw sockets, HTTP/1.1 with
+   `Connection: close`: one TCP connection per request, which is all gunicorn's sync
+   workers do anyway), loopback only, each phase bounded in time and in count:
+     (a) GET /healthz: the bare stack (gunicorn + Flask + our after_request headers, no
+         database, no template),
+     (b) GET /s/<token>: the survey page, as a first visit from the e-mail link (no cookie),
+     (c) POST /s/<token>/answer: one autosaved answer, as htmx sends it (HX-Request,
+         X-CSRFToken header from the page, the session cookie of that client's browser),
+     (d) POST /s/<token>: the whole form filled in (24 scores, 2 comments, a grade) and
+         submitted without JavaScript (csrf_token field + session cookie), every token once.
+   Each client is a browser of its own: it loads a survey page first (not timed) for its
+   session cookie and CSRF token. After an unmeasured warm-up of each phase, the phases
+   run in turn, `--rounds` times, so that the machine's drift hits them all alike; the
+   figures pool the rounds, and (b), (c), (d) are divided by (a);
+4. checks the database afterwards (one response per successful submit, 24 answers each, no
+   drafts left behind, no 5xx, no failed request, no traceback and no token in the error
+   log), prints a table and writes bench/results/survey_http.json; stops gunicorn and
+   removes the temporary folder. The whole run stops by itself within five minutes.
+
+Besides requests/s and latency it reports the CPU the two gunicorn workers spent per request
+(from /proc; a cost that noise disturbs far less than throughput), how busy they were (CPU /
+wall time: under 100% while clients queue means the workers wait, for the CPU the rest of the
+machine takes or for the SQLite write lock), the load generator's own CPU, and the CPU the
+rest of the machine used during each phase (the noise). By default gunicorn serves
+`instrumented_app()` below: wsgi:app plus a clock on each write transaction (how long BEGIN
+IMMEDIATE waited for the SQLite write lock, how long the lock was held), a few microseconds a
+write; `--no-instrument` serves wsgi:app itself.
+
+    .venv/bin/python bench/survey_http.py [--seconds 4] [--rounds 2] [--clients 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import gzip
+import itertools
+import json
+import math
+import os
+import platform
+import random
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+HOST = "127.0.0.1"
+SECRET_KEY = "survey-http-bench"  # noqa: S105  (a throwaway database's session key)
+PER_MANAGER = 10  # invitations per rated manager
+HARD_LIMIT_S = 300  # the whole run, whatever the options say
+SAVED_MARK = b'class="save-state saved"'
+THANKS_MARK = b"survey-done"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+# --- The database ---------------------------------------------------------------------------
+
+
+def prepare_database(db_url: str, n_tokens: int, schema: str) -> list[str]:
+    """An open round with n_tokens invitations; returns their plain tokens."""
+    from datetime import date, timedelta
+
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    from feedback import create_app
+    from feedback.extensions import db
+    from feedback.frameworks import copy_framework, load_framework
+    from feedback.models import Invitation, InvitationToken, Participant, Person, Round, RoundStatus
+    from feedback.tokens import hash_token, new_token
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "SECRET_KEY": SECRET_KEY})
+    with app.app_context():
+        if schema == "migrations":
+            upgrade()
+        else:
+            db.create_all()
+        rnd = Round(
+            name="Benchmark round",
+            opens_on=date.today() - timedelta(days=1),
+            closes_on=date.today() + timedelta(days=14),
+            threshold=3,
+            status=RoundStatus.OPEN,
+            framework=copy_framework(load_framework()),
+        )
+        db.session.add(rnd)
+        db.session.flush()
+        managers = math.ceil(n_tokens / PER_MANAGER)
+        db.session.execute(
+            sa.insert(Person),
+            [
+                {"name": f"Manager {m:04d}", "email": f"manager{m}@bench.test", "role": "manager"}
+                for m in range(managers)
+            ],
+        )
+        person_ids = db.session.scalars(sa.select(Person.id).order_by(Person.id)).all()
+        db.session.execute(
+            sa.insert(Participant), [{"round_id": rnd.id, "person_id": p} for p in person_ids]
+        )
+        participant_ids = db.session.scalars(
+            sa.select(Participant.id).order_by(Participant.id)
+        ).all()
+        groups = ["self", "supervisor"] + ["direct_report"] * 6 + ["peer"] * 2
+        rows = []
+        for i in range(n_tokens):
+            rows.append(
+                {
+                    "round_id": rnd.id,
+                    "participant_id": participant_ids[i // PER_MANAGER],
+                    "group": groups[i % PER_MANAGER],
+                    "email": f"rater{i}@bench.test",
+                    "language": "en" if i % 4 == 0 else "nl",
+                }
+            )
+        db.session.execute(sa.insert(Invitation), rows)
+        invitation_ids = db.session.scalars(
+            sa.select(Invitation.id).where(Invitation.round_id == rnd.id).order_by(Invitation.id)
+        ).all()
+        tokens = [new_token() for _ in invitation_ids]
+        db.session.execute(
+            sa.insert(InvitationToken),
+            [
+                {"token_hash": hash_token(t), "invitation_id": i}
+                for t, i in zip(tokens, invitation_ids, strict=True)
+            ],
+        )
+        db.session.commit()
+        db.engine.dispose()
+    return tokens
+
+
+def count_rows(db_path: Path) -> dict[str, int]:
+    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        one = lambda sql: con.execute(sql).fetchone()[0]  # noqa: E731
+        return {
+            "responses": one("SELECT count(*) FROM response"),
+            "answers": one("SELECT count(*) FROM answer"),
+            "comments": one("SELECT count(*) FROM comment"),
+            "invitations_submitted": one("SELECT count(*) FROM invitation WHERE submitted"),
+            "drafts_of_submitted": one(
+                "SELECT count(*) FROM draft_answer d JOIN invitation i "
+                "ON i.id = d.invitation_id WHERE i.submitted"
+            ),
+            "drafts": one("SELECT count(*) FROM draft_answer"),
+        }
+    finally:
+        con.close()
+
+
+# --- gunicorn -------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(db_url: str, port: int, tmp: Path, instrument: bool) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "SECRET_KEY": SECRET_KEY,
+        "SURVEY_HTTP_BENCH_DIR": str(tmp),
+    }
+    app = (
+        ["--pythonpath", "bench", "survey_http:instrumented_app()"] if instrument else ["wsgi:app"]
+    )
+    cmd = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--config",
+        "gunicorn.conf.py",
+        "--workers",
+        "2",
+        "--worker-class",
+        "sync",
+        "--bind",
+        f"{HOST}:{port}",
+        "--access-logfile",
+        "/dev/null",
+        "--error-logfile",
+        str(tmp / "gunicorn.log"),
+        *app,
+    ]
+    # Its own session: Ctrl+C in the terminal reaches us, and we stop it in `finally`.
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
+
+
+def stop_gunicorn(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)  # graceful: the master stops its workers
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # the session we created for it, nothing else
+        proc.wait(timeout=5)
+
+
+def worker_pids(master: int) -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == master:
+            pids.append(int(entry))
+    return sorted(pids)
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of one process, in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, all cores."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    total = sum(values[:8])
+    return (total - idle) / CLK_TCK, total / CLK_TCK
+
+
+def wait_until_ready(proc: subprocess.Popen, port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {proc.returncode}")
+        try:
+            status, _, _ = fetch(port, request("GET", "/healthz", port), timeout=2)
+            if status == 200 and len(worker_pids(proc.pid)) == 2:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("gunicorn did not answer /healthz in time")
+
+
+# --- HTTP on raw sockets ---------------------------------------------------------------------
+
+
+def request(method: str, path: str, port: int, headers=(), body: bytes = b"") -> bytes:
+    lines = [
+        f"{method} {path} HTTP/1.1",
+        f"Host: {HOST}:{port}",
+        "User-Agent: survey-http-bench",
+        "Accept: text/html,*/*",
+        "Connection: close",
+        *(f"{k}: {v}" for k, v in headers),
+    ]
+    if method == "POST":
+        lines += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+def fetch(port: int, raw: bytes, timeout: float = 10) -> tuple[int, bytes, bytes]:
+    """Send one request, read until the server closes; (status, headers, body)."""
+    with socket.create_connection((HOST, port), timeout=timeout) as sock:
+        sock.sendall(raw)
+        chunks = []
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    data = b"".join(chunks)
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head[9:12]), head, body
+
+
+def session_cookie(head: bytes) -> str | None:
+    match = re.search(rb"(?im)^set-cookie: (session=[^;\r\n]*)", head)
+    return match.group(1).decode() if match else None
+
+
+class Browser:
+    """One client's cookie jar and CSRF token, got the way a browser gets them: by loading
+    the survey page."""
+
+    def __init__(self, port: int, token: str):
+        status, head, body = fetch(port, request("GET", f"/s/{token}", port))
+        if status != 200:
+            raise RuntimeError(f"survey page answered {status}")
+        self.cookie = session_cookie(head)
+        match = re.search(rb'name="csrf_token" value="([^"]+)"', body)
+        if self.cookie is None or match is None:
+            raise RuntimeError("the survey page set no session cookie or had no CSRF token")
+        self.csrf = match.group(1).decode()
+
+    def keep(self, head: bytes) -> None:
+        cookie = session_cookie(head)
+        if cookie:
+            self.cookie = cookie
+
+
+# --- The load generator ---------------------------------------------------------------------
+
+
+@dataclass
+class Sample:
+    latency: float
+    status: int
+    size: int
+    ok: bool
+
+
+@dataclass
+class PhaseResult:
+    """One phase (or several pooled): the requests and what the machine spent on them."""
+
+    name: str
+    samples: list[Sample] = field(default_factory=list)
+    wall_s: float = 0.0
+    worker_cpu_s: float = 0.0
+    client_cpu_s: float = 0.0
+    machine_busy_s: float = 0.0
+    exhausted: bool = False
+    # Per write transaction (instrumented runs): (wait for BEGIN IMMEDIATE, lock held) in s.
+    writes: list[tuple[float, float]] = field(default_factory=list)
+
+    @classmethod
+    def pooled(cls, name: str, parts: list[PhaseResult]) -> PhaseResult:
+        result = cls(name)
+        for part in parts:
+            result.samples += part.samples
+            result.writes += part.writes
+            result.wall_s += part.wall_s
+            result.worker_cpu_s += part.worker_cpu_s
+            result.client_cpu_s += part.client_cpu_s
+            result.machine_busy_s += part.machine_busy_s
+            result.exhausted |= part.exhausted
+        return result
+
+    @property
+    def n(self) -> int:
+        return len(self.samples)
+
+    @property
+    def good(self) -> int:
+        return sum(1 for s in self.samples if s.ok)
+
+    def summary(self) -> dict:
+        n = self.n
+        latencies = sorted(s.latency for s in self.samples)
+        statuses = Counter(s.status for s in self.samples)
+        other = self.machine_busy_s - self.worker_cpu_s - self.client_cpu_s
+        out = {
+            "requests": n,
+            "ok": self.good,
+            "statuses": {str(k): v for k, v in sorted(statuses.items())},
+            "wall_s": self.wall_s,
+            "requests_per_s": n / self.wall_s if self.wall_s else 0.0,
+            "p50_ms": percentile(latencies, 0.50) * 1000,
+            "p95_ms": percentile(latencies, 0.95) * 1000,
+            "p99_ms": percentile(latencies, 0.99) * 1000,
+            "max_ms": percentile(latencies, 1.0) * 1000,
+            "mean_bytes": sum(s.size for s in self.samples) / n if n else 0.0,
+            "worker_cpu_ms_per_request": self.worker_cpu_s / n * 1000 if n else 0.0,
+            "worker_busy": self.worker_cpu_s / (2 * self.wall_s) if self.wall_s else 0.0,
+            "client_cpu_ms_per_request": self.client_cpu_s / n * 1000 if n else 0.0,
+            "other_cpu_cores": max(0.0, other) / self.wall_s if self.wall_s else 0.0,
+            "ran_out_of_tokens": self.exhausted,
+        }
+        if self.writes:
+            waits = sorted(w for w, _ in self.writes)
+            holds = sorted(h for _, h in self.writes)
+            out["write_transactions"] = len(self.writes)
+            out["lock_wait_ms"] = {
+                "mean": sum(waits) / len(waits) * 1000,
+                "p50": percentile(waits, 0.50) * 1000,
+                "p99": percentile(waits, 0.99) * 1000,
+                "max": waits[-1] * 1000,
+                "over_10ms": sum(1 for w in waits if w > 0.010),
+            }
+            out["lock_held_ms"] = {
+                "mean": sum(holds) / len(holds) * 1000,
+                "p50": percentile(holds, 0.50) * 1000,
+                "p99": percentile(holds, 0.99) * 1000,
+            }
+        return out
+
+
+def percentile(ordered: list[float], q: float) -> float:
+    """Nearest rank; 0 for no data."""
+    if not ordered:
+        return 0.0
+    return ordered[max(0, min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1))]
+
+
+Job = Callable[[int], tuple[bytes, Callable[[int, bytes, bytes], bool]] | None]
+
+
+class LockLog:
+    """Reads what the instrumented workers append: one line per write transaction."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+        self.offsets: dict[Path, int] = {}
+
+    def new(self) -> list[tuple[float, float]]:
+        if self.folder is None:
+            return []
+        rows = []
+        for path in sorted(self.folder.glob("locks-*.log")):
+            with path.open("rb") as f:
+                f.seek(self.offsets.get(path, 0))
+                data = f.read()
+            complete = data[: data.rfind(b"\n") + 1]
+            self.offsets[path] = self.offsets.get(path, 0) + len(complete)
+            for line in complete.split():
+                wait_us, _, held_us = line.partition(b",")
+                rows.append((int(wait_us) / 1e6, int(held_us) / 1e6))
+        return rows
+
+
+def run_phase(
+    name: str,
+    port: int,
+    workers: list[int],
+    clients: int,
+    seconds: float,
+    max_requests: int,
+    job: Job,
+    stop: threading.Event,
+    locks: LockLog,
+) -> PhaseResult:
+    """`clients` threads, each sending one request at a time until `seconds` have passed,
+    `max_requests` were sent, `job` has nothing left (returns None) or `stop` is set.
+
+    job(client) gives the raw request and a check(status, head, body) -> ok.
+    """
+    result = PhaseResult(name)
+    lock = threading.Lock()
+    barrier = threading.Barrier(clients + 1)
+    deadline = [0.0]
+    sent = itertools.count()
+
+    def client(index: int) -> None:
+        local: list[Sample] = []
+        barrier.wait()
+        while not stop.is_set() and time.perf_counter() < deadline[0]:
+            if next(sent) >= max_requests:
+                break
+            work = job(index)
+            if work is None:
+                result.exhausted = True
+                break
+            raw, check = work
+            start = time.perf_counter()
+            try:
+                status, head, body = fetch(port, raw)
+            except OSError:
+                status, head, body = 0, b"", b""
+            latency = time.perf_counter() - start
+            ok = status != 0 and check(status, head, body)
+            local.append(Sample(latency, status, len(body), ok))
+        with lock:
+            result.samples.extend(local)
+
+    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
+    for t in threads:
+        t.start()
+    locks.new()  # whatever came before this phase
+    cpu0 = sum(cpu_seconds(p) for p in workers)
+    busy0, _ = machine_cpu()
+    client0 = time.process_time()
+    start = time.perf_counter()
+    deadline[0] = start + seconds
+    barrier.wait()
+    for t in threads:
+        t.join(seconds + 30)
+    result.wall_s = time.perf_counter() - start
+    result.client_cpu_s = time.process_time() - client0
+    result.machine_busy_s = machine_cpu()[0] - busy0
+    result.worker_cpu_s = sum(cpu_seconds(p) for p in workers) - cpu0
+    result.writes = locks.new()
+    return result
+
+
+class TokenPool:
+    """Hands out tokens: cycling (reads, autosaves) or each one once (submits)."""
+
+    def __init__(self, tokens: list[str]):
+        self.tokens = tokens
+        self.lock = threading.Lock()
+        self.cycle = itertools.cycle(tokens)
+        self.fresh = iter(tokens)
+
+    def any(self) -> str:
+        with self.lock:
+            return next(self.cycle)
+
+    def unused(self) -> str | None:
+        with self.lock:
+            return next(self.fresh, None)
+
+
+def page_fields(body: bytes) -> tuple[list[str], list[str]]:
+    statements = sorted(set(re.findall(rb'type="radio" name="(s\d+)"', body)))
+    questions = re.findall(rb'<textarea[^>]* name="(q:[^"]+)"', body)
+    return [s.decode() for s in statements], [q.decode() for q in questions]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=4.0, help="length of each phase")
+    parser.add_argument("--rounds", type=int, default=2, help="times each phase runs")
+    parser.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds first")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--tokens", type=int, default=4000, help="invitations to create")
+    parser.add_argument("--max-requests", type=int, default=20_000, help="per phase and round")
+    parser.add_argument(
+        "--no-instrument",
+        dest="instrument",
+        action="store_false",
+        help="serve wsgi:app itself, without timing the SQLite write lock",
+    )
+    parser.add_argument("--schema", choices=("migrations", "create_all"), default="migrations")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "survey_http.json")
+    args = parser.parse_args()
+    planned = 4 * (args.warmup + args.rounds * args.seconds)
+    if planned > HARD_LIMIT_S - 60:
+        parser.error(f"{planned:.0f} s of phases: keep them under {HARD_LIMIT_S - 60} s")
+
+    stop = threading.Event()
+    watchdog = threading.Timer(HARD_LIMIT_S, stop.set)
+    watchdog.daemon = True
+    watchdog.start()
+
+    tmp = Path(tempfile.mkdtemp(prefix="survey-http-bench-"))
+    db_path = tmp / "bench.db"
+    db_url = f"sqlite:///{db_path}"
+    os.environ["DATABASE_URL"] = db_url  # create_app reads these before our overrides
+    os.environ["SECRET_KEY"] = SECRET_KEY
+    server = None
+    try:
+        started = time.perf_counter()
+        tokens = prepare_database(db_url, args.tokens, args.schema)
+        print(f"database: {len(tokens)} invitations in {time.perf_counter() - started:.1f} s")
+        random.Random(7).shuffle(tokens)
+        port = free_port()
+        server = start_gunicorn(db_url, port, tmp, args.instrument)
+        wait_until_ready(server, port)
+        workers = worker_pids(server.pid)
+
+        # The page, once: its size, its fields, the survey's session cookie.
+        status, head, page = fetch(port, request("GET", f"/s/{tokens[0]}", port))
+        assert status == 200, status
+        statements, questions = page_fields(page)
+        page_size = {
+            "bytes": len(page),
+            "bytes_whitespace_collapsed": len(re.sub(rb"\s+", b" ", page)),
+            "bytes_gzip": len(gzip.compress(page, 6)),
+            "statements": len(statements),
+            "open_questions": len(questions),
+        }
+        print(
+            f"survey page: {page_size['bytes']:,} bytes ({page_size['statements']} statements, "
+            f"{page_size['open_questions']} open questions); whitespace collapsed "
+            f"{page_size['bytes_whitespace_collapsed']:,}; gzip {page_size['bytes_gzip']:,}"
+        )
+
+        # Tokens: GETs and autosaves cycle over all of them (reads and drafts; a submit later
+        # folds a draft in); submits take each token once, in a different order.
+        reads = TokenPool(tokens)
+        saves = TokenPool(tokens[::-1])
+        submits = TokenPool(tokens)
+        browsers = [Browser(port, reads.any()) for _ in range(args.clients)]
+        rng = [random.Random(i) for i in range(args.clients)]
+
+        def is_200(status: int, _head: bytes, _body: bytes) -> bool:
+            return status == 200
+
+        def healthz(_client: int):
+            return request("GET", "/healthz", port), is_200
+
+        def survey_page(_client: int):
+            return request("GET", f"/s/{reads.any()}", port), is_200
+
+        def autosave(client: int):
+            browser, r = browsers[client], rng[client]
+            token = saves.any()
+            body = urllib.parse.urlencode({r.choice(statements): r.choice("12345")}).encode()
+            headers = [
+                ("HX-Request", "true"),
+                ("HX-Current-URL", f"http://{HOST}:{port}/s/{token}"),
+                ("X-CSRFToken", browser.csrf),
+                ("Cookie", browser.cookie),
+            ]
+
+            def check(status: int, head: bytes, body: bytes) -> bool:
+                browser.keep(head)
+                return status == 200 and SAVED_MARK in body
+
+            return request("POST", f"/s/{token}/answer", port, headers, body), check
+
+        def submit(client: int):
+            token = submits.unused()
+            if token is None:
+                return None
+            browser, r = browsers[client], rng[client]
+            form = {"csrf_token": browser.csrf}
+            for name in statements:
+                form[name] = "dk" if r.random() < 0.05 else r.choice("2345")
+            for name in questions[:2]:
+                form[name] = "Meer tijd voor coaching in het veld, en duidelijke doelen."
+            form["grade"] = str(r.randint(5, 9))
+            form["action"] = "submit"
+            body = urllib.parse.urlencode(form).encode()
+
+            def check(status: int, head: bytes, body: bytes) -> bool:
+                browser.keep(head)
+                return status == 200 and THANKS_MARK in body
+
+            headers = [("Cookie", browser.cookie), ("Origin", f"http://{HOST}:{port}")]
+            return request("POST", f"/s/{token}", port, headers, body), check
+
+        kinds: dict[str, Job] = {
+            "healthz": healthz,
+            "survey_page": survey_page,
+            "autosave": autosave,
+            "submit": submit,
+        }
+        locks = LockLog(tmp if args.instrument else None)
+        run = functools.partial(run_phase, port=port, workers=workers, clients=args.clients)
+        warmups = [
+            run(name=k, seconds=args.warmup, max_requests=200, job=job, stop=stop, locks=locks)
+            for k, job in kinds.items()
+        ]
+        # The phases alternate, round after round: the machine's drift hits all of them alike.
+        rounds: dict[str, list[PhaseResult]] = {k: [] for k in kinds}
+        for _ in range(args.rounds):
+            for k, job in kinds.items():
+                part = run(
+                    name=k,
+                    seconds=args.seconds,
+                    max_requests=args.max_requests,
+                    job=job,
+                    stop=stop,
+                    locks=locks,
+                )
+                rounds[k].append(part)
+        if stop.is_set():
+            print(f"stopped by the {HARD_LIMIT_S} s limit: the figures are incomplete")
+        results = {k: PhaseResult.pooled(k, parts) for k, parts in rounds.items()}
+
+        # Correctness: what the server says happened is what the database holds.
+        all_parts = warmups + [p for parts in rounds.values() for p in parts]
+        submitted_ok = sum(p.good for p in all_parts if p.name == "submit")
+        submitted_sent = sum(p.n for p in all_parts if p.name == "submit")
+        rows = count_rows(db_path)
+        all_samples = [s for p in all_parts for s in p.samples]
+        server_errors = sum(1 for s in all_samples if s.status >= 500 or s.status == 0)
+        not_ok = sum(1 for s in all_samples if not s.ok)
+        log_text = (tmp / "gunicorn.log").read_text(errors="replace")
+        checks = {
+            "requests": len(all_samples),
+            "submits_ok": submitted_ok,
+            "submits_sent": submitted_sent,
+            **rows,
+            "responses_equal_submits": rows["responses"] == submitted_ok,
+            "answers_equal_submits_x_statements": rows["answers"] == submitted_ok * len(statements),
+            "no_drafts_of_submitted": rows["drafts_of_submitted"] == 0,
+            "server_errors": server_errors,
+            "failed_checks": not_ok,
+            "tracebacks_in_log": log_text.count("Traceback"),
+            "tokens_in_log": sum(1 for t in tokens if t in log_text),
+        }
+        passed = (
+            checks["responses_equal_submits"]
+            and checks["answers_equal_submits_x_statements"]
+            and checks["no_drafts_of_submitted"]
+            and server_errors == 0
+            and not_ok == 0
+            and checks["tracebacks_in_log"] == 0
+            and checks["tokens_in_log"] == 0
+            and not stop.is_set()
+        )
+
+        summaries = {k: r.summary() for k, r in results.items()}
+        base = summaries["healthz"]
+        for key in ("survey_page", "autosave", "submit"):
+            s = summaries[key]
+            if base["requests"]:
+                s["ratio_to_healthz"] = s["requests_per_s"] / base["requests_per_s"]
+                s["cpu_ratio_to_healthz"] = (
+                    s["worker_cpu_ms_per_request"] / base["worker_cpu_ms_per_request"]
+                )
+        per_round = {
+            k: [
+                {
+                    "requests_per_s": p.summary()["requests_per_s"],
+                    "p99_ms": p.summary()["p99_ms"],
+                    "worker_cpu_ms_per_request": p.summary()["worker_cpu_ms_per_request"],
+                    "other_cpu_cores": p.summary()["other_cpu_cores"],
+                }
+                for p in parts
+            ]
+            for k, parts in rounds.items()
+        }
+        print_table(summaries, per_round, args.clients)
+        print(
+            f"checks: {submitted_ok} submits OK, {rows['responses']} responses, "
+            f"{rows['answers']} answers, {rows['drafts_of_submitted']} drafts left on submitted "
+            f"invitations, {server_errors} 5xx/failed connections, {not_ok} failed checks, "
+            f"{checks['tracebacks_in_log']} tracebacks, {checks['tokens_in_log']} tokens in the "
+            f"log -> {'PASS' if passed else 'FAIL'}"
+        )
+
+        out = {
+            "machine": {
+                "python": platform.python_version(),
+                "platform": platform.platform(),
+                "cpus": os.cpu_count(),
+                "loadavg_at_end": os.getloadavg(),
+            },
+            "settings": {
+                "clients": args.clients,
+                "seconds_per_phase": args.seconds,
+                "warmup_s": args.warmup,
+                "tokens": len(tokens),
+                "schema": args.schema,
+                "gunicorn": "-w 2, sync, gunicorn.conf.py logger, access log to /dev/null",
+                "connections": "one per request (Connection: close)",
+                "rounds": args.rounds,
+                "instrumented": args.instrument,
+            },
+            "survey_page_size": page_size,
+            "phases": summaries,
+            "per_round": per_round,
+            "checks": checks,
+            "passed": passed,
+        }
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(out, indent=2) + "\n")
+        print(f"wrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
+        return 0 if passed else 1
+    finally:
+        watchdog.cancel()
+        if server is not None:
+            stop_gunicorn(server)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def print_table(summaries: dict[str, dict], per_round: dict[str, list], clients: int) -> None:
+    print(f"\n{clients} concurrent clients, one connection per request, all rounds pooled")
+    header = (
+        f"{'phase':<13}{'req':>7}{'req/s':>7}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
+        f"{'vs healthz':>11}{'srv CPU ms':>11}{'CPU x':>7}{'srv busy':>9}{'cli CPU ms':>11}"
+        f"{'other':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    for name, s in summaries.items():
+        ratio = s.get("ratio_to_healthz")
+        cpu_ratio = s.get("cpu_ratio_to_healthz")
+        print(
+            f"{name:<13}{s['requests']:>7}{s['requests_per_s']:>7.0f}{s['p50_ms']:>8.1f}"
+            f"{s['p95_ms']:>8.1f}{s['p99_ms']:>8.1f}"
+            f"{(f'{ratio:.2f}' if ratio is not None else '-'):>11}"
+            f"{s['worker_cpu_ms_per_request']:>11.2f}"
+            f"{(f'{cpu_ratio:.1f}' if cpu_ratio is not None else '-'):>7}"
+            f"{s['worker_busy']:>9.0%}"
+            f"{s['client_cpu_ms_per_request']:>11.2f}{s['other_cpu_cores']:>7.2f}"
+        )
+    print(
+        "vs healthz: throughput / healthz throughput; srv CPU: the gunicorn workers' CPU per\n"
+        "request; CPU x: that / healthz's; srv busy: their CPU / (2 x wall); cli CPU: the load\n"
+        "generator's per request; other: cores the rest of the machine used meanwhile (noise)"
+    )
+    for name, parts in per_round.items():
+        rounds = "  ".join(
+            f"{p['requests_per_s']:.0f}/s p99 {p['p99_ms']:.0f} ms ({p['other_cpu_cores']:.1f})"
+            for p in parts
+        )
+        print(f"  {name:<12} by round: {rounds}")
+    for name, s in summaries.items():
+        if "lock_wait_ms" in s:
+            w, h = s["lock_wait_ms"], s["lock_held_ms"]
+            print(
+                f"  {name:<12} {s['write_transactions']} write transactions: waited for the "
+                f"SQLite write lock p50 {w['p50']:.2f} / p99 {w['p99']:.1f} / max {w['max']:.0f} "
+                f"ms ({w['over_10ms']} over 10 ms); held it p50 {h['p50']:.2f} / p99 "
+                f"{h['p99']:.1f} ms"
+            )
+
+
+# --- Served by gunicorn in instrumented runs ------------------------------------------------
+
+
+def instrumented_app():
+    """wsgi:app plus a clock on the SQLite write lock: gunicorn loads this in each worker
+    (`survey_http:instrumented_app()`). Per write transaction it appends one line
+    "<µs waiting for BEGIN IMMEDIATE>,<µs until COMMIT/ROLLBACK>" to a file of its own."""
+    import sqlalchemy as sa
+
+    from feedback.extensions import db
+    from wsgi import app
+
+    path = Path(os.environ["SURVEY_HTTP_BENCH_DIR"]) / f"locks-{os.getpid()}.log"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with app.app_context():
+        engine = db.engine
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def _before(conn, _cursor, statement, *_args):
+        if statement == "BEGIN IMMEDIATE":
+            conn.info["bench_begin"] = time.perf_counter()
+
+    @sa.event.listens_for(engine, "after_cursor_execute")
+    def _after(conn, _cursor, statement, *_args):
+        if statement == "BEGIN IMMEDIATE":
+            conn.info["bench_locked"] = time.perf_counter()
+
+    def _end(conn):
+        locked = conn.info.pop("bench_locked", None)
+        begin = conn.info.pop("bench_begin", None)
+        if locked is not None and begin is not None:
+            now = time.perf_counter()
+            os.write(fd, f"{(locked - begin) * 1e6:.0f},{(now - locked) * 1e6:.0f}\n".encode())
+
+    sa.event.listen(engine, "commit", _end)
+    sa.event.listen(engine, "rollback", _end)
+    return app
+
+
+if __name__ == "__main__":
+    sys.exit(main())
