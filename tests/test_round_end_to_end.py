@@ -462,7 +462,8 @@ def create_round_and_review_raters(s: Scenario) -> None:
         assert manager_email(i) in section  # self
         assert f"dirk@{DOMAIN}" in section  # supervisor
         assert all(rep_email(i, j) in section for j in range(1, team_size(i) + 1))
-        assert rep_email(i, team_size(i) + 1) not in section
+        for label, count in (("Self", 1), ("Supervisor", 1), ("Direct reports", team_size(i))):
+            assert f'{label} <span class="muted">({count})</span>' in section
         assert 'Peers <span class="muted">(0)</span>' in section
 
     # ... and adds a peer by hand (a rep of a team outside the round).
@@ -519,6 +520,8 @@ def launch_and_receive_invitations(s: Scenario) -> None:
         else:
             expected = {"nl": "Uw feedback over", "en": "Your feedback on"}[language]
         assert subject.startswith(expected), (mail.to, subject)
+        link_line = {"nl": "Uw persoonlijke link", "en": "Your personal link"}[language]
+        assert link_line in mail.part("plain")
     # One mail per invitation: every invitation got exactly one link.
     all_ids = set(scalars(s.app, sa.select(Invitation.id).where(Invitation.round_id == s.round_id)))
     assert sorted(r.invitation_id for r in s.raters) == sorted(all_ids)
@@ -531,7 +534,7 @@ def launch_and_receive_invitations(s: Scenario) -> None:
         page = browser.get(r.url)
         assert page.status_code == 200
         lang = s.people[r.email]["language"]
-        assert f'lang="{lang}"' in text(page)
+        assert f'<html lang="{lang}">' in text(page)
         assert manager_name(r.manager) in text(page)
 
     for mail in passwords:
@@ -642,6 +645,9 @@ def send_reminders(s: Scenario) -> None:
     round_page = text(hr.get(f"/admin/rounds/{s.round_id}"))
     outbox = text(hr.get("/admin/outbox"))
     assert outbox.count("recipient hidden") == len(reminders)
+    # Not even the subject: its language could point at the one English rater left.
+    assert outbox.count("Reminder (subject hidden)") == len(reminders)
+    assert "Herinnering:" not in outbox and "Reminder: your feedback" not in outbox
     reminder_ids = scalars(
         s.app, sa.select(OutboxMessage.id).where(OutboxMessage.kind == "reminder")
     )
@@ -695,6 +701,9 @@ def close_and_publish(s: Scenario) -> None:
     published = s.post(hr, f"/admin/rounds/{s.round_id}/publish", text(confirm))
     assert published.status_code == 303
     assert "The reports are published." in text(hr.get(f"/admin/rounds/{s.round_id}"))
+    refused = s.post(browser, late.url, form, dict.fromkeys(statements, "4"))
+    assert refused.status_code == 404  # and after publication, for good
+    assert scalar(s.app, sa.select(sa.func.count()).select_from(Response)) == len(s.answered)
 
 
 def manager_reads_own_report(s: Scenario) -> None:
@@ -756,7 +765,8 @@ def build_all_pdfs(s: Scenario) -> None:
         assert len(names) == len(RATED)
         assert all(name.endswith(".pdf") for name in names)
         assert all(zipped.read(name).startswith(b"%PDF") for name in names)
-    assert len({name.rsplit("/", 1)[-1] for name in names}) == len(RATED)
+    expected = {f"feedback-voorjaar-2027/feedback-voorjaar-2027-manager-{i:03d}.pdf" for i in RATED}
+    assert set(names) == expected
 
 
 def export_and_heat_map(s: Scenario) -> None:
@@ -779,10 +789,11 @@ def export_and_heat_map(s: Scenario) -> None:
             r for r in rows if r[col["manager"]] == manager_name(i) and r[col["group"]] == label
         ]
 
-    # Manager 1 had seven others answer: every leg has a visible all-others mean.
+    # Manager 1: six others answered (supervisor 3, peer 2, four reps 4), so every leg has
+    # a visible all-others mean; the lone peer is pooled, never shown by name.
     visible = rows_of(1, agg.ALL_OTHERS)
-    assert len(visible) == 6
-    assert all(r[col["n"]] >= 3 and r[col["mean"]] is not None for r in visible)
+    assert [(r[col["n"]], r[col["mean"]]) for r in visible] == [(6, 3.5)] * 6
+    assert all(r[col["n"]] is None and r[col["mean"]] is None for r in rows_of(1, agg.PEER))
     # Manager 3's direct reports (one answer) and all-others: no figure, just a note.
     hidden = rows_of(3, agg.DIRECT_REPORT) + rows_of(3, agg.ALL_OTHERS)
     assert len(hidden) == 12
@@ -802,7 +813,7 @@ def export_and_heat_map(s: Scenario) -> None:
         assert row, manager_name(i)
         return re.findall(r'<td class="heat ([\w-]+)[^"]*"[^>]*>([^<]*)', row.group(0))
 
-    assert len(cells(1)) == 6
-    assert all(css != "heat-hidden" and re.fullmatch(r"\d,\d", value) for css, value in cells(1))
+    assert [value for _css, value in cells(1)] == ["3,5"] * 6
+    assert "heat-hidden" not in {css for css, _value in cells(1) + cells(2)}
     for i in (3, 4, 5):
         assert cells(i) == [("heat-hidden", "—")] * 6, manager_name(i)
