@@ -96,7 +96,9 @@ def save_answer(token: str):
     invitation = _invitation_or_404(token)
     posted = _posted()
     checked = services.validate_posted(invitation, posted, _max_length())
-    outcome = services.save_draft(invitation.id, checked.values) if checked.ok else None
+    invitation_id = invitation.id
+    total = services.total_items(invitation.participant.round.framework)
+    outcome = services.save_draft(invitation_id, checked.values) if checked.ok else None
     states = services.save_states(list(posted), outcome, checked.error_map())
-    progress = services.progress(invitation) if outcome == Outcome.SAVED else None
+    progress = services.progress(invitation_id, total) if outcome == Outcome.SAVED else None
     return render_template("survey/_save_state.html", states=states, progress=progress)

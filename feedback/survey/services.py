@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -22,14 +23,14 @@ from feedback.models import (
     Answer,
     Comment,
     DraftAnswer,
+    Framework,
     Invitation,
     InvitationToken,
     Leg,
-    OpenQuestion,
+    Participant,
     Response,
     Round,
     RoundStatus,
-    Statement,
 )
 from feedback.tokens import hash_token
 
@@ -109,6 +110,11 @@ def validate_answers(
                     )
                 )
                 continue
+            if "\x00" in value:  # no database text can hold it (PostgreSQL refuses it)
+                result.errors.append(
+                    FieldError(name, _l("This answer contains a character that is not allowed."))
+                )
+                continue
             if not value.strip():
                 value = ""
         elif name == GRADE:
@@ -163,28 +169,22 @@ def round_accepts_answers(rnd: Round, today: date | None = None) -> bool:
 def find_invitation(token: str) -> Invitation | None:
     """The invitation behind a link, or None when the link must look like it never existed:
     unknown token, round not open, or round past its close date."""
+    to_round = so.joinedload(Invitation.participant).joinedload(Participant.round)
+    to_framework = to_round.selectinload(Round.framework)
     invitation = db.session.scalar(
         sa.select(Invitation)
         .join(InvitationToken, InvitationToken.invitation_id == Invitation.id)
         .where(InvitationToken.token_hash == hash_token(token))
+        # The page needs the whole framework: load it in a few queries, not one per leg.
+        .options(
+            so.joinedload(Invitation.participant).joinedload(Participant.person),
+            to_framework.selectinload(Framework.legs).selectinload(Leg.statements),
+            to_framework.selectinload(Framework.open_questions),
+        )
     )
     if invitation is None or not round_accepts_answers(invitation.participant.round):
         return None
     return invitation
-
-
-def framework_fields(framework_id: int) -> tuple[set[int], set[str]]:
-    statement_ids = set(
-        db.session.scalars(
-            sa.select(Statement.id).join(Leg).where(Leg.framework_id == framework_id)
-        )
-    )
-    question_keys = set(
-        db.session.scalars(
-            sa.select(OpenQuestion.key).where(OpenQuestion.framework_id == framework_id)
-        )
-    )
-    return statement_ids, question_keys
 
 
 def draft_values(invitation_id: int) -> dict[str, str]:
@@ -199,7 +199,9 @@ def draft_values(invitation_id: int) -> dict[str, str]:
 def validate_posted(
     invitation: Invitation, posted: Mapping[str, str], max_comment_length: int
 ) -> Validated:
-    statement_ids, question_keys = framework_fields(invitation.participant.round.framework_id)
+    framework = invitation.participant.round.framework
+    statement_ids = {s.id for s in framework.statements}
+    question_keys = {q.key for q in framework.open_questions}
     return validate_answers(statement_ids, question_keys, posted, max_comment_length)
 
 
@@ -287,18 +289,18 @@ def total_items(framework) -> int:
     return len(framework.statements) + len(framework.open_questions) + 1  # + the grade
 
 
-def progress(invitation: Invitation, values: Mapping[str, str] | None = None) -> Progress:
-    """How many questions have an answer: from the given values, else from the draft (SQL)."""
-    framework = invitation.participant.round.framework
+def progress(invitation_id: int, total: int, values: Mapping[str, str] | None = None) -> Progress:
+    """How many of `total` questions have an answer: from the given values, else from the
+    draft (SQL). Takes ids, so it works after a commit has expired the loaded objects."""
     if values is None:
         answered = db.session.scalar(
             sa.select(sa.func.count())
             .select_from(DraftAnswer)
-            .where(DraftAnswer.invitation_id == invitation.id, DraftAnswer.value != "")
+            .where(DraftAnswer.invitation_id == invitation_id, DraftAnswer.value != "")
         )
     else:
         answered = sum(1 for v in values.values() if v.strip())
-    return Progress(answered=answered or 0, total=total_items(framework))
+    return Progress(answered=answered or 0, total=total)
 
 
 def survey_page(
@@ -340,7 +342,7 @@ def survey_page(
         values=values,
         errors=errors,
         stray_errors=stray,
-        progress=progress(invitation, values),
+        progress=progress(invitation.id, total_items(framework), values),
         max_comment_length=max_comment_length,
     )
 
