@@ -3,6 +3,15 @@
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+
+class _DatabaseInt(IntegerConverter):
+    """<int:...> ids beyond a database INTEGER do not match (404), not overflow (500)."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002  (werkzeug's signature)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(config: type | dict | None = None) -> Flask:
@@ -22,6 +31,7 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.config.update(config or {})
 
     _init_extensions(app)
+    app.url_map.converters["int"] = _DatabaseInt
     _register_blueprints(app)
 
     from feedback import cli, errors, logging_setup, security

@@ -929,7 +929,7 @@ def _subject(msg: OutboxMessage) -> str:
 
 def list_outbox(page: int = 1, per_page: int = 100) -> tuple[list[OutboxRow], bool]:
     """Newest first; returns the page and whether there is a next one."""
-    page = max(page, 1)
+    page = min(max(page, 1), 1_000_000)  # an offset the database can hold
     messages = db.session.scalars(
         sa.select(OutboxMessage)
         .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())

@@ -24,7 +24,7 @@ def filters_from_args(args: Mapping[str, str]) -> tuple[PeopleFilter, int]:
     """The list filters and page number from a query string; nonsense falls back to defaults."""
     active = args.get("active", "")
     try:
-        page = max(1, int(args.get("page", "1")))
+        page = min(max(1, int(args.get("page", "1"))), 1_000_000)  # an offset the db can hold
     except ValueError:
         page = 1
     filters = PeopleFilter(
