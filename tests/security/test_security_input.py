@@ -1,0 +1,83 @@
+"""Hostile input to the rater's link: bad bytes, unknown fields, two tabs, GET on POST-only
+endpoints. Bad input gets a clear message and changes nothing; no input costs answers."""
+
+import sqlalchemy as sa
+from factories import make_rated_manager, statement_ids
+from security_helpers import snapshot
+
+from feedback.models import DraftAnswer, Invitation, RaterGroup, Response
+
+
+def _link(db):
+    rnd, _part, links = make_rated_manager(db)
+    invitation, token = links[RaterGroup.DIRECT_REPORT][0]
+    return rnd, invitation, token
+
+
+def _drafts(db, invitation_id):
+    db.session.expire_all()
+    return dict(
+        db.session.execute(
+            sa.select(DraftAnswer.item, DraftAnswer.value).where(
+                DraftAnswer.invitation_id == invitation_id
+            )
+        ).all()
+    )
+
+
+def test_nul_byte_in_a_comment_is_a_clear_error_and_keeps_the_draft(db, client):
+    """PostgreSQL cannot store NUL in text: it must be refused by validation, not a 500."""
+    rnd, invitation, token = _link(db)
+    first = statement_ids(rnd)[0]
+    assert client.post(f"/s/{token}/answer", data={"q:start": "kept"}).status_code == 200
+    before = snapshot(db)
+    response = client.post(f"/s/{token}/answer", data={"q:start": "a\x00b"})
+    assert response.status_code == 200
+    assert "error" in response.get_data(as_text=True)
+    response = client.post(f"/s/{token}", data={"q:start": "a\x00b", f"s{first}": "4"})
+    assert response.status_code == 200
+    assert snapshot(db) == before
+    assert _drafts(db, invitation.id) == {"q:start": "kept"}
+
+
+def test_autosave_with_unknown_fields_changes_nothing(db, client):
+    rnd, invitation, token = _link(db)
+    first = statement_ids(rnd)[0]
+    before = snapshot(db)
+    for data in (
+        {"s999999": "3"},
+        {"group": "supervisor"},
+        {"participant_id": "1"},
+        {f"s{first}": "6"},
+        {f"s{first}": "-1"},
+        {"grade": "11"},
+        {"grade": "0"},
+        {"grade": "99999999999999999999"},
+    ):
+        response = client.post(f"/s/{token}/answer", data={f"s{first}": "4", **data})
+        assert response.status_code == 200, data
+    assert snapshot(db) == before
+
+
+def test_post_only_survey_endpoints_refuse_get_and_change_nothing(db, client):
+    _rnd, _invitation, token = _link(db)
+    before = snapshot(db)
+    assert client.get(f"/s/{token}/answer").status_code == 405
+    assert snapshot(db) == before
+
+
+def test_draft_from_one_tab_and_submit_from_another_keeps_the_answers(db, client):
+    """Tab A autosaves the statements and the grade; tab B, opened before, submits its form
+    with only the radio it touched (unchecked radios are not posted)."""
+    rnd, invitation, token = _link(db)
+    ids = statement_ids(rnd)
+    for sid in ids[:5]:
+        client.post(f"/s/{token}/answer", data={f"s{sid}": "2"})
+    client.post(f"/s/{token}/answer", data={"grade": "8"})
+    response = client.post(f"/s/{token}", data={f"s{ids[6]}": "5"})
+    assert response.status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Invitation, invitation.id).submitted
+    saved = db.session.scalars(sa.select(Response)).one()
+    assert saved.grade == 8
+    assert sorted(a.statement_id for a in saved.answers) == sorted([*ids[:5], ids[6]])
