@@ -1,0 +1,86 @@
+"""What the rater's link and its side channels give away."""
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from factories import make_rated_manager, statement_ids
+from security_helpers import login
+
+from feedback.extensions import db as _db
+from feedback.models import Invitation, RaterGroup, Response, Round, RoundStatus
+
+
+def test_wrong_token_closed_round_and_past_close_date_look_the_same(db, client):
+    rnd, _part, links = make_rated_manager(db)
+    _invitation, closed_token = links[RaterGroup.DIRECT_REPORT][0]
+    _invitation, late_token = links[RaterGroup.DIRECT_REPORT][1]
+    wrong = client.get("/s/this-token-never-existed")
+    pages = [wrong]
+    rnd.status = RoundStatus.CLOSED
+    db.session.commit()
+    pages.append(client.get(f"/s/{closed_token}"))
+    rnd.status = RoundStatus.OPEN
+    rnd.opens_on = date.today() - timedelta(days=30)
+    rnd.closes_on = date.today() - timedelta(days=1)
+    db.session.commit()
+    pages.append(client.get(f"/s/{late_token}"))
+    for page in pages:
+        assert page.status_code == 404
+        assert page.data == wrong.data
+        assert page.headers.get("Content-Type") == wrong.headers.get("Content-Type")
+    for url in (f"/s/{closed_token}/answer", f"/s/{late_token}"):
+        assert (
+            client.post(url, data={"grade": "5"}).data
+            == client.post("/s/nope", data={"grade": "5"}).data
+        )
+
+
+def test_survey_page_sends_no_referrer_and_is_not_cached(db, client):
+    _rnd, _part, links = make_rated_manager(db)
+    _invitation, token = links[RaterGroup.DIRECT_REPORT][0]
+    response = client.get(f"/s/{token}")
+    assert response.status_code == 200
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_response_rows_come_back_in_an_order_unrelated_to_arrival(db, client):
+    """Ten raters submit in turn; the stored order of responses (by primary key, which is
+    what a plain SELECT and every export returns) must not be the order of arrival."""
+    rnd, part, _links = make_rated_manager(db, reports=0)
+    from factories import make_invitation
+
+    first = statement_ids(rnd)[0]
+    arrival = []
+    for k in range(12):
+        _inv, token = make_invitation(db, part, group=RaterGroup.DIRECT_REPORT)
+        assert client.post(f"/s/{token}", data={f"s{first}": str(k % 5 + 1)}).status_code == 200
+        arrival.append(
+            _db.session.scalars(sa.select(Response.id).where(Response.id.not_in(arrival))).one()
+        )
+    stored = list(_db.session.scalars(sa.select(Response.id)))
+    assert sorted(stored) == stored  # key order
+    assert stored != arrival
+
+
+def test_hr_sees_counts_not_who_responded(db, client):
+    """The HR dashboard and round page never name a rater or say who has answered."""
+    from factories import make_user
+
+    rnd, _part, links = make_rated_manager(db, reports=4)
+    responded, token = links[RaterGroup.DIRECT_REPORT][0]
+    silent = links[RaterGroup.DIRECT_REPORT][1][0]
+    first = statement_ids(rnd)[0]
+    client.post(f"/s/{token}", data={f"s{first}": "4"})
+    hr = make_user(db, role="hr")
+    other = client.application.test_client()
+    login(other, hr)
+    _db.session.expire_all()
+    responded = _db.session.get(Invitation, responded.id)
+    silent = _db.session.get(Invitation, silent.id)
+    for url in (f"/admin/rounds/{rnd.id}", f"/admin/rounds/{rnd.id}/dashboard"):
+        page = other.get(url).get_data(as_text=True)
+        assert responded.email not in page, url
+        assert silent.email not in page, url
+        assert responded.person.name not in page, url
+    assert _db.session.get(Round, rnd.id).status == RoundStatus.OPEN
