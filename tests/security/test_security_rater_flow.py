@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from factories import make_rated_manager, statement_ids
 from security_helpers import login
 
+from feedback.admin.services import close_round
 from feedback.extensions import db as _db
 from feedback.models import Invitation, RaterGroup, Response, Round, RoundStatus
 
@@ -45,8 +46,8 @@ def test_survey_page_sends_no_referrer_and_is_not_cached(db, client):
 
 
 def test_response_rows_come_back_in_an_order_unrelated_to_arrival(db, client):
-    """Ten raters submit in turn; the stored order of responses (by primary key, which is
-    what a plain SELECT and every export returns) must not be the order of arrival."""
+    """Twelve raters submit in turn; once the round is closed, the stored order of responses
+    (what a plain SELECT returns) is key order, not the order of arrival."""
     rnd, part, _links = make_rated_manager(db, reports=0)
     from factories import make_invitation
 
@@ -58,6 +59,8 @@ def test_response_rows_come_back_in_an_order_unrelated_to_arrival(db, client):
         arrival.append(
             _db.session.scalars(sa.select(Response.id).where(Response.id.not_in(arrival))).one()
         )
+    close_round(rnd.id)  # on PostgreSQL this re-clusters the tables on their random keys
+    _db.session.expire_all()
     stored = list(_db.session.scalars(sa.select(Response.id)))
     assert sorted(stored) == stored  # key order
     assert stored != arrival
@@ -84,3 +87,42 @@ def test_hr_sees_counts_not_who_responded(db, client):
         assert silent.email not in page, url
         assert responded.person.name not in page, url
     assert _db.session.get(Round, rnd.id).status == RoundStatus.OPEN
+
+
+def test_hostile_names_are_escaped_on_the_survey_and_in_reports(db, client):
+    """A manager's name, a round name and a comment full of markup stay text everywhere."""
+    from factories import add_response, make_user
+
+    evil = "<script>alert(1)</script><img src=x onerror=alert(2)>\"'"
+    rnd, part, links = make_rated_manager(db)
+    part.person.name = evil
+    rnd.name = evil
+    db.session.commit()
+    _invitation, token = links[RaterGroup.DIRECT_REPORT][0]
+    survey = client.get(f"/s/{token}").get_data(as_text=True)
+    assert "<script>alert(1)" not in survey and "<img src=x" not in survey
+    ids = statement_ids(rnd)
+    for _ in range(3):
+        add_response(
+            db,
+            part,
+            group=RaterGroup.DIRECT_REPORT,
+            scores={i: 3 for i in ids},
+            comments={"start": evil},
+        )
+    rnd.status = RoundStatus.PUBLISHED
+    db.session.commit()
+    login(client, make_user(db, role="hr"))
+    for url in (
+        f"/reports/{part.id}?tab=comments",
+        f"/reports/{part.id}",
+        f"/admin/rounds/{rnd.id}",
+        "/admin/",
+        f"/insights/rounds/{rnd.id}",
+        f"/reports/rounds/{rnd.id}",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        page = response.get_data(as_text=True)
+        assert evil[:8].replace("<", "&lt;") in page or "&lt;script" in page, url
+        assert "<script>alert(1)" not in page and "<img src=x" not in page, url
