@@ -16,6 +16,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 WAIT_MS = 20_000
+PLAYWRIGHT_EXPECT_MS = 5_000  # Playwright's own default, restored after each test
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
 SHOTS = Path(tempfile.gettempdir()) / "browser-shots"  # look at them after a run

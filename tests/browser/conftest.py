@@ -12,23 +12,27 @@ measures speed, the machine is noisy.
 import threading
 
 import pytest
-from browser_helpers import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, Browse
+from browser_helpers import CHROMIUM, CHROMIUM_ARGS, PLAYWRIGHT_EXPECT_MS, WAIT_MS, Browse
 from werkzeug.serving import make_server
 
 from feedback.jobs import shutdown_pool
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def chromium():
-    """One browser for the session; every test gets its own context (cookies, storage)."""
+    """A browser per test: a sync Playwright left running would stop any other test in the
+    session from starting its own (it holds an event loop on the main thread)."""
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is not installed: no browser to drive")
     sync_api = pytest.importorskip("playwright.sync_api")
     sync_api.expect.set_options(timeout=WAIT_MS)  # every expectation waits this long
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    try:
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        sync_api.expect.set_options(timeout=PLAYWRIGHT_EXPECT_MS)
 
 
 @pytest.fixture
