@@ -24,7 +24,7 @@ from feedback.survey.services import Outcome
 
 bp = Blueprint("survey", __name__)
 
-CONTROL_FIELDS = frozenset({"csrf_token", "action"})
+CONTROL_FIELDS = frozenset({"csrf_token", "action", services.FINGERPRINT})
 
 
 def _invitation_or_404(token: str) -> Invitation:
@@ -39,15 +39,29 @@ def _posted() -> dict[str, str]:
     return {k: v for k, v in request.form.items() if k not in CONTROL_FIELDS}
 
 
+def _fingerprint() -> str:
+    return request.form.get(services.FINGERPRINT, "")
+
+
 def _max_length() -> int:
     return current_app.config["MAX_COMMENT_LENGTH"]
 
 
-def _form_page(invitation: Invitation, token: str, posted=None, errors=None):
-    page = services.survey_page(invitation, _max_length(), posted, errors)
+def _form_page(invitation: Invitation, token: str, posted=None, errors=None, fingerprint=None):
+    page = services.survey_page(invitation, _max_length(), posted, errors, fingerprint)
     return render_template(
         "survey/form.html", page=page, token=token, page_lang=invitation.language
     )
+
+
+def _stale_form_page(invitation: Invitation, token: str, values: dict[str, str]):
+    """The current draft with what an outdated form added or changed on top (never what it
+    left empty), a fresh fingerprint, and the request to check and send again."""
+    message = _(
+        "Your answers were changed in another window or tab after this page was opened."
+        " Nothing was submitted or saved: check your answers below and try again."
+    )
+    return _form_page(invitation, token, services.answered_only(values), {"form": message})
 
 
 def _already(invitation: Invitation):
@@ -68,14 +82,14 @@ def submit(token: str):
     invitation = _invitation_or_404(token)
     if invitation.submitted:
         return _already(invitation)
-    posted = _posted()
+    posted, fingerprint = _posted(), _fingerprint()
     checked = services.validate_posted(invitation, posted, _max_length())
     if not checked.ok:
-        return _form_page(invitation, token, posted, checked.error_map())
+        return _form_page(invitation, token, posted, checked.error_map(), fingerprint)
     if request.form.get("action") == "save":
-        outcome = services.save_draft(invitation.id, checked.values)
+        outcome = services.save_draft(invitation.id, checked.values, fingerprint)
     else:
-        outcome = services.submit(invitation.id, checked.values)
+        outcome = services.submit(invitation.id, checked.values, fingerprint)
     if outcome == Outcome.SAVED:
         date = format_date(invitation.participant.round.closes_on, "long")
         flash(_("Your answers are saved. Use the same link to carry on until %(date)s.", date=date))
@@ -86,7 +100,9 @@ def submit(token: str):
         return _already(invitation)
     if outcome == Outcome.NOTHING_ANSWERED:
         errors = {"form": _("Answer at least one statement before you submit.")}
-        return _form_page(invitation, token, posted, errors)
+        return _form_page(invitation, token, posted, errors, fingerprint)
+    if outcome == Outcome.STALE:
+        return _stale_form_page(invitation, token, checked.values)
     abort(404)
 
 
@@ -98,7 +114,11 @@ def save_answer(token: str):
     checked = services.validate_posted(invitation, posted, _max_length())
     invitation_id = invitation.id
     total = services.total_items(invitation.participant.round.framework)
-    outcome = services.save_draft(invitation_id, checked.values) if checked.ok else None
+    saved = services.autosave(invitation_id, checked.values, _fingerprint()) if checked.ok else None
+    outcome = saved.outcome if saved else None
     states = services.save_states(list(posted), outcome, checked.error_map())
     progress = services.progress(invitation_id, total) if outcome == Outcome.SAVED else None
-    return render_template("survey/_save_state.html", states=states, progress=progress)
+    fingerprint = saved.fingerprint if saved else None
+    return render_template(
+        "survey/_save_state.html", states=states, progress=progress, fingerprint=fingerprint
+    )

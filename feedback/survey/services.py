@@ -6,6 +6,8 @@ back to it, all in one write transaction.
 """
 
 import enum
+import hashlib
+import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -38,6 +40,7 @@ SCORES = ("1", "2", "3", "4", "5")
 DONT_KNOW = "dk"
 GRADES = tuple(str(g) for g in range(1, 11))
 GRADE = "grade"
+FINGERPRINT = "draft_fingerprint"  # hidden field: the draft the page was rendered with
 
 
 # --- Field names --------------------------------------------------------------------------
@@ -157,6 +160,45 @@ def final_answers(draft: Mapping[str, str], posted: Mapping[str, str]) -> FinalA
         elif name.startswith("s"):
             scores[int(name[1:])] = None if value == DONT_KNOW else int(value)
     return FinalAnswers(scores=scores, comments=comments, grade=grade)
+
+
+# --- Stale tabs (pure) --------------------------------------------------------------------
+
+
+def draft_fingerprint(draft: Mapping[str, str]) -> str:
+    """A short hash of the draft, "" when it is empty. The form carries the fingerprint of
+    the draft it shows, so a post from a tab opened before later autosaves is recognised
+    (a page without one, from before this field existed, counts as showing no draft)."""
+    if not draft:
+        return ""
+    data = json.dumps(sorted(draft.items()), ensure_ascii=False)
+    return hashlib.sha256(data.encode()).hexdigest()[:32]
+
+
+def _same_answer(a: str, b: str) -> bool:
+    # A browser's form post sends textarea newlines as CRLF, htmx sends them as typed (LF).
+    return a.replace("\r\n", "\n") == b.replace("\r\n", "\n")
+
+
+def overwritten(draft: Mapping[str, str], posted: Mapping[str, str]) -> list[str]:
+    """The answers in the draft that the posted values would change or clear."""
+    return sorted(k for k, v in posted.items() if k in draft and not _same_answer(draft[k], v))
+
+
+def is_stale(draft: Mapping[str, str], posted: Mapping[str, str], fingerprint: str) -> bool:
+    """The post comes from a form rendered before the draft last changed (another tab
+    autosaved since) AND would change or clear an answer of that draft.
+
+    Both are needed: an empty posted comment in a current form is a rater clearing it on
+    purpose, which must stick; an outdated form that only adds answers, or repeats what the
+    draft holds (its own autosave still on the way back), loses nothing.
+    """
+    return fingerprint != draft_fingerprint(draft) and bool(overwritten(draft, posted))
+
+
+def answered_only(values: Mapping[str, str]) -> dict[str, str]:
+    """The non-empty values: what a stale form may add to the draft it is shown over."""
+    return {k: v for k, v in values.items() if v}
 
 
 # --- Finding the invitation ---------------------------------------------------------------
@@ -283,6 +325,7 @@ class SurveyPage:
     stray_errors: list[str]  # errors about fields that are not on the page
     progress: Progress
     max_comment_length: int
+    fingerprint: str  # of the draft the page shows (or the one the posted form carried)
 
 
 def total_items(framework) -> int:
@@ -308,13 +351,20 @@ def survey_page(
     max_comment_length: int,
     posted: Mapping[str, str] | None = None,
     errors: Mapping[str, str] | None = None,
+    fingerprint: str | None = None,
 ) -> SurveyPage:
     """Everything the form shows: the draft, overlaid with what was just posted (so a rater
-    never loses typed text when the form comes back with errors)."""
+    never loses typed text when the form comes back with errors).
+
+    The page carries the fingerprint of the draft it was built from, unless `fingerprint`
+    is given: a form coming back with errors keeps the one it was posted with, because it
+    shows the posted values, which may be as outdated as the tab they came from."""
     rnd = invitation.participant.round
     lang = invitation.language
     framework = rnd.framework
     values = draft_values(invitation.id)
+    if fingerprint is None:
+        fingerprint = draft_fingerprint(values)
     known = {statement_field(s.id) for s in framework.statements}
     known |= {question_field(q.key) for q in framework.open_questions} | {GRADE}
     if posted:
@@ -344,6 +394,7 @@ def survey_page(
         stray_errors=stray,
         progress=progress(invitation.id, total_items(framework), values),
         max_comment_length=max_comment_length,
+        fingerprint=fingerprint,
     )
 
 
@@ -356,6 +407,7 @@ class Outcome(enum.StrEnum):
     ALREADY_SUBMITTED = "already_submitted"
     CLOSED = "closed"
     NOTHING_ANSWERED = "nothing_answered"
+    STALE = "stale"  # the form was outdated and would have lost answers: nothing written
 
 
 def _insert(table: sa.Table):
@@ -396,13 +448,23 @@ def _mark_round_started(invitation_id: int) -> None:
     )
 
 
-def save_draft(invitation_id: int, values: Mapping[str, str]) -> Outcome:
-    """Upsert validated answers into the draft; an empty value removes that answer."""
-    begin_write()
+def _lock_and_check(
+    invitation_id: int, values: Mapping[str, str], fingerprint: str | None
+) -> tuple[Outcome | None, dict[str, str]]:
+    """Inside a write transaction: why the posted form may not be written (None if it may),
+    and the current draft. With a `fingerprint` (a whole form was posted), an outdated form
+    that would change or clear answers of the draft is refused as STALE."""
     refusal = _lock_open_invitation(invitation_id)
     if refusal is not None:
-        db.session.rollback()
-        return refusal
+        return refusal, {}
+    draft = draft_values(invitation_id)
+    if fingerprint is not None and is_stale(draft, values, fingerprint):
+        return Outcome.STALE, draft
+    return None, draft
+
+
+def _write_draft(invitation_id: int, values: Mapping[str, str]) -> None:
+    """Inside a write transaction: upsert the answers; an empty value removes that answer."""
     keep = [{"invitation_id": invitation_id, "item": k, "value": v} for k, v in values.items() if v]
     cleared = [k for k, v in values.items() if not v]
     if keep:
@@ -418,23 +480,68 @@ def save_draft(invitation_id: int, values: Mapping[str, str]) -> Outcome:
                 DraftAnswer.invitation_id == invitation_id, DraftAnswer.item.in_(cleared)
             )
         )
+
+
+def save_draft(
+    invitation_id: int, values: Mapping[str, str], fingerprint: str | None = None
+) -> Outcome:
+    """Upsert validated answers into the draft; an empty value removes that answer.
+
+    With a `fingerprint` (the whole form was posted), refuse with STALE when the form was
+    outdated and would change or clear answers of the draft (see is_stale)."""
+    begin_write()
+    refusal, _draft = _lock_and_check(invitation_id, values, fingerprint)
+    if refusal is not None:
+        db.session.rollback()
+        return refusal
+    _write_draft(invitation_id, values)
     db.session.commit()
     return Outcome.SAVED
+
+
+@dataclass(frozen=True)
+class Autosaved:
+    outcome: Outcome
+    fingerprint: str | None  # what the page's hidden field should now say; None: leave it
+
+
+def autosave(invitation_id: int, values: Mapping[str, str], fingerprint: str) -> Autosaved:
+    """Save one answer as the rater goes, and tell the page its new draft fingerprint.
+
+    Only a page that was up to date before this save (`fingerprint` matched the draft) gets
+    the new one: a stale tab that autosaves keeps its old fingerprint, so its submit is
+    still checked against the answers another tab saved meanwhile."""
+    begin_write()
+    refusal = _lock_open_invitation(invitation_id)
+    if refusal is not None:
+        db.session.rollback()
+        return Autosaved(refusal, None)
+    draft = draft_values(invitation_id)
+    was_current = fingerprint == draft_fingerprint(draft)
+    _write_draft(invitation_id, values)
+    after = answered_only({**draft, **values})  # what _write_draft left, without a query
+    new = draft_fingerprint(after) if was_current else None
+    db.session.commit()
+    return Autosaved(Outcome.SAVED, new)
 
 
 def new_response_id() -> str:
     return str(uuid.uuid4())
 
 
-def submit(invitation_id: int, answers: Mapping[str, str]) -> Outcome:
+def submit(
+    invitation_id: int, answers: Mapping[str, str], fingerprint: str | None = None
+) -> Outcome:
     """Turn the draft plus the posted answers into an anonymous response, exactly once.
 
-    One transaction: check the round, claim the invitation (UPDATE ... WHERE submitted is
-    false: whoever changes the row wins; everyone else is told it was already submitted),
-    delete the draft, and write the response with its answers and comments.
+    One transaction: check the round, refuse an outdated form that would lose answers of
+    the draft (STALE, only when a `fingerprint` is given), claim the invitation (UPDATE ...
+    WHERE submitted is false: whoever changes the row wins; everyone else is told it was
+    already submitted), delete the draft, and write the response with its answers and
+    comments.
     """
     begin_write()
-    refusal = _lock_open_invitation(invitation_id)
+    refusal, draft = _lock_and_check(invitation_id, answers, fingerprint)
     if refusal is not None:
         db.session.rollback()
         return refusal
@@ -447,7 +554,7 @@ def submit(invitation_id: int, answers: Mapping[str, str]) -> Outcome:
     if claimed.rowcount != 1:
         db.session.rollback()
         return Outcome.ALREADY_SUBMITTED
-    final = final_answers(draft_values(invitation_id), answers)
+    final = final_answers(draft, answers)
     if not final.scores:
         db.session.rollback()
         return Outcome.NOTHING_ANSWERED

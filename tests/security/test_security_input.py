@@ -1,7 +1,8 @@
 """Hostile input to the rater's link: bad bytes, unknown fields, two tabs, GET on POST-only
 endpoints. Bad input gets a clear message and changes nothing; no input costs answers."""
 
-import pytest
+import re
+
 import sqlalchemy as sa
 from factories import make_rated_manager, statement_ids
 from security_helpers import snapshot
@@ -84,19 +85,27 @@ def test_draft_from_one_tab_and_submit_from_another_keeps_the_answers(db, client
     assert sorted(a.statement_id for a in saved.answers) == sorted([*ids[:5], ids[6]])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not fixed: a stale tab's empty textarea and grade overwrite the autosaved draft",
-)
 def test_stale_tab_submitting_empty_comment_and_grade_keeps_the_autosaved_ones(db, client):
     """Tab B was opened before tab A autosaved a comment and a grade. Tab B's form posts
-    every textarea and the grade select, empty; submitting it must not drop tab A's work."""
-    rnd, _invitation, token = _link(db)
+    every textarea and the grade select, empty; submitting it must not drop tab A's work:
+    nothing is written, the form comes back with A's answers and a warning, and submitting
+    that form works."""
+    rnd, invitation, token = _link(db)
     first = statement_ids(rnd)[0]
     client.post(f"/s/{token}/answer", data={"q:start": "written in tab A"})
     client.post(f"/s/{token}/answer", data={"grade": "8"})
     stale_form = {f"s{first}": "4", "q:start": "", "q:stop": "", "q:continue": "", "grade": ""}
-    assert client.post(f"/s/{token}", data=stale_form).status_code == 200
+    warned = client.post(f"/s/{token}", data=stale_form)
+    assert warned.status_code == 200
+    page = warned.get_data(as_text=True)
+    assert "in een ander venster of tabblad gewijzigd" in page
+    assert "written in tab A</textarea>" in page and '<option value="8" selected>' in page
+    assert _drafts(db, invitation.id) == {"q:start": "written in tab A", "grade": "8"}
+    assert db.session.scalar(sa.select(sa.func.count(Response.id))) == 0
+    fingerprint = re.search(r'name="draft_fingerprint" value="(\w+)"', page).group(1)
+    shown = {**stale_form, "q:start": "written in tab A", "grade": "8"}
+    again = client.post(f"/s/{token}", data={**shown, "draft_fingerprint": fingerprint})
+    assert again.status_code == 200
     db.session.expire_all()
     saved = db.session.scalars(sa.select(Response)).one()
     assert saved.grade == 8

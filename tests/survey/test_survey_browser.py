@@ -5,12 +5,13 @@ import tempfile
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from factories import make_rated_manager
 
 from feedback import create_app
 from feedback.config import TestConfig
 from feedback.extensions import db as _db
-from feedback.models import RaterGroup
+from feedback.models import Comment, RaterGroup
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -98,3 +99,71 @@ def test_rater_answers_on_a_phone_comes_back_and_submits(phone_app, chromium, li
     expect(page.get_by_role("heading", level=1)).to_have_text("Dank je wel!")
     page.goto(url)
     expect(page.get_by_role("heading", level=1)).to_have_text("Al verstuurd")
+
+
+def test_one_tab_submits_at_once_and_an_outdated_tab_loses_nothing(
+    phone_app, chromium, live_server
+):
+    from playwright.sync_api import expect
+
+    application, token, fields = phone_app
+    url = live_server(application) + f"/s/{token}"
+    context = chromium.new_context()
+    tab_b = context.new_page()  # opened first, then forgotten
+    tab_b.set_default_timeout(WAIT_MS)
+    tab_b.goto(url)
+    tab_a = context.new_page()
+    tab_a.set_default_timeout(WAIT_MS)
+    tab_a.goto(url)
+
+    fingerprint = tab_a.locator("#draft-fingerprint")
+    expect(fingerprint).to_have_value("")
+    comment_a = tab_a.get_by_label("Waarmee zou deze manager moeten beginnen?")
+    comment_a.press_sequentially("Geschreven in tab A")
+    expect(tab_a.locator("#state-q-start")).to_contain_text("Opgeslagen")
+    expect(fingerprint).not_to_have_value("")  # swapped in out of band by the autosave
+    tab_a.get_by_label(re.compile("Welk cijfer")).select_option("8")
+    expect(tab_a.locator("#state-grade")).to_contain_text("Opgeslagen")
+
+    item = tab_b.locator(f"fieldset:has(input[name='{fields[0]}'])")
+    item.locator("label.opt", has=tab_b.locator("input[value='4']")).click()
+    expect(tab_b.locator(f"#state-{fields[0]}")).to_contain_text("Opgeslagen")
+    tab_b.get_by_role("button", name="Mijn antwoorden versturen").click()
+    expect(tab_b.get_by_role("alert")).to_contain_text("in een ander venster of tabblad")
+    expect(tab_b.get_by_label("Waarmee zou deze manager moeten beginnen?")).to_have_value(
+        "Geschreven in tab A"
+    )
+    expect(tab_b.get_by_label(re.compile("Welk cijfer"))).to_have_value("8")
+    expect(tab_b.locator(f"input[name='{fields[0]}'][value='4']")).to_be_checked()
+    tab_b.get_by_role("button", name="Mijn antwoorden versturen").click()
+    expect(tab_b.get_by_role("heading", level=1)).to_have_text("Dank je wel!")
+    context.close()
+
+
+def test_one_tab_with_autosaves_submits_with_one_click(phone_app, chromium, live_server):
+    from playwright.sync_api import expect
+
+    application, token, fields = phone_app
+    page = chromium.new_page()
+    page.set_default_timeout(WAIT_MS)
+    page.goto(live_server(application) + f"/s/{token}")
+    item = page.locator(f"fieldset:has(input[name='{fields[0]}'])")
+    item.locator("label.opt", has=page.locator("input[value='2']")).click()
+    expect(page.locator(f"#state-{fields[0]}")).to_contain_text("Opgeslagen")
+    progress = page.locator("#progress")
+    page.get_by_label("Waarmee zou deze manager moeten beginnen?").press_sequentially(
+        "Vaker\nsamen"
+    )
+    expect(progress).to_contain_text(re.compile(r"^\s*2 van"))
+    stop = page.get_by_label("Waarmee zou deze manager moeten stoppen?")
+    stop.press_sequentially("Iets wat me verraadt")
+    expect(progress).to_contain_text(re.compile(r"^\s*3 van"))
+    stop.press("Control+a")
+    stop.press("Backspace")  # changed their mind: the cleared comment must stay cleared
+    expect(progress).to_contain_text(re.compile(r"^\s*2 van"))
+    page.get_by_role("button", name="Mijn antwoorden versturen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dank je wel!")
+    with application.app_context():
+        texts = _db.session.scalars(sa.select(Comment.text)).all()
+        _db.session.remove()
+    assert [t.replace("\r\n", "\n") for t in texts] == ["Vaker\nsamen"]

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+from survey_helpers import Tab
 
 from feedback.models import (
     Answer,
@@ -234,14 +235,14 @@ def test_save_and_continue_later_keeps_a_draft_and_does_not_submit(client, db, s
 def test_submit_writes_one_anonymous_response_from_draft_and_form(client, db, survey):
     s1, s2, s3, s4 = survey.statement_ids[:4]
     invitation = survey.invitation
-    client.post(survey.url() + "/answer", data={f"s{s1}": "2"}, headers=HX)
-    client.post(survey.url() + "/answer", data={f"s{s2}": "3"}, headers=HX)
-    client.post(survey.url() + "/answer", data={"q:stop": "Te veel vergaderen"}, headers=HX)
-    client.post(survey.url() + "/answer", data={"grade": "5"}, headers=HX)
+    tab = Tab(client, survey.url())  # one tab: its autosaves keep its fingerprint current
+    tab.autosave({f"s{s1}": "2"})
+    tab.autosave({f"s{s2}": "3"})
+    tab.autosave({"q:stop": "Te veel vergaderen"})
+    tab.autosave({"grade": "5"})
 
-    response = client.post(
-        survey.url(),
-        data={
+    response = tab.post(
+        {
             "action": "submit",
             f"s{s2}": "5",  # posted wins over the draft's 3
             f"s{s3}": "dk",

@@ -69,3 +69,62 @@ def test_draft_after_submit_is_refused(db, survey):
 def test_find_invitation(db, survey):
     assert services.find_invitation(survey.token).id == survey.invitation.id
     assert services.find_invitation("nope") is None
+
+
+# --- Stale tabs ----------------------------------------------------------------------------
+
+
+def test_draft_fingerprint_is_empty_for_no_draft_and_follows_every_value():
+    draft = {"s1": "4", "q:start": "Meer", "grade": "8"}
+    assert services.draft_fingerprint({}) == ""
+    assert services.draft_fingerprint(draft) == services.draft_fingerprint(
+        dict(reversed(draft.items()))
+    )
+    assert services.draft_fingerprint(draft) != services.draft_fingerprint({**draft, "s1": "5"})
+    assert services.draft_fingerprint(draft) != services.draft_fingerprint({"s1": "4"})
+
+
+def test_overwritten_names_the_draft_answers_a_form_would_change_or_clear():
+    draft = {"s1": "4", "q:start": "Een\nregel", "grade": "8"}
+    posted = {"s1": "4", "s2": "3", "q:start": "Een\r\nregel", "q:stop": "", "grade": ""}
+    assert services.overwritten(draft, posted) == ["grade"]
+    assert services.overwritten(draft, {"s1": "5", "q:start": ""}) == ["q:start", "s1"]
+    assert services.overwritten({}, posted) == []
+
+
+def test_is_stale_needs_an_outdated_fingerprint_and_a_loss():
+    draft = {"q:start": "Van tab A"}
+    current = services.draft_fingerprint(draft)
+    clearing = {"q:start": ""}
+    assert services.is_stale(draft, clearing, "") is True  # no or an old fingerprint
+    assert services.is_stale(draft, clearing, "0" * 32) is True
+    assert services.is_stale(draft, clearing, current) is False  # cleared on purpose
+    assert services.is_stale(draft, {"s1": "3"}, "") is False  # adds only
+    assert services.is_stale({}, clearing, "") is False
+
+
+def test_stale_submit_and_save_write_nothing(db, survey):
+    sid = survey.statement_ids[0]
+    inv = survey.invitation.id
+    services.save_draft(inv, {"q:start": "Van tab A", f"s{sid}": "2"})
+    stale = {f"s{sid}": "4", "q:start": ""}
+    assert services.submit(inv, stale, fingerprint="") == Outcome.STALE
+    assert services.save_draft(inv, stale, fingerprint="") == Outcome.STALE
+    assert services.draft_values(inv) == {"q:start": "Van tab A", f"s{sid}": "2"}
+    assert db.session.get(Invitation, inv).submitted is False
+    assert scalar_count(db, Response) == 0
+    current = services.draft_fingerprint(services.draft_values(inv))
+    assert services.submit(inv, stale, fingerprint=current) == Outcome.SUBMITTED
+
+
+def test_autosave_hands_a_new_fingerprint_only_to_a_current_page(db, survey):
+    s1, s2 = survey.statement_ids[:2]
+    inv = survey.invitation.id
+    first = services.autosave(inv, {f"s{s1}": "2"}, "")
+    assert first == services.Autosaved(Outcome.SAVED, services.draft_fingerprint({f"s{s1}": "2"}))
+    cleared = services.autosave(inv, {f"s{s1}": ""}, first.fingerprint)
+    assert cleared == services.Autosaved(Outcome.SAVED, "")
+    services.autosave(inv, {f"s{s2}": "5"}, "")  # another tab
+    behind = services.autosave(inv, {f"s{s1}": "3"}, first.fingerprint)
+    assert behind == services.Autosaved(Outcome.SAVED, None)  # saved; the page stays behind
+    assert services.draft_values(inv) == {f"s{s1}": "3", f"s{s2}": "5"}
