@@ -116,7 +116,7 @@ def format_decimal(value: float | None, lang: str, digits: int = 1) -> str:
 class Tally:
     """An additive aggregate of one group for one figure, as a GROUP BY query returns it.
 
-    n: values that count (scores, qualifying raters' leg scores, grades); total and
+    n: values that count (scores of qualifying raters, grades); total and
     total_sq: their sum and sum of squares; n_dont_know: "don't know" answers (statements
     only); distribution: counts of the answers 1..5 (empty when not applicable).
     """
@@ -268,7 +268,8 @@ def show_distribution(group: str, visible: bool, n: int, threshold: int) -> bool
 
 
 def figure_stats(tallies: Mapping[str, Tally], threshold: int, lang: str) -> tuple[GroupStat, ...]:
-    """The per-group stats of one figure (a statement, a leg or the grade), threshold applied.
+    """The per-group stats of one statement or the grade, threshold applied (legs:
+    `leg_figure_stats`, which derives them from these).
 
     tallies: per rater group (missing groups count as n = 0). Returns one GroupStat per
     REPORT_GROUPS entry; hidden groups carry no numbers at all.

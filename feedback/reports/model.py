@@ -11,7 +11,8 @@ Group keys (in report order): "self", "supervisor", "direct_report", "peer", "ot
 small groups pooled together) and "all_others" (everyone except self).
 
 States of a group in a figure (GroupStat.state):
-- "visible": n, mean, sd and n_dont_know are set (distribution when it may be shown);
+- "visible": n, mean and sd are set (n_dont_know and, when it may be shown, the
+  distribution for statements);
 - "pooled": below the threshold, or pooled to protect a smaller group: counted in "others";
 - "suppressed": fewer than the threshold answered; shown as "fewer than t", no numbers;
 - "no_answers": nobody answered (or only "don't know"): n = 0, mean None; show "no answers";
