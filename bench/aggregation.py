@@ -206,18 +206,18 @@ def main() -> None:
             def raw_run(sql: str) -> None:
                 raw.execute(sql).fetchall()
 
-            stmt_sql = [sql_text(queries.statement_tallies_query(pid)) for pid in sample]
+            stmt_sql = [sql_text(queries.statement_tallies_query(pid, fid)) for pid in sample]
             per_manager_sql = [
                 (
-                    sql_text(queries.statement_tallies_query(pid)),
-                    sql_text(queries.leg_tallies_query(pid, fid)),
+                    sql_text(queries.statement_tallies_query(pid, fid)),
+                    sql_text(queries.leg_counts_query(pid, fid)),
                     f'SELECT "group", count(*), count(grade), sum(grade), sum(grade*grade) '
                     f'FROM response WHERE participant_id = {pid} GROUP BY "group"',
                 )
                 for pid in sample
             ]
             norm_sql = (
-                sql_text(queries.statement_norms_query(rid, 3)),
+                sql_text(queries.statement_norms_query(rid, fid, 3)),
                 sql_text(queries.leg_norms_query(rid, fid, 3)),
             )
             norms = queries.round_norms(rid, fid, 3)
@@ -232,7 +232,7 @@ def main() -> None:
                 (
                     "a",
                     "one manager: per-statement stats (Core)",
-                    timed(lambda i: queries.statement_tallies(sample[i % len(sample)]), 400),
+                    timed(lambda i: queries.statement_tallies(sample[i % len(sample)], fid), 400),
                     "same GROUP BY, raw sqlite3",
                     timed(lambda i: raw_run(stmt_sql[i % len(stmt_sql)]), 400),
                 ),

@@ -4,8 +4,9 @@
     results = round_results(rnd, "nl")         # legs (and statements) of every manager
     view = overview(results, options)          # the heat map and the development areas
 
-The threshold rules are the reports' own: each figure goes through
-`aggregation.figure_stats` (which calls `apply_threshold`), exactly as `build_report` does,
+The threshold rules are the reports' own: each statement goes through
+`aggregation.figure_stats` (which calls `apply_threshold`) and each leg is derived from
+those with `aggregation.leg_figure_stats`, exactly as `build_report` does,
 and the norms come from `queries.round_norms` through `aggregation.usable_norm`. So neither
 the overview nor an export can show a number that the manager's report hides;
 tests/insights compare them with build_report figure by figure.
@@ -108,64 +109,46 @@ answer = queries.answer
 response = queries.response
 
 
-def leg_tallies_query(round_id: int, framework_id: int) -> sa.Select:
-    """Per (manager, leg, group) over the qualifying raters' leg scores: leg_tallies for the
-    whole round, with the same "at least half of the leg's statements" rule."""
-    raters = queries._rater_leg_scores(framework_id, response.c.round_id == round_id).subquery(
-        "rater_leg"
-    )
+def leg_counts_query(round_id: int, framework_id: int) -> sa.Select:
+    """Per (manager, leg, group): the qualifying raters, as queries.leg_counts for the whole
+    round, with the same "at least half of the leg's statements" rule."""
+    raters = queries.qualifying_raters(framework_id, response.c.round_id == round_id)
     return sa.select(
-        raters.c.participant_id,
-        raters.c.leg_id,
-        raters.c.group,
-        sa.func.count().label("n"),
-        sa.func.sum(raters.c.score).label("total"),
-        sa.func.sum(raters.c.score * raters.c.score).label("total_sq"),
-        *[sa.func.sum(raters.c[f"c{value}"]).label(f"c{value}") for value in agg.SCORES],
+        raters.c.participant_id, raters.c.leg_id, raters.c.group, sa.func.count().label("n")
     ).group_by(raters.c.participant_id, raters.c.leg_id, raters.c.group)
 
 
-def statement_tallies_query(round_id: int) -> sa.Select:
-    """Per (manager, statement, group): statement_tallies for the whole round."""
-    score = answer.c.score
+def statement_tallies_query(round_id: int, framework_id: int) -> sa.Select:
+    """Per (manager, statement, group): statement_tallies for the whole round, over the
+    raters who qualify for the statement's leg."""
+    raters = queries.qualifying_raters(framework_id, response.c.round_id == round_id)
     return (
         sa.select(
-            response.c.participant_id,
+            raters.c.participant_id,
             answer.c.statement_id,
-            response.c.group,
-            sa.func.count(score).label("n"),
-            (sa.func.count() - sa.func.count(score)).label("n_dont_know"),
-            sa.func.sum(score).label("total"),
-            sa.func.sum(score * score).label("total_sq"),
-            *queries._distribution_columns(score),
+            raters.c.group,
+            *queries.statement_tally_columns(answer.c.score),
         )
-        .select_from(answer.join(response, response.c.id == answer.c.response_id))
-        .where(response.c.round_id == round_id)
-        .group_by(response.c.participant_id, answer.c.statement_id, response.c.group)
+        .select_from(queries.counted_answers(raters))
+        .group_by(raters.c.participant_id, answer.c.statement_id, raters.c.group)
     )
 
 
 Tallies = dict[int, dict[int, dict[str, agg.Tally]]]  # manager -> figure id -> group -> tally
+Counts = dict[int, dict[int, dict[str, int]]]  # manager -> leg id -> group -> raters
 
 
-def _leg_tallies(round_id: int, framework_id: int) -> Tallies:
-    result: Tallies = {}
-    for pid, leg_id, group, n, total, total_sq, *dist in db.session.execute(
-        leg_tallies_query(round_id, framework_id)
-    ):
-        result.setdefault(pid, {}).setdefault(leg_id, {})[group] = agg.Tally(
-            n=n,
-            total=float(total or 0),
-            total_sq=float(total_sq or 0),
-            distribution=tuple(int(c or 0) for c in dist),
-        )
+def _leg_counts(round_id: int, framework_id: int) -> Counts:
+    result: Counts = {}
+    for pid, leg_id, group, n in db.session.execute(leg_counts_query(round_id, framework_id)):
+        result.setdefault(pid, {}).setdefault(leg_id, {})[group] = n
     return result
 
 
-def _statement_tallies(round_id: int) -> Tallies:
+def _statement_tallies(round_id: int, framework_id: int) -> Tallies:
     result: Tallies = {}
     for pid, sid, group, n, n_dk, total, total_sq, *dist in db.session.execute(
-        statement_tallies_query(round_id)
+        statement_tallies_query(round_id, framework_id)
     ):
         result.setdefault(pid, {}).setdefault(sid, {})[group] = agg.Tally(
             n=n,
@@ -180,22 +163,26 @@ def _statement_tallies(round_id: int) -> Tallies:
 def round_results(rnd: Round, lang: str, *, with_statements: bool = False) -> RoundResults:
     """Every manager's legs (and statements) with the report's threshold rules applied.
 
-    Four or five queries whatever the number of managers: participants, leg tallies,
-    statement tallies (with_statements), and the norms (two, computed once).
+    Five queries whatever the number of managers: participants, statement tallies, leg
+    counts, and the norms (two, computed once). The legs are derived from the statements
+    (aggregation.leg_figure_stats), as in build_report; with_statements also returns the
+    statement figures.
     """
     agg.format_decimal(None, lang)  # validates lang
     t = rnd.threshold
     framework = rnd.framework
     legs = tuple(LegInfo(leg.id, leg.key, leg.position, leg.name(lang)) for leg in framework.legs)
     statements: list[StatementInfo] = []
+    leg_statements: dict[int, list[int]] = {}
     for leg in framework.legs:
         for st in leg.statements:
             statements.append(
                 StatementInfo(st.id, st.key, leg.key, len(statements) + 1, st.text(lang))
             )
+            leg_statements.setdefault(leg.id, []).append(st.id)
     norms = norms_for_round(rnd, db.session)
-    leg_tallies = _leg_tallies(rnd.id, rnd.framework_id)
-    statement_tallies = _statement_tallies(rnd.id) if with_statements else {}
+    leg_counts = _leg_counts(rnd.id, rnd.framework_id)
+    statement_tallies = _statement_tallies(rnd.id, rnd.framework_id)
 
     people = db.session.execute(
         sa.select(Participant.id, Person.name, Person.team)
@@ -205,20 +192,27 @@ def round_results(rnd: Round, lang: str, *, with_statements: bool = False) -> Ro
     )
     managers = []
     for pid, name, team in people:
-        own_legs = leg_tallies.get(pid, {})
-        own_statements = statement_tallies.get(pid, {})
+        own_counts = leg_counts.get(pid, {})
+        own_tallies = statement_tallies.get(pid, {})
+        own_statements = {
+            st.id: agg.figure_stats(own_tallies.get(st.id, {}), t, lang) for st in statements
+        }
+        own_legs = {
+            leg.key: agg.leg_figure_stats(
+                [own_statements[sid] for sid in leg_statements.get(leg.id, [])],
+                own_counts.get(leg.id, {}),
+                t,
+                lang,
+            )
+            for leg in legs
+        }
         managers.append(
             ManagerResults(
                 participant_id=pid,
                 name=name,
                 team=team or "",
-                legs={leg.key: agg.figure_stats(own_legs.get(leg.id, {}), t, lang) for leg in legs},
-                statements={
-                    st.id: agg.figure_stats(own_statements.get(st.id, {}), t, lang)
-                    for st in statements
-                }
-                if with_statements
-                else {},
+                legs=own_legs,
+                statements=own_statements if with_statements else {},
             )
         )
     return RoundResults(

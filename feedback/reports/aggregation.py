@@ -8,8 +8,13 @@ hand-computed numbers in tests/reports/test_aggregation.py.
 Statistics:
 - a mean leaves "don't know" out; n is the number of scores that went into it;
 - the standard deviation is the *sample* SD (n - 1 in the denominator), None for n < 2;
-- a rater counts for a leg only if they answered at least half of its statements (the SQL
-  applies that rule); the group's leg mean is the mean of those raters' leg scores.
+- a rater counts for a leg, and for its statements, only if they answered (not "don't
+  know") at least half of the leg's statements: the SQL joins the statement tallies with
+  the qualifying (response, leg) pairs, so a statement figure counts only those raters;
+- a leg figure is derived from nothing but the statement figures that are shown
+  (`leg_figure_stats`): the mean of the group's visible statement means. It carries no
+  information the statement figures do not, so differencing a leg figure against its
+  statements can never isolate one rater.
 
 Anonymity (DESIGN.md, "Anonymity is structural"): `apply_threshold` decides, per figure,
 which groups are shown by name, which are pooled into "others" and which are suppressed,
@@ -111,7 +116,7 @@ def format_decimal(value: float | None, lang: str, digits: int = 1) -> str:
 class Tally:
     """An additive aggregate of one group for one figure, as a GROUP BY query returns it.
 
-    n: values that count (scores, qualifying raters' leg scores, grades); total and
+    n: values that count (scores of qualifying raters, grades); total and
     total_sq: their sum and sum of squares; n_dont_know: "don't know" answers (statements
     only); distribution: counts of the answers 1..5 (empty when not applicable).
     """
@@ -263,7 +268,8 @@ def show_distribution(group: str, visible: bool, n: int, threshold: int) -> bool
 
 
 def figure_stats(tallies: Mapping[str, Tally], threshold: int, lang: str) -> tuple[GroupStat, ...]:
-    """The per-group stats of one figure (a statement, a leg or the grade), threshold applied.
+    """The per-group stats of one statement or the grade, threshold applied (legs:
+    `leg_figure_stats`, which derives them from these).
 
     tallies: per rater group (missing groups count as n = 0). Returns one GroupStat per
     REPORT_GROUPS entry; hidden groups carry no numbers at all.
@@ -301,6 +307,63 @@ def _group_stat(group: str, state: str, tally: Tally, threshold: int, lang: str)
     if state == NO_ANSWERS:
         return GroupStat(group, label, state, n=0)
     return GroupStat(group, label, state)
+
+
+def leg_figure_stats(
+    statements: Sequence[Sequence[GroupStat]],
+    counts: Mapping[str, int],
+    threshold: int,
+    lang: str,
+) -> tuple[GroupStat, ...]:
+    """The per-group stats of one leg, derived only from its statements' shown figures.
+
+    statements: the threshold-applied stats (figure_stats) of the leg's statements, which
+    count only qualifying raters. counts: qualifying raters per rater group (answered at
+    least half of the leg's statements). The threshold is applied to these counts first, as
+    for any figure: a group it hides stays hidden. For a group it shows:
+    - mean: the unweighted mean of the group's visible statement means;
+    - n: the group's qualifying raters ("others" and "all_others": summed as in figure_stats);
+    - sd: the mean of the group's visible statement SDs. Not the SD of any set of values:
+      it only feeds the disagreement warning (`disagrees`);
+    - no distribution and no "don't know" count (nothing renders them for a leg).
+    A shown group without a single visible statement figure is suppressed: no numbers.
+    So a leg figure is a function of the visible statement figures and the qualifying
+    counts alone, and can never reveal what the statement figures hide.
+    """
+    visibility = apply_threshold({g: counts.get(g, 0) for g in RATER_GROUPS}, threshold)
+    totals = {g: counts.get(g, 0) for g in RATER_GROUPS}
+    totals[OTHERS] = sum(counts.get(g, 0) for g in visibility.pooled)
+    totals[ALL_OTHERS] = sum(counts.get(g, 0) for g in RATER_GROUPS if g != SELF)
+    result = []
+    for group in REPORT_GROUPS:
+        label = group_label(group, lang)
+        state = visibility.state(group)
+        if state == NO_ANSWERS:
+            result.append(GroupStat(group, label, state, n=0))
+            continue
+        if state != VISIBLE:
+            result.append(GroupStat(group, label, state))
+            continue
+        shown = [
+            stat
+            for stat in (stat_of(figure, group) for figure in statements)
+            if stat.state == VISIBLE and stat.mean is not None
+        ]
+        if not shown:
+            result.append(GroupStat(group, label, SUPPRESSED))
+            continue
+        sds = [stat.sd for stat in shown if stat.sd is not None]
+        result.append(
+            GroupStat(
+                group=group,
+                label=label,
+                state=VISIBLE,
+                n=totals[group],
+                mean=sum(stat.mean for stat in shown) / len(shown),
+                sd=sum(sds) / len(sds) if sds else None,
+            )
+        )
+    return tuple(result)
 
 
 def stat_of(stats: Sequence[GroupStat], group: str) -> GroupStat:
@@ -619,7 +682,9 @@ _RULES = {
         ),
         "dont_know": (
             "'Weet ik niet' telt niet mee in gemiddelden. Een beoordelaar telt alleen mee "
-            "voor een poot als hij ten minste de helft van de stellingen ervan beantwoordde."
+            "voor een poot, en voor de stellingen ervan, als hij ten minste de helft van die "
+            "stellingen beantwoordde. De score van een poot is het gemiddelde van de getoonde "
+            "stellingscores."
         ),
         "distribution": (
             "De verdeling van antwoorden staat er alleen bij groepen van ten minste {t} "
@@ -662,8 +727,9 @@ _RULES = {
             "may be hidden or pooled for that statement even if it is shown elsewhere."
         ),
         "dont_know": (
-            "'Don't know' is left out of means. A rater counts for a leg only if they "
-            "answered at least half of its statements."
+            "'Don't know' is left out of means. A rater counts for a leg, and for its "
+            "statements, only if they answered at least half of its statements. A leg score "
+            "is the average of the statement scores shown."
         ),
         "distribution": (
             "The spread of answers is shown only for groups of at least {t} raters, never for "

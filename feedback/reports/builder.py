@@ -14,7 +14,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from feedback.extensions import db
-from feedback.models import Participant, Round
+from feedback.models import Framework, Participant, Round
 from feedback.reports import aggregation as agg
 from feedback.reports import queries
 from feedback.reports.model import (
@@ -91,8 +91,8 @@ def build_report(
     framework = rnd.framework
     t = rnd.threshold
 
-    statement_tallies = queries.statement_tallies(participant_id, s)
-    leg_tallies = queries.leg_tallies(participant_id, rnd.framework_id, s)
+    statement_tallies = queries.statement_tallies(participant_id, rnd.framework_id, s)
+    leg_counts = queries.leg_counts(participant_id, rnd.framework_id, s)
     grades = queries.grade_tallies(participant_id, s)
     if norms is None:
         norms = norms_for_round(rnd, s)
@@ -104,7 +104,7 @@ def build_report(
     current_leg_stats: dict[str, tuple[GroupStat, ...]] = {}
     order = 0
     for leg in framework.legs:
-        statements = []
+        statements: list[StatementReport] = []
         for st in leg.statements:
             order += 1
             stats = agg.figure_stats(statement_tallies.get(st.id, {}), t, lang)
@@ -123,7 +123,9 @@ def build_report(
                 )
             )
             statement_figures.append(agg.Figure("statement", st.key, leg.key, text, order, stats))
-        stats = agg.figure_stats(leg_tallies.get(leg.id, {}), t, lang)
+        stats = agg.leg_figure_stats(
+            [st.groups for st in statements], leg_counts.get(leg.id, {}), t, lang
+        )
         name = leg.name(lang)
         current_leg_stats[leg.key] = stats
         leg_figures.append(agg.Figure("leg", leg.key, leg.key, name, leg.position, stats))
@@ -203,10 +205,17 @@ def _trend(part, rnd, framework, current: Mapping[str, tuple[GroupStat, ...]], l
     previous = queries.previous_round(part.person_id, rnd.id, rnd.closes_on, keys, s)
     if previous is None:
         return None
-    tallies = queries.leg_tallies(previous.participant_id, previous.framework_id, s)
+    tallies = queries.statement_tallies(previous.participant_id, previous.framework_id, s)
+    counts = queries.leg_counts(previous.participant_id, previous.framework_id, s)
+    t = previous.threshold
     before = {
-        key: agg.figure_stats(tallies.get(leg_id, {}), previous.threshold, lang)
-        for key, leg_id in previous.leg_ids.items()
+        leg.key: agg.leg_figure_stats(
+            [agg.figure_stats(tallies.get(st.id, {}), t, lang) for st in leg.statements],
+            counts.get(leg.id, {}),
+            t,
+            lang,
+        )
+        for leg in s.get(Framework, previous.framework_id).legs
     }
     names = [(leg.key, leg.name(lang)) for leg in framework.legs]
     return Trend(

@@ -11,7 +11,8 @@ Group keys (in report order): "self", "supervisor", "direct_report", "peer", "ot
 small groups pooled together) and "all_others" (everyone except self).
 
 States of a group in a figure (GroupStat.state):
-- "visible": n, mean, sd and n_dont_know are set (distribution when it may be shown);
+- "visible": n, mean and sd are set (n_dont_know and, when it may be shown, the
+  distribution for statements);
 - "pooled": below the threshold, or pooled to protect a smaller group: counted in "others";
 - "suppressed": fewer than the threshold answered; shown as "fewer than t", no numbers;
 - "no_answers": nobody answered (or only "don't know"): n = 0, mean None; show "no answers";
@@ -26,11 +27,13 @@ from datetime import date
 class GroupStat:
     """One rater group's figure for one statement, leg or the overall grade.
 
-    mean: the mean of the scores (statements: 1-5; legs: mean of the raters' leg scores;
-    grade: 1-10), "don't know" left out. sd: the sample standard deviation (n - 1), None when
-    n < 2. n: scores (statements), qualifying raters (legs) or grades given. n_dont_know:
-    "don't know" answers (statements only; None for legs and grades). distribution: counts
-    of the answers 1, 2, 3, 4, 5 (statements and legs), None unless it may be shown.
+    mean: the mean of the scores (statements: 1-5, counting only the raters who qualify for
+    the statement's leg; grade: 1-10), "don't know" left out; legs: the mean of the group's
+    visible statement means. sd: the sample standard deviation (n - 1), None when n < 2;
+    legs: the mean of the visible statement SDs (only for the disagreement warning). n:
+    scores (statements), qualifying raters (legs) or grades given. n_dont_know: "don't know"
+    answers (statements only; None for legs). distribution: counts of the answers 1, 2, 3,
+    4, 5 (statements only), None unless it may be shown.
     All numbers are None unless state is "visible" (n is 0 for "no_answers").
     """
 
@@ -85,7 +88,7 @@ class LegReport:
     name: str
     description: str
     statements: tuple[StatementReport, ...]
-    groups: tuple[GroupStat, ...]  # leg means per group (qualifying raters only)
+    groups: tuple[GroupStat, ...]  # per group: derived from the visible statement figures
     norm: Norm
     gap: float | None
     disagreement: bool

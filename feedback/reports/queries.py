@@ -54,48 +54,7 @@ def _float(value) -> float:
     return float(value or 0)
 
 
-# --- One manager ------------------------------------------------------------------------------
-
-
-def statement_tallies_query(participant_id: int | None = None) -> sa.Select:
-    """Per (statement, group): n, "don't know" count, sum, sum of squares, distribution.
-
-    Without participant_id the manager is the bind parameter "participant_id".
-    """
-    score = answer.c.score
-    manager = sa.bindparam("participant_id") if participant_id is None else participant_id
-    return (
-        sa.select(
-            answer.c.statement_id,
-            response.c.group,
-            sa.func.count(score).label("n"),
-            (sa.func.count() - sa.func.count(score)).label("n_dont_know"),
-            sa.func.sum(score).label("total"),
-            sa.func.sum(score * score).label("total_sq"),
-            *_distribution_columns(score),
-        )
-        .select_from(answer.join(response, response.c.id == answer.c.response_id))
-        .where(response.c.participant_id == manager)
-        .group_by(answer.c.statement_id, response.c.group)
-    )
-
-
-_STATEMENT_TALLIES = statement_tallies_query()  # built once; SQLAlchemy caches its SQL
-
-
-def statement_tallies(participant_id: int, session: so.Session | None = None) -> dict[int, Tallies]:
-    """{statement id: {group: Tally}} for one manager in one round."""
-    result: dict[int, Tallies] = {}
-    rows = _session(session).execute(_STATEMENT_TALLIES, {"participant_id": participant_id})
-    for statement_id, group, n, n_dont_know, total, total_sq, *dist in rows:
-        result.setdefault(statement_id, {})[group] = Tally(
-            n=n,
-            total=_float(total),
-            total_sq=_float(total_sq),
-            n_dont_know=n_dont_know,
-            distribution=tuple(int(c or 0) for c in dist),
-        )
-    return result
+# --- Who counts for a leg -----------------------------------------------------------------------
 
 
 def _leg_sizes(framework_id) -> sa.Subquery:
@@ -109,10 +68,13 @@ def _leg_sizes(framework_id) -> sa.Subquery:
     )
 
 
-def _rater_leg_scores(framework_id, where: sa.ColumnElement[bool]) -> sa.Select:
-    """One row per (response, leg) for raters who answered at least half of the leg's
-    statements ("don't know" does not count as answered): their leg score is the mean of
-    their answered statements."""
+def qualifying_raters(framework_id, where: sa.ColumnElement[bool]) -> sa.Subquery:
+    """One row per (response, leg) whose rater answered at least half of the leg's statements
+    ("don't know" does not count as answered): response_id, participant_id, group, leg_id.
+
+    Only these raters count for a leg and for every statement of it: every statement
+    figure joins its answers with this set, so a statement figure and its leg always
+    count the same raters."""
     sizes = _leg_sizes(framework_id)
     score = answer.c.score
     return (
@@ -121,8 +83,6 @@ def _rater_leg_scores(framework_id, where: sa.ColumnElement[bool]) -> sa.Select:
             response.c.participant_id,
             response.c.group,
             statement.c.leg_id,
-            sa.cast(sa.func.avg(score), sa.Float).label("score"),
-            *_distribution_columns(score),
         )
         .select_from(
             answer.join(response, response.c.id == answer.c.response_id)
@@ -138,48 +98,99 @@ def _rater_leg_scores(framework_id, where: sa.ColumnElement[bool]) -> sa.Select:
             sizes.c.size,
         )
         .having(2 * sa.func.count(score) >= sizes.c.size)
+        .subquery("qualifying")
     )
 
 
-def leg_tallies_query(
+def counted_answers(qualifying: sa.Subquery) -> sa.Join:
+    """The answers that count: those of a qualifying rater for the statement's leg. The
+    qualifying subquery carries the response's participant_id and group."""
+    return answer.join(statement, statement.c.id == answer.c.statement_id).join(
+        qualifying,
+        (qualifying.c.response_id == answer.c.response_id)
+        & (qualifying.c.leg_id == statement.c.leg_id),
+    )
+
+
+def statement_tally_columns(score: sa.ColumnElement) -> list[sa.ColumnElement]:
+    """n, "don't know" count, sum, sum of squares and the distribution of one group."""
+    return [
+        sa.func.count(score).label("n"),
+        (sa.func.count() - sa.func.count(score)).label("n_dont_know"),
+        sa.func.sum(score).label("total"),
+        sa.func.sum(score * score).label("total_sq"),
+        *_distribution_columns(score),
+    ]
+
+
+# --- One manager ------------------------------------------------------------------------------
+
+
+def statement_tallies_query(
     participant_id: int | None = None, framework_id: int | None = None
 ) -> sa.Select:
-    """Per (leg, group) over the qualifying raters' leg scores. Without arguments, the
-    bind parameters "participant_id" and "framework_id"."""
+    """Per (statement, group): n, "don't know" count, sum, sum of squares, distribution,
+    over the raters who qualify for the statement's leg. Without arguments, the bind
+    parameters "participant_id" and "framework_id"."""
     manager = sa.bindparam("participant_id") if participant_id is None else participant_id
     framework = sa.bindparam("framework_id") if framework_id is None else framework_id
-    raters = _rater_leg_scores(framework, response.c.participant_id == manager).subquery(
-        "rater_leg"
+    raters = qualifying_raters(framework, response.c.participant_id == manager)
+    return (
+        sa.select(answer.c.statement_id, raters.c.group, *statement_tally_columns(answer.c.score))
+        .select_from(counted_answers(raters))
+        .group_by(answer.c.statement_id, raters.c.group)
     )
-    return sa.select(
-        raters.c.leg_id,
-        raters.c.group,
-        sa.func.count().label("n"),
-        sa.func.sum(raters.c.score).label("total"),
-        sa.func.sum(raters.c.score * raters.c.score).label("total_sq"),
-        *[sa.func.sum(raters.c[f"c{value}"]).label(f"c{value}") for value in SCORES],
-    ).group_by(raters.c.leg_id, raters.c.group)
 
 
-_LEG_TALLIES = leg_tallies_query()
+_STATEMENT_TALLIES = statement_tallies_query()  # built once; SQLAlchemy caches its SQL
 
 
-def leg_tallies(
+def statement_tallies(
     participant_id: int, framework_id: int, session: so.Session | None = None
 ) -> dict[int, Tallies]:
-    """{leg id: {group: Tally}}: n = qualifying raters, total/total_sq over their leg scores,
-    distribution over their answers in the leg."""
+    """{statement id: {group: Tally}} for one manager in one round (qualifying raters only)."""
     result: dict[int, Tallies] = {}
     rows = _session(session).execute(
-        _LEG_TALLIES, {"participant_id": participant_id, "framework_id": framework_id}
+        _STATEMENT_TALLIES, {"participant_id": participant_id, "framework_id": framework_id}
     )
-    for leg_id, group, n, total, total_sq, *dist in rows:
-        result.setdefault(leg_id, {})[group] = Tally(
+    for statement_id, group, n, n_dont_know, total, total_sq, *dist in rows:
+        result.setdefault(statement_id, {})[group] = Tally(
             n=n,
             total=_float(total),
             total_sq=_float(total_sq),
+            n_dont_know=n_dont_know,
             distribution=tuple(int(c or 0) for c in dist),
         )
+    return result
+
+
+def leg_counts_query(
+    participant_id: int | None = None, framework_id: int | None = None
+) -> sa.Select:
+    """Per (leg, group): the number of qualifying raters. Without arguments, the bind
+    parameters "participant_id" and "framework_id"."""
+    manager = sa.bindparam("participant_id") if participant_id is None else participant_id
+    framework = sa.bindparam("framework_id") if framework_id is None else framework_id
+    raters = qualifying_raters(framework, response.c.participant_id == manager)
+    return sa.select(raters.c.leg_id, raters.c.group, sa.func.count().label("n")).group_by(
+        raters.c.leg_id, raters.c.group
+    )
+
+
+_LEG_COUNTS = leg_counts_query()
+
+
+def leg_counts(
+    participant_id: int, framework_id: int, session: so.Session | None = None
+) -> dict[int, dict[str, int]]:
+    """{leg id: {group: qualifying raters}}: the counts a leg's threshold is applied to
+    (aggregation.leg_figure_stats derives the rest of a leg from its statements)."""
+    result: dict[int, dict[str, int]] = {}
+    rows = _session(session).execute(
+        _LEG_COUNTS, {"participant_id": participant_id, "framework_id": framework_id}
+    )
+    for leg_id, group, n in rows:
+        result.setdefault(leg_id, {})[group] = n
     return result
 
 
@@ -236,28 +247,36 @@ class RoundNorms:
     legs: dict[int, tuple[float, int]]
 
 
-def _non_exempt_count(score: sa.ColumnElement) -> sa.ColumnElement:
+def _non_exempt_count(group: sa.ColumnElement, score: sa.ColumnElement) -> sa.ColumnElement:
     """Non-"don't know" values from the non-exempt groups: N of apply_threshold."""
-    return sa.func.sum(
-        sa.case((response.c.group.in_(NON_EXEMPT_GROUPS) & score.is_not(None), 1), else_=0)
-    )
+    return sa.func.sum(sa.case((group.in_(NON_EXEMPT_GROUPS) & score.is_not(None), 1), else_=0))
 
 
-def statement_norms_query(round_id: int, threshold: int) -> sa.Select:
-    """all_others is visible exactly when the non-exempt groups together reach the threshold
-    (apply_threshold; tested against it), so the HAVING below keeps just those managers."""
+def _manager_statement_means(round_id: int, framework_id: int, threshold: int) -> sa.Subquery:
+    """Per (manager, statement): the all_others mean over the qualifying raters, for the
+    managers whose all_others figure of that statement is visible. all_others is visible
+    exactly when the non-exempt groups together reach the threshold (apply_threshold;
+    tested against it), so the HAVING below keeps just those."""
+    raters = qualifying_raters(framework_id, response.c.round_id == round_id)
     score = answer.c.score
-    per_manager = (
+    return (
         sa.select(
+            raters.c.participant_id,
             answer.c.statement_id,
+            statement.c.leg_id,
             sa.cast(sa.func.avg(score), sa.Float).label("mean"),
         )
-        .select_from(answer.join(response, response.c.id == answer.c.response_id))
-        .where(response.c.round_id == round_id, response.c.group != SELF)
-        .group_by(response.c.participant_id, answer.c.statement_id)
-        .having(_non_exempt_count(score) >= threshold)
+        .select_from(counted_answers(raters))
+        .where(raters.c.group != SELF)
+        .group_by(raters.c.participant_id, answer.c.statement_id, statement.c.leg_id)
+        .having(_non_exempt_count(raters.c.group, score) >= threshold)
         .subquery("manager_statement")
     )
+
+
+def statement_norms_query(round_id: int, framework_id: int, threshold: int) -> sa.Select:
+    """Per statement: the mean over managers of their visible all_others mean, and how many."""
+    per_manager = _manager_statement_means(round_id, framework_id, threshold)
     return sa.select(
         per_manager.c.statement_id,
         sa.cast(sa.func.avg(per_manager.c.mean), sa.Float).label("norm"),
@@ -266,14 +285,33 @@ def statement_norms_query(round_id: int, threshold: int) -> sa.Select:
 
 
 def leg_norms_query(round_id: int, framework_id: int, threshold: int) -> sa.Select:
-    raters = _rater_leg_scores(
-        framework_id, (response.c.round_id == round_id) & (response.c.group != SELF)
-    ).subquery("rater_leg")
-    non_exempt = sa.func.sum(sa.case((raters.c.group.in_(NON_EXEMPT_GROUPS), 1), else_=0))
-    per_manager = (
-        sa.select(raters.c.leg_id, sa.cast(sa.func.avg(raters.c.score), sa.Float).label("mean"))
+    """Per leg: the mean over managers of their visible all_others leg mean, and how many.
+
+    A manager's all_others leg figure (aggregation.leg_figure_stats) is visible when the
+    non-exempt qualifying raters reach the threshold and at least one statement's all_others
+    figure is visible; it is then the mean of those visible statement means."""
+    statements = _manager_statement_means(round_id, framework_id, threshold)
+    raters = qualifying_raters(framework_id, response.c.round_id == round_id)
+    enough = (
+        sa.select(raters.c.participant_id, raters.c.leg_id)
+        .where(raters.c.group.in_(NON_EXEMPT_GROUPS))
         .group_by(raters.c.participant_id, raters.c.leg_id)
-        .having(non_exempt >= threshold)
+        .having(sa.func.count() >= threshold)
+        .subquery("manager_leg_raters")
+    )
+    per_manager = (
+        sa.select(
+            statements.c.leg_id,
+            sa.cast(sa.func.avg(statements.c.mean), sa.Float).label("mean"),
+        )
+        .select_from(
+            statements.join(
+                enough,
+                (enough.c.participant_id == statements.c.participant_id)
+                & (enough.c.leg_id == statements.c.leg_id),
+            )
+        )
+        .group_by(statements.c.participant_id, statements.c.leg_id)
         .subquery("manager_leg")
     )
     return sa.select(
@@ -291,7 +329,7 @@ def round_norms(
     s = _session(session)
     statements = {
         row.statement_id: (row.norm, row.managers)
-        for row in s.execute(statement_norms_query(round_id, threshold))
+        for row in s.execute(statement_norms_query(round_id, framework_id, threshold))
     }
     legs = {
         row.leg_id: (row.norm, row.managers)

@@ -6,7 +6,7 @@ Threshold 3. Legs 1 and 2 (4 statements each; every rater gives one score per le
 |---|---|---|---|
 | Anna Alpha | =HYPERLINK(...) | self 5, supervisor 3, DR 2, 3, 4 | 3.0 (n 4) |
 | Bert Beta | Noord | supervisor 2, DR 1, 2 (DR suppressed) | hidden |
-| Cees Gamma | Zuid | DR 4, 4, 4 (+ one DR on one statement: 2) | 4.0 (n 3) |
+| Cees Gamma | Zuid | DR 4, 4, 4 (+ one DR on one statement: 2, counts nowhere) | 4.0 (n 3) |
 | Dirk Delta | @Noord | DR 5, 5, 5 | 5.0 (n 3) |
 | Eva Epsilon | Zuid | DR 3, 3, 3, peer 1 (both pooled in others) | 2.5 (n 4) |
 

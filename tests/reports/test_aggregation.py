@@ -289,6 +289,74 @@ def test_suppressed_groups_carry_no_numbers():
         assert (s.n, s.mean, s.sd, s.n_dont_know, s.distribution) == (None,) * 5
 
 
+# --- Leg figures: derived from the visible statement figures only ---------------------------
+
+
+def test_leg_figure_is_the_mean_of_the_visible_statement_figures():
+    # Statement 1: self 4, direct reports 2, 4, 3; statement 2: self 5, direct reports 4, 4
+    # and one "don't know" (two answers: hidden); statement 3: self "don't know", direct
+    # reports 5, 1, 5.
+    first = agg.figure_stats({SELF: tally(4), DIRECT_REPORT: tally(2, 4, 3)}, 3, "en")
+    second = agg.figure_stats({SELF: tally(5), DIRECT_REPORT: tally(4, 4, dont_know=1)}, 3, "en")
+    third = agg.figure_stats({SELF: tally(dont_know=1), DIRECT_REPORT: tally(5, 1, 5)}, 3, "en")
+    counts = {SELF: 1, DIRECT_REPORT: 3}
+    stats = {s.group: s for s in agg.leg_figure_stats([first, second, third], counts, 3, "en")}
+    assert [s.group for s in agg.leg_figure_stats([first], counts, 3, "en")] == list(
+        agg.REPORT_GROUPS
+    )
+    # self: (4 + 5) / 2 = 4.5 (statement 3 has no answers), one rater
+    assert (stats[SELF].state, stats[SELF].n, stats[SELF].mean) == (VISIBLE, 1, 4.5)
+    assert stats[SELF].sd is None  # no statement SD to average
+    # direct reports: statement 2 is hidden (2 answers), so (3 + 11/3) / 2 = 10/3; n is the
+    # 3 qualifying raters; sd: statement 1 SD 1.0, statement 3 SD sqrt((51 - 121/3) / 2)
+    # = sqrt(16/3) = 2.309; their mean 1.6547
+    dr = stats[DIRECT_REPORT]
+    assert (dr.state, dr.n) == (VISIBLE, 3)
+    assert dr.mean == pytest.approx(10 / 3)
+    assert dr.sd == pytest.approx((1.0 + (16 / 3) ** 0.5) / 2)
+    assert (dr.n_dont_know, dr.distribution) == (None, None)
+    # all_others is the direct reports alone in every statement
+    label = "All raters (excluding self)"
+    assert stats[ALL_OTHERS] == GroupStat(ALL_OTHERS, label, VISIBLE, 3, dr.mean, dr.sd)
+    assert stats[OTHERS].state == NOT_APPLICABLE
+    assert stats[PEER] == GroupStat(PEER, "Peers", NO_ANSWERS, n=0)
+
+
+def test_leg_threshold_comes_from_the_qualifying_raters():
+    # The leg's threshold is applied to the qualifying counts first: with two direct reports
+    # counted for the leg, the leg hides them whatever the statement stats passed in show.
+    shown = agg.figure_stats({DIRECT_REPORT: tally(2, 4, 3), SUPERVISOR: tally(5)}, 3, "en")
+    stats = {
+        s.group: s
+        for s in agg.leg_figure_stats([shown], {DIRECT_REPORT: 2, SUPERVISOR: 1}, 3, "en")
+    }
+    for group in (DIRECT_REPORT, ALL_OTHERS):
+        assert stats[group] == GroupStat(group, agg.group_label(group, "en"), SUPPRESSED)
+    assert stats[SUPERVISOR].mean == 5.0
+
+
+def test_leg_group_without_a_visible_statement_is_suppressed():
+    # Three direct reports qualify for the leg, but each statement has only two answers
+    # from them: no statement shows them, so the leg has no figure to derive from.
+    first = agg.figure_stats({DIRECT_REPORT: tally(2, 4)}, 3, "en")
+    second = agg.figure_stats({DIRECT_REPORT: tally(5, 3)}, 3, "en")
+    stats = {s.group: s for s in agg.leg_figure_stats([first, second], {DIRECT_REPORT: 3}, 3, "en")}
+    for group in (DIRECT_REPORT, ALL_OTHERS):
+        assert stats[group].state == SUPPRESSED
+        assert (stats[group].n, stats[group].mean, stats[group].sd) == (None, None, None)
+
+
+def test_leg_pools_as_its_counts_say():
+    # Leg: 3 direct reports and 1 peer qualify: the peer is pooled and the direct reports
+    # join it. Statement: the same. others = 3, 3, 3, 1: mean 2.5, SD 1.0; n 4.
+    stmt = agg.figure_stats({DIRECT_REPORT: tally(3, 3, 3), PEER: tally(1)}, 3, "en")
+    stats = {
+        s.group: s for s in agg.leg_figure_stats([stmt, stmt], {DIRECT_REPORT: 3, PEER: 1}, 3, "en")
+    }
+    assert stats[DIRECT_REPORT].state == POOLED and stats[PEER].state == POOLED
+    assert (stats[OTHERS].n, stats[OTHERS].mean, stats[OTHERS].sd) == (4, 2.5, 1.0)
+
+
 def test_distribution_rules():
     assert agg.show_distribution(DIRECT_REPORT, True, 3, 3)
     assert not agg.show_distribution(SELF, True, 5, 3)

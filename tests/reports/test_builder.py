@@ -87,46 +87,59 @@ def test_report_figures_by_hand(rated):
     s1 = first.statements[0]
     assert s1.text == rnd.framework.legs[0].statements[0].text_en
     assert s1.group("self").mean == 4.0
-    # 4 direct reports and 2 peers: peers would be recoverable, so both are pooled
+    # Leg 1 has 4 statements; the direct report who answered only s1 (4, then "don't
+    # know" twice) does not count for the leg, so not for s1 either: direct reports 2, 4, 5.
+    # 3 direct reports and 2 peers: peers would be recoverable, so both are pooled
     assert s1.group("direct_report").state == "pooled"
     assert s1.group("direct_report").mean is None and s1.group("direct_report").n is None
     assert s1.group("peer").state == "pooled"
-    assert (s1.group("others").n, s1.group("others").mean) == (6, 3.5)
-    assert s1.group("all_others").mean == pytest.approx(24 / 7)
-    assert s1.group("all_others").distribution == (1, 1, 1, 2, 2)
+    # others = 2, 4, 5, 1, 5: n 5, mean 17/5 = 3.4; all_others adds the supervisor's 3
+    assert (s1.group("others").n, s1.group("others").mean) == (5, 3.4)
+    assert s1.group("all_others").n == 6
+    assert s1.group("all_others").mean == pytest.approx(20 / 6)
+    # 1: peer; 2: direct report; 3: supervisor; 4: direct report; 5: direct report, peer
+    assert s1.group("all_others").distribution == (1, 1, 1, 1, 2)
     assert s1.group("supervisor").distribution is None
     s3 = first.statements[2]
     assert s3.group("self").state == "no_answers" and s3.group("self").n_dont_know == 1
-    # leg: qualifying non-self raters 3 (supervisor), 3, 4, 3 (direct reports), 2, 5 (peers)
+    # s2 all_others: 3 + 4, 5 + 2, 5 = 19/5; s3: 3 + 3, 1 + 3, 5 = 15/5; s4: no answers.
+    # leg: qualifying non-self raters: supervisor, 3 direct reports, 2 peers (n 6); mean of
+    # the visible statement means (10/3 + 19/5 + 3) / 3 = (50 + 57 + 45) / 45 = 152/45
     assert first.group("all_others").n == 6
-    assert first.group("all_others").mean == pytest.approx(20 / 6)
-    assert first.group("self").mean == 4.5
+    assert first.group("all_others").mean == pytest.approx(152 / 45)
+    assert first.group("self").mean == 4.5  # (4 + 5) / 2; s3 self only "don't know"
     assert report.legs[1].group("all_others").state == "no_answers"
     # grade: all_others (7 + 6 + 8 + 9 + 5 + 7) / 6 = 7.0
     assert report.grade_of("all_others").mean == pytest.approx(7.0)
     assert report.grade_of("self").mean == 8.0
     assert report.grade_of("direct_report").state == "pooled"
-    # hidden: the direct reports' s1 mean 3.75 and grade 23/3, the peers' s2 mean 3.5
-    assert_absent(report, 3.75, 23 / 3)
+    # hidden: the direct reports' s1 mean 11/3 and grade 23/3, the peers' s2 mean 3.5
+    assert_absent(report, 11 / 3, 23 / 3, 3.5)
 
 
 def test_derived_figures(rated):
     rnd, participant = rated
     report = builder.build_report(rnd.id, participant.id, "en")
-    # all_others: s2 3.8, s1 24/7, s3 3.0 (3 visible statements, no overlap)
+    # all_others: s2 3.8, s1 10/3, s3 3.0 (3 visible statements, no overlap)
     assert [r.order for r in report.strengths] == [2, 1, 3]
     assert report.development_areas == ()
-    # s2: self 5 - 3.8 = 1.2; leg 1: 4.5 - 20/6 = 1.17
+    # s2: self 5 - 3.8 = 1.2; leg 1: 4.5 - 152/45 = 50.5/45 = 1.12
     assert [(r.kind, r.order) for r in report.blind_spots] == [("statement", 2), ("leg", 1)]
     assert report.blind_spots[0].gap == pytest.approx(1.2)
+    assert report.blind_spots[1].gap == pytest.approx(4.5 - 152 / 45)
     assert report.hidden_strengths == ()
-    # SDs: s1 1.51, s2 1.30, s3 1.41, leg 1.03
+    # SDs: s1 3,2,4,5,1,5: var (80 - 400/6) / 5 = 8/3, SD 1.633; s2 3,4,5,2,5: var
+    # (79 - 72.2) / 4 = 1.7, SD 1.304; s3 3,3,1,3,5: var (53 - 45) / 4 = 2, SD 1.414;
+    # leg: the mean of those SDs, 1.450 (over 1.2: a warning too)
     assert [(r.kind, r.order) for r in report.disagreements] == [
         ("statement", 1),
         ("statement", 2),
         ("statement", 3),
+        ("leg", 1),
     ]
-    assert report.legs[0].statements[0].disagreement and not report.legs[0].disagreement
+    leg_sd = (math.sqrt(8 / 3) + math.sqrt(1.7) + math.sqrt(2)) / 3
+    assert report.legs[0].group("all_others").sd == pytest.approx(leg_sd)
+    assert report.legs[0].statements[0].disagreement and report.legs[0].disagreement
     assert [p.leg_key for p in report.plan] == [rnd.framework.legs[0].key]
     assert report.plan[0].actions == tuple(rnd.framework.legs[0].actions_en)
     assert report.trend is None
@@ -161,8 +174,8 @@ def test_norms_passed_in_give_the_position(rated):
     report = builder.build_report(rnd.id, participant.id, "nl", norms=norms)
     norm = report.legs[0].statements[0].norm
     assert (norm.mean, norm.n_managers, norm.position) == (3.0, 5, "above")
-    assert norm.difference == pytest.approx(24 / 7 - 3)
-    assert report.legs[0].norm.position == "at"  # 20/6 - 3.5 = -0.17
+    assert norm.difference == pytest.approx(10 / 3 - 3)
+    assert report.legs[0].norm.position == "at"  # 152/45 - 3.5 = -0.12
     assert report.legs[0].name == leg.name_nl
 
 
@@ -183,8 +196,8 @@ def test_small_groups_are_suppressed_everywhere(db):
         assert item.group("all_others").state == "suppressed"
         assert item.group("supervisor").mean == 5.0
     assert report.grade_of("direct_report").state == "suppressed"
-    # direct reports: 1.5 (s1, s2), leg 5/3 (4/3 and 2), grade 4.5; all_others: s1 8/3,
-    # s2 8/3, leg 25/9, grade 6.0
+    # direct reports: 1.5 (s1, s2), s3 2, leg (1.5 + 1.5 + 2) / 3 = 5/3, grade 4.5;
+    # all_others: s1 8/3, s2 8/3, s3 3, leg (8/3 + 8/3 + 3) / 3 = 25/9, grade 6.0
     assert_absent(report, 1.5, 5 / 3, 4.5, 8 / 3, 25 / 9, 6.0)
     counts = {c.group: c for c in report.response_counts}
     assert counts["direct_report"].count is None and counts["direct_report"].fewer_than_threshold
@@ -223,8 +236,8 @@ def test_trend_against_the_previous_matching_round(rated, db):
     assert len(report.trend.legs) == 1  # the other legs had no answers in either round
     item = report.trend.legs[0]
     assert (item.leg_key, item.previous_mean, item.previous_n) == ("teambuilder", 2.0, 3)
-    assert item.current_mean == pytest.approx(20 / 6)
-    assert item.delta == pytest.approx(20 / 6 - 2)
+    assert item.current_mean == pytest.approx(152 / 45)
+    assert item.delta == pytest.approx(152 / 45 - 2)
 
 
 def test_bad_requests(rated, db):

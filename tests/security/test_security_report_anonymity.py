@@ -144,19 +144,20 @@ def test_hidden_answers_change_nothing_in_exports_and_heat_map(db, client, twins
     assert _export_rows(client, rnd, "Twin One") == _export_rows(client, rnd, "Twin Two")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not fixed: statement and leg figures of one group may differ by fewer than t raters",
-)
+def _all_others(groups):
+    stat = next(g for g in groups if g.group == "all_others")
+    return stat.mean if stat.state == "visible" else None
+
+
 def test_statement_figures_and_leg_figure_do_not_give_away_one_peer(db, twins):
     """Per-figure differencing: three direct reports answer every statement; one peer
-    answers only the first statement of a leg and "don't know" to the rest, so the peer
-    does not count for the leg (fewer than half answered) but does count in that statement.
+    answers only the first statement of a leg and "don't know" to the rest.
 
-    all_others of the leg = the direct reports alone; all_others of statements 2-4 = the
-    direct reports alone; all_others of statement 1 = direct reports + peer. Because every
-    direct report answered every statement, leg mean = mean of their statement means, so
-    the peer's single answer = 4 * s1 - 3 * (4 * leg - s2 - s3 - s4).
+    The attack: if the peer counted in statement 1 but not in the leg, and the leg mean were
+    the mean of the raters' leg scores, then leg mean = mean of the direct reports'
+    statement means, and the peer's single answer = 4 * s1 - 3 * (4 * leg - s2 - s3 - s4).
+    Now the peer (1 of 4 answered) counts neither for the leg nor for any of its
+    statements, and the leg mean is the mean of the statement means shown.
     """
     rnd, _first, _second = twins
     part = _manager(db, rnd, "Small peer group")
@@ -179,15 +180,66 @@ def test_statement_figures_and_leg_figure_do_not_give_away_one_peer(db, twins):
 
     report = build_report(rnd.id, part.id, "en")
     leg_report = report.legs[0]
-
-    def all_others(groups):
-        stat = next(g for g in groups if g.group == "all_others")
-        return stat.mean if stat.state == "visible" else None
-
-    leg_mean = all_others(leg_report.groups)
-    statement_means = [all_others(st.groups) for st in leg_report.statements]
-    if leg_mean is None or None in statement_means:
-        return  # a figure the attack needs is hidden: nothing to derive
+    leg_mean = _all_others(leg_report.groups)
+    statement_means = [_all_others(st.groups) for st in leg_report.statements]
+    # every figure the attack needs is shown: the attack is really tried
+    assert leg_mean is not None and None not in statement_means
     direct_s1 = 4 * leg_mean - sum(statement_means[1:])
     derived_peer = 4 * statement_means[0] - 3 * direct_s1
     assert abs(derived_peer - peer_answer) > 0.5, "one peer's answer is derivable"
+    # statement 1 counts the three direct reports only: (5 + 4 + 3) / 3
+    s1 = next(g for g in leg_report.statements[0].groups if g.group == "all_others")
+    assert (s1.n, s1.mean) == (3, 4.0)
+
+
+def test_a_peer_who_answered_half_the_leg_cannot_be_recovered(db, twins):
+    """The same attack when the peer answers 2 of the leg's 4 statements (1 and 1) and says
+    "don't know" to the others: the peer now counts for the leg and for statements 1 and 2.
+
+    If the leg mean were the mean of the raters' leg scores (the peer's being (p1 + p2) / 2),
+    then with T = 4 * s1 + 4 * s2 + 3 * s3 + 3 * s4 (every answer of the leg's statements)
+    and 16 * leg = (the direct reports' total) + 2 * (p1 + p2), the peer's sum would be
+    p1 + p2 = 16 * leg - T. With the leg mean derived from the statement means it is not.
+    """
+    rnd, _first, _second = twins
+    part = _manager(db, rnd, "Half a peer")
+    leg = rnd.framework.legs[0]
+    leg_ids = [st.id for st in leg.statements]
+    assert len(leg_ids) == 4
+    ids = _ids(rnd)
+    for scores in ((5, 4, 4, 5), (4, 4, 5, 4), (3, 5, 4, 4)):
+        answer = dict(zip(leg_ids, scores, strict=True))
+        add_response(
+            db, part, group=RaterGroup.DIRECT_REPORT, scores={i: answer.get(i, 3) for i in ids}
+        )
+    peer_answers = (1, 1)
+    add_response(
+        db,
+        part,
+        group=RaterGroup.PEER,
+        scores={
+            leg_ids[0]: peer_answers[0],
+            leg_ids[1]: peer_answers[1],
+            leg_ids[2]: None,
+            leg_ids[3]: None,
+        },
+    )
+
+    report = build_report(rnd.id, part.id, "en")
+    leg_report = report.legs[0]
+    statements = [
+        next(g for g in st.groups if g.group == "all_others") for st in leg_report.statements
+    ]
+    # the peer counts where they answered: n 4, 4, 3, 3, and every figure is shown
+    assert [st.n for st in statements] == [4, 4, 3, 3]
+    leg_mean = _all_others(leg_report.groups)
+    assert leg_mean is not None and all(st.state == "visible" for st in statements)
+    total = sum(st.n * st.mean for st in statements)
+    derived_sum = 16 * leg_mean - total
+    assert abs(derived_sum - sum(peer_answers)) > 0.5, "one peer's answers are derivable"
+    # the leg figure holds nothing but the statement figures: their unweighted mean
+    assert leg_mean == pytest.approx(sum(st.mean for st in statements) / 4)
+    # and the direct reports' own figures, which would give the peer away, stay hidden
+    for st in leg_report.statements[:2]:
+        for group in ("direct_report", "peer"):
+            assert next(g for g in st.groups if g.group == group).state == "pooled"
