@@ -2,7 +2,6 @@
 failures halfway, retries without duplicates, links blanked once delivered."""
 
 import re
-import time
 
 import pytest
 import sqlalchemy as sa
@@ -11,11 +10,11 @@ from admin_helpers import outbox, settings
 from feedback import mail
 from feedback.admin import services
 from feedback.extensions import db as _db
-from feedback.models import Job, JobStatus, OutboxMessage
+from feedback.models import JobStatus, OutboxMessage
+from tests.waiting import wait_for_job
 
 LINK = re.compile(r"http://localhost/s/([A-Za-z0-9_\-]+)")
 PASSWORD_LINK = re.compile(r"http://localhost/auth/password/([A-Za-z0-9_\-]+)")
-WAIT_LIMIT_SECONDS = 120  # a hang guard, not a speed check
 
 
 def launch(org, *names):
@@ -23,20 +22,6 @@ def launch(org, *names):
     rnd = services.create_round(settings(), [org[n].id for n in names])
     result = services.launch_round(rnd.id)
     return rnd.id, result
-
-
-def wait_for_job(job_id: str) -> Job:
-    deadline = time.monotonic() + WAIT_LIMIT_SECONDS
-    while True:
-        _db.session.rollback()
-        status = _db.session.scalar(sa.select(Job.status).where(Job.id == job_id))
-        if status in (JobStatus.DONE, JobStatus.FAILED):
-            job = _db.session.get(Job, job_id)
-            _db.session.refresh(job)
-            return job
-        if time.monotonic() > deadline:
-            pytest.fail(f"job {job_id} still {status} after {WAIT_LIMIT_SECONDS} s")
-        time.sleep(0.1)
 
 
 def statuses() -> dict[str, int]:

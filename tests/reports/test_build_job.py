@@ -6,7 +6,6 @@ same job also runs through RQ (a queue of its own per test, a SimpleWorker in th
 
 import io
 import os
-import time
 import uuid
 import zipfile
 from pathlib import Path
@@ -15,7 +14,6 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from feedback.extensions import db as _db
 from feedback.jobs import enqueue, result_file, shutdown_pool
 from feedback.models import Job, JobStatus, RaterGroup, RoundStatus
 from tests.factories import (
@@ -27,9 +25,8 @@ from tests.factories import (
     make_user,
     statement_ids,
 )
+from tests.waiting import wait_for_job
 
-# A hang guard, not a speed check: a job that never finishes fails the test after this.
-WAIT_LIMIT_SECONDS = 180
 REDIS_URL = os.environ.get("FEEDBACK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 NAMES = ("Anne Één", "Łukasz Ødegård", "Cor Drie")
 
@@ -38,20 +35,6 @@ NAMES = ("Anne Één", "Łukasz Ødegård", "Cor Drie")
 def _stop_job_processes(app):
     yield
     shutdown_pool(app)
-
-
-def wait_for_job(job_id: str) -> Job:
-    deadline = time.monotonic() + WAIT_LIMIT_SECONDS
-    while True:
-        _db.session.rollback()
-        status = _db.session.scalar(sa.select(Job.status).where(Job.id == job_id))
-        if status in (JobStatus.DONE, JobStatus.FAILED):
-            job = _db.session.get(Job, job_id)
-            _db.session.refresh(job)
-            return job
-        if time.monotonic() > deadline:
-            pytest.fail(f"job {job_id} still {status} after {WAIT_LIMIT_SECONDS} s")
-        time.sleep(0.2)
 
 
 def rate(db, participant, rnd):
