@@ -17,7 +17,7 @@ from flask_sqlalchemy.pagination import Pagination
 
 from feedback.db import begin_write
 from feedback.extensions import db
-from feedback.models import Person
+from feedback.models import Person, User
 from feedback.people.importing import (
     ExistingPerson,
     Preview,
@@ -263,6 +263,9 @@ def apply_import(
         for batch in (updates, links, deactivate):
             if batch:
                 db.session.execute(sa.update(Person), batch)
+        # Someone who left can no longer log in; someone back in the file can again.
+        _set_accounts_active([d["id"] for d in deactivate], active=False)
+        _set_accounts_active([u["id"] for u in updates], active=True)
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -274,6 +277,16 @@ def apply_import(
         deactivated=len(deactivate),
         skipped=preview.error_rows,
     )
+
+
+def _set_accounts_active(person_ids: list[int], *, active: bool) -> None:
+    for start in range(0, len(person_ids), 500):  # stay under the bind-parameter limit
+        chunk = person_ids[start : start + 500]
+        db.session.execute(
+            sa.update(User)
+            .where(User.person_id.in_(chunk), User.active.is_not(active))
+            .values(active=active)
+        )
 
 
 # ---------------------------------------------------------------------------- uploads

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from feedback.models import Person
 from feedback.people import services
 from feedback.people.importing import RawRow
-from tests.factories import make_person
+from tests.factories import PASSWORD, make_person, make_user
 
 
 def generated_rows(n_people, n_managers, suffix=""):
@@ -93,3 +93,23 @@ def test_existing_manager_can_be_moved_under_a_new_person(db):
     boss = db.session.scalar(sa.select(Person).where(Person.email == "boss@example.com"))
     assert boss.manager.email == "director@example.com"
     assert len(boss.reports) == 1
+
+
+def test_people_who_left_lose_their_login_and_get_it_back_on_return(db, client):
+    stays = make_person(db, name="Stays", email="stays@example.com", role="manager")
+    leaves = make_person(db, name="Leaves", email="leaves@example.com", role="manager")
+    make_user(db, role="manager", person=leaves)
+    make_user(db, role="manager", person=stays)
+    only_stays = [RawRow(2, "Stays", "stays@example.com", role="manager")]
+
+    result = services.apply_import(only_stays, deactivate_missing=True)
+
+    assert result.deactivated == 1
+    login = {"email": "leaves@example.com", "password": PASSWORD}
+    assert client.post("/auth/login", data=login).status_code == 200  # refused
+    stays_login = {"email": "stays@example.com", "password": PASSWORD}
+    assert client.post("/auth/login", data=stays_login).status_code == 302
+    client.post("/auth/logout")
+
+    services.apply_import(only_stays + [RawRow(3, "Leaves", "leaves@example.com")])
+    assert client.post("/auth/login", data=login).status_code == 302
