@@ -101,6 +101,8 @@ def validate_answers(
                 )
                 continue
         elif name in question_fields:
+            # Form posts send CRLF, htmx sends LF: store one kind, count a newline once.
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
             if len(value) > max_comment_length:
                 result.errors.append(
                     FieldError(

@@ -92,7 +92,7 @@ def test_same_tab_autosaves_then_submits_with_one_click(client, db, survey):
     assert THANKS in response.text
     saved = the_response(db)
     assert saved.grade == 7
-    assert comments_of(db, saved) == {"start": "Vaker\r\nsamen op pad"}
+    assert comments_of(db, saved) == {"start": "Vaker\nsamen op pad"}
 
 
 def test_a_comment_cleared_on_purpose_stays_cleared(client, db, survey):
@@ -188,7 +188,7 @@ def test_an_outdated_form_that_loses_nothing_submits_at_once(client, db, survey)
         {"action": "submit", f"s{s1}": "1", "q:start": "Eerste\r\nregel", f"s{s2}": "dk"}
     )
     assert THANKS in response.text
-    assert comments_of(db, the_response(db)) == {"start": "Eerste\r\nregel"}
+    assert comments_of(db, the_response(db)) == {"start": "Eerste\nregel"}
 
 
 def test_a_page_without_fingerprint_is_stale_only_over_a_draft(client, db, survey):

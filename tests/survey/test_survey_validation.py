@@ -141,3 +141,11 @@ def test_save_states():
 def test_round_accepts_answers_until_its_close_date(status, closes_on, expected):
     rnd = Round(status=status, closes_on=closes_on)
     assert round_accepts_answers(rnd, today=date(2030, 5, 10)) is expected
+
+
+def test_newlines_are_stored_one_way_and_counted_once():
+    result = check({"q:start": "first\r\nsecond\rthird"})
+    assert result.values["q:start"] == "first\nsecond\nthird"
+    # A browser counts a newline as one character, so the limit does too.
+    assert check({"q:stop": "ab\r\ncd"}, max_length=5).ok
+    assert not check({"q:stop": "ab\r\ncde"}, max_length=5).ok
