@@ -604,7 +604,17 @@ def _leg_view(leg: LegReport, report, columns, labels, trend_text, pdf) -> LegVi
         position=leg.position,
         name=leg.name,
         description=leg.description,
-        bars=_bars(leg.name, leg.groups, columns, labels, lang, leg.norm.mean, pdf),
+        # On screen the narrower drawing keeps its labels readable on a phone.
+        bars=_bars(
+            leg.name,
+            leg.groups,
+            columns,
+            labels,
+            lang,
+            leg.norm.mean,
+            pdf,
+            **({} if pdf else {"width": 360}),
+        ),
         small_bars=_bars(
             leg.name, leg.groups, columns, labels, lang, leg.norm.mean, pdf, width=360
         ),
