@@ -4,11 +4,11 @@ Registered on the admin blueprint (imported at the end of routes.py). Every acti
 POST with a CSRF token; sending reminders and purging have a confirm page (GET) first.
 """
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, url_for
 
-from feedback.admin import reminders, retention, services
+from feedback.admin import reminders, retention
 from feedback.admin.forms import ReminderScheduleForm, RetentionForm
-from feedback.admin.routes import _round_or_404, bp
+from feedback.admin.routes import _round_or_404, bp, confirm_page
 from feedback.auth.decorators import hr_required
 from feedback.auth.forms import EmptyForm
 from feedback.mail import queue_delivery
@@ -79,14 +79,7 @@ def remind(round_id: int):
             f"Reminders were sent less than an hour ago. You can send them again from "
             f"{overview.next_manual_at:%H:%M} UTC."
         )
-    return render_template(
-        "admin/confirm.html",
-        rnd=rnd,
-        spec=REMIND,
-        form=form,
-        problems=problems,
-        dashboard=services.response_dashboard(round_id),
-    )
+    return confirm_page(rnd, REMIND, form, problems)
 
 
 @bp.post("/rounds/<int:round_id>/retention")
@@ -137,14 +130,7 @@ def purge(round_id: int):
         problems.append("This round's invitations were purged already.")
     elif not view.can_purge:
         problems.append("Only a closed or published round can be purged.")
-    return render_template(
-        "admin/confirm.html",
-        rnd=rnd,
-        spec=PURGE,
-        form=form,
-        problems=problems,
-        dashboard=services.response_dashboard(round_id),
-    )
+    return confirm_page(rnd, PURGE, form, problems)
 
 
 @bp.post("/rounds/<int:round_id>/mail/send")

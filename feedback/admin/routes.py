@@ -217,14 +217,18 @@ def round_step(round_id: int, step: str):
             if getattr(result, "job_id", None):  # mail is being sent: show its progress
                 return redirect(url_for("jobs.show", job_id=result.job_id), 303)
         return redirect(url_for("admin.round_detail", round_id=round_id), 303)
-    problems = services.step_problems(rnd, step, spec["from"])
+    return confirm_page(rnd, spec, form, services.step_problems(rnd, step, spec["from"]))
+
+
+def confirm_page(rnd, spec: dict, form, problems: list[str]):
+    """The confirm step of a round action (launch, close, publish, reminders, purge)."""
     return render_template(
         "admin/confirm.html",
         rnd=rnd,
         spec=spec,
         form=form,
         problems=problems,
-        dashboard=services.response_dashboard(round_id),
+        dashboard=services.response_dashboard(rnd.id),
     )
 
 

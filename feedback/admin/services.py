@@ -606,20 +606,13 @@ def launch_round(round_id: int) -> LaunchResult:
     """
     begin_write()
     # Claim the round first: only one caller can move it out of draft.
-    claimed = db.session.execute(
-        sa.update(Round)
-        .where(Round.id == round_id, Round.status == RoundStatus.DRAFT)
-        .values(status=RoundStatus.OPEN, launched_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
-        db.session.rollback()
-        rnd = get_round(round_id)
-        if rnd is None:
-            raise AdminError("This round does not exist.")
-        raise AdminError(
-            f"This round was already launched (it is {rnd.status}): nothing was sent again."
-        )
+    _claim(
+        round_id,
+        RoundStatus.DRAFT,
+        RoundStatus.OPEN,
+        "launched_at",
+        "This round was already launched (it is {status}): nothing was sent again.",
+    )
     problems = _rater_problems(round_id)
     if problems:
         db.session.rollback()
@@ -819,8 +812,9 @@ def response_dashboard(round_id: int) -> Dashboard:
 # --- close and publish ---------------------------------------------------------------------
 
 
-def _transition(round_id: int, source: RoundStatus, target: RoundStatus, stamp: str) -> Round:
-    begin_write()
+def _claim(round_id: int, source: str, target: str, stamp: str, refusal: str) -> None:
+    """Move the round from source to target with one conditional UPDATE, so that of two
+    callers at the same moment exactly one wins; the other is told why (rolled back)."""
     moved = db.session.execute(
         sa.update(Round)
         .where(Round.id == round_id, Round.status == source)
@@ -832,9 +826,18 @@ def _transition(round_id: int, source: RoundStatus, target: RoundStatus, stamp: 
         rnd = get_round(round_id)
         if rnd is None:
             raise AdminError("This round does not exist.")
-        raise AdminError(
-            f"Only a round that is {source} can become {target}; this one is {rnd.status}."
-        )
+        raise AdminError(refusal.format(status=rnd.status))
+
+
+def _transition(round_id: int, source: RoundStatus, target: RoundStatus, stamp: str) -> Round:
+    begin_write()
+    _claim(
+        round_id,
+        source,
+        target,
+        stamp,
+        f"Only a round that is {source} can become {target}; this one is {{status}}.",
+    )
     db.session.commit()
     rnd = db.session.get(Round, round_id)
     db.session.refresh(rnd)

@@ -47,17 +47,22 @@ def index():
     return render_template("insights/index.html", rounds=services.result_rounds())
 
 
+def _overview(rnd):
+    """The heat map and development areas for the options in the query string."""
+    results = services.round_results(rnd, _language())
+    options, messages = services.parse_options(
+        request.args, [leg.key for leg in results.legs], services.team_names(results)
+    )
+    return services.overview(results, options), messages
+
+
 @bp.get("/rounds/<int:round_id>")
 @hr_required
 def round_overview(round_id: int):
     rnd, refusal = _round_with_results(round_id)
     if refusal:
         return refusal
-    results = services.round_results(rnd, _language())
-    options, messages = services.parse_options(
-        request.args, [leg.key for leg in results.legs], services.team_names(results)
-    )
-    view = services.overview(results, options)
+    view, messages = _overview(rnd)
     template = "insights/_overview.html" if _partial_wanted() else "insights/overview.html"
     response = Response(render_template(template, v=view, messages=messages))
     response.vary.add("HX-Request")
@@ -70,11 +75,7 @@ def development_csv(round_id: int):
     rnd, refusal = _round_with_results(round_id)
     if refusal:
         return refusal
-    results = services.round_results(rnd, _language())
-    options, _messages = services.parse_options(
-        request.args, [leg.key for leg in results.legs], services.team_names(results)
-    )
-    view = services.overview(results, options)
+    view, _messages = _overview(rnd)
     data = exports.to_csv(exports.DEVELOPMENT_COLUMNS, exports.development_rows(view), _separator())
     name = exports.filename(rnd.name, "development-areas", "csv")
     return _download(data, "text/csv; charset=utf-8", name)

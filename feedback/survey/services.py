@@ -288,7 +288,9 @@ class Progress:
 
 
 @dataclass(frozen=True)
-class StatementView:
+class FieldView:
+    """One question on the page (a statement or an open question): its field and text."""
+
     field: str
     text: str
 
@@ -301,17 +303,7 @@ class StatementView:
 class LegView:
     name: str
     description: str
-    statements: list[StatementView]
-
-
-@dataclass(frozen=True)
-class QuestionView:
-    field: str
-    text: str
-
-    @property
-    def state_id(self) -> str:
-        return state_id(self.field)
+    statements: list[FieldView]
 
 
 @dataclass(frozen=True)
@@ -321,7 +313,7 @@ class SurveyPage:
     threshold: int
     group: str
     legs: list[LegView]
-    questions: list[QuestionView]
+    questions: list[FieldView]
     values: dict[str, str]
     errors: dict[str, str]
     stray_errors: list[str]  # errors about fields that are not on the page
@@ -377,13 +369,11 @@ def survey_page(
         LegView(
             name=leg.name(lang),
             description=leg.description(lang),
-            statements=[StatementView(statement_field(s.id), s.text(lang)) for s in leg.statements],
+            statements=[FieldView(statement_field(s.id), s.text(lang)) for s in leg.statements],
         )
         for leg in framework.legs
     ]
-    questions = [
-        QuestionView(question_field(q.key), q.text(lang)) for q in framework.open_questions
-    ]
+    questions = [FieldView(question_field(q.key), q.text(lang)) for q in framework.open_questions]
     return SurveyPage(
         manager_name=invitation.participant.person.name,
         closes_on=rnd.closes_on,
