@@ -2,7 +2,7 @@
 
 from gunicorn.glogging import Logger
 
-from feedback.logging_setup import redact
+from feedback.logging_setup import install_filter, redact
 
 bind = "127.0.0.1:8000"
 workers = 2
@@ -10,7 +10,14 @@ accesslog = "-"
 
 
 class RedactingGunicornLogger(Logger):
-    """Access log lines never carry a rater's token."""
+    """Neither the access log nor the error log carries a personal link's token."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        # The error log ("Error handling request /s/...", "Invalid request ...", their
+        # tracebacks), from the first line on, before the app is even loaded.
+        for log in (self.error_log, self.access_log):
+            install_filter(log)
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)

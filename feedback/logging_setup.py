@@ -1,20 +1,33 @@
-"""Access logs never record a rater's token.
+"""Logs never record a personal link's token (DESIGN.md, rule 7).
 
-The personal link is /s/<token>. The development server (werkzeug) and gunicorn both log
-the request line; both go through `redact`. gunicorn picks up `RedactingGunicornLogger`
-from gunicorn.conf.py.
+Both kinds of personal link carry one: the survey link /s/<token> and the set-password link
+/auth/password/<token>. The development server (werkzeug) and gunicorn log the request line
+and, on an error, a traceback that may quote the URL; Flask logs "Exception on <path>".
+Every such record goes through `RedactTokens`, which applies feedback.tokens.redact_links
+to the message, its arguments, the formatted traceback and the stack. gunicorn's access log
+line is built from atoms, which `RedactingGunicornLogger` (gunicorn.conf.py) redacts too.
+
+The filter sits on the loggers that see URLs (a filter on a logger does not see records
+of its child loggers, so it also sits on Flask's default handler, through which the app's
+child loggers write).
 """
 
 import logging
-import re
 
 from flask import Flask
+from flask.logging import default_handler
 
-_TOKEN_PATH = re.compile(r"(/s/)[^/\s?\"]+")
+from feedback.tokens import redact_links
+
+LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error")
 
 
 def redact(text: str) -> str:
-    return _TOKEN_PATH.sub(r"\1[redacted]", text)
+    return redact_links(text)
+
+
+def _redacted(value):
+    return redact(value) if isinstance(value, str) else value
 
 
 class RedactTokens(logging.Filter):
@@ -23,20 +36,25 @@ class RedactTokens(logging.Filter):
             record.msg = redact(record.msg)
         if record.args:
             if isinstance(record.args, dict):
-                record.args = {
-                    k: redact(v) if isinstance(v, str) else v for k, v in record.args.items()
-                }
+                record.args = {k: _redacted(v) for k, v in record.args.items()}
             else:
-                record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+                record.args = tuple(_redacted(a) for a in record.args)
+        if record.exc_info and not record.exc_text:
+            # Formatted here, once, as the formatter would; it then uses this text.
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True
 
 
-def install_filter(logger_name: str) -> None:
-    logger = logging.getLogger(logger_name)
-    if not any(isinstance(f, RedactTokens) for f in logger.filters):
-        logger.addFilter(RedactTokens())
+def install_filter(target: logging.Logger | logging.Handler) -> None:
+    if not any(isinstance(f, RedactTokens) for f in target.filters):
+        target.addFilter(RedactTokens())
 
 
 def init_app(app: Flask) -> None:
-    for name in ("werkzeug", "gunicorn.access", "gunicorn.error", app.logger.name):
-        install_filter(name)
+    for name in (*LOGGERS, app.logger.name):
+        install_filter(logging.getLogger(name))
+    install_filter(default_handler)

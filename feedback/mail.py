@@ -10,8 +10,8 @@ carry, or not at all. What happens next depends on the configuration:
   cron) sends it, outside any database transaction:
 
       claim    UPDATE ... SET status='sending', attempts+1 WHERE status='queued'   (commit)
-      send     one SMTP transaction
-      mark     UPDATE ... SET status='sent', personal links blanked               (commit)
+      send     one SMTP transaction, with the bodies unsealed
+      mark     UPDATE ... SET status='sent', sealed bodies erased                 (commit)
 
 Why this is safe when the SMTP server fails halfway: every claimed mail is sent and marked
 on its own, so the mails already accepted are "sent" and the rest stay "queued" for the
@@ -23,15 +23,22 @@ after the server accepted a mail and before "sent" was committed: the row stays 
 and is retried after MAIL_SENDING_LEASE seconds with the same Message-ID (fixed when it was
 queued), so a duplicate can only happen then, and is recognisable as one.
 
-Once delivered, the stored copy loses its personal link: a plain link in the database would
-open a rater's survey (or set a manager's password) for anyone who can read the table.
+No live secret at rest (DESIGN.md, rule 7): a personal link in the database would open a
+rater's survey (or set a manager's password) for anyone who can read the table. So
+`body_text` and `body_html` are stored with every personal link already redacted
+(feedback/tokens.py), whatever the status. A queued mail keeps its real bodies sealed
+(feedback/sealing.py) in `sealed_body`, which only the delivery step opens; "sent" and
+"failed" erase it, and so does the close of the mail's round for mail still waiting
+(`erase_round_mail`). A "kept" mail (no mail server) stores no link at all, sealed or not:
+nobody would deliver it, and HR must not be able to use it. (The demo prints its sample
+links itself.)
 """
 
-import re
+import json
 import smtplib
 import ssl
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -40,6 +47,8 @@ from email.utils import formatdate, make_msgid, parseaddr
 from typing import Protocol
 
 import sqlalchemy as sa
+from blinker import Namespace
+from cryptography.exceptions import InvalidTag
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 
@@ -47,6 +56,8 @@ from feedback.clock import utcnow
 from feedback.db import begin_write
 from feedback.extensions import db
 from feedback.models import OutboxMessage
+from feedback.sealing import SealError, seal_text, unseal_text
+from feedback.tokens import redact_links
 
 KINDS = ("invitation", "reminder", "password", "other")
 MAX_SUBJECT = 300
@@ -59,8 +70,13 @@ SENT = "sent"
 FAILED = "failed"
 STATUSES = (KEPT, QUEUED, SENDING, SENT, FAILED)
 
-LINK_REMOVED = "[link removed after sending]"
-_PERSONAL_LINKS = re.compile(r"(/s/|/auth/password/)[A-Za-z0-9_\-]{8,}")
+LINK_REMOVED = "[personal link not stored]"
+LINK_DEAD = "Not sent: its round was closed, and the link in this mail no longer works."
+
+# Sent with each mail as it is stored, the real bodies included (links and all): for tests
+# and other code in this process that must see what the recipient gets. Nothing here keeps
+# what it is given.
+mail_stored = Namespace().signal("mail-stored")
 
 
 class MailError(ValueError):
@@ -135,18 +151,22 @@ def send_mail(
         to=clean_address(to), subject=clean_subject(subject), text=text, html=html, kind=kind
     )
     smtp = backend_name() == "smtp"
+    message_id = _new_message_id() if smtp else None
     db.session.add(
         OutboxMessage(
             to=mail.to,
             subject=mail.subject,
-            body_text=mail.text,
-            body_html=mail.html,
+            body_text=blank_links(mail.text),
+            body_html=blank_links(mail.html),
+            # Only a mail that will be delivered keeps its link, sealed, until it is.
+            sealed_body=_seal_bodies(mail, message_id) if smtp else None,
             kind=mail.kind,
             round_id=round_id,
             status=QUEUED if smtp else KEPT,
-            message_id=_new_message_id() if smtp else None,
+            message_id=message_id,
         )
     )
+    mail_stored.send(current_app._get_current_object(), mail=mail)
     return mail
 
 
@@ -159,7 +179,21 @@ def blank_links(text: str | None) -> str | None:
     """The text with every personal link (survey, set password) made unusable."""
     if text is None:
         return None
-    return _PERSONAL_LINKS.sub(r"\1" + LINK_REMOVED, text)
+    return redact_links(text, LINK_REMOVED)
+
+
+def _seal_context(message_id: str, to: str) -> str:
+    # The row id is not known before the flush, so the seal is bound to what is, and is
+    # stored in the row: its Message-ID (unique per mail, fixed when it is queued) and its
+    # recipient. A sealed body copied to another row does not open there, and neither does
+    # one whose row was given another recipient: a link cannot be redirected to someone
+    # else's mailbox by editing the table.
+    return f"mail:{message_id}:{to}"
+
+
+def _seal_bodies(mail: Mail, message_id: str) -> bytes:
+    bodies = json.dumps({"text": mail.text, "html": mail.html})
+    return seal_text(bodies, _seal_context(message_id, mail.to))
 
 
 # --- building and sending ------------------------------------------------------------------
@@ -175,6 +209,7 @@ class Outgoing:
     text: str
     html: str | None
     message_id: str | None
+    sealed: bytes | None = None  # the real bodies, until `_unsealed` opens them
 
 
 def build_message(outgoing: Outgoing, sender: str) -> EmailMessage:
@@ -305,7 +340,7 @@ def deliver_queued(
             if outgoing is None:
                 continue  # another run took it
             try:
-                message = build_message(outgoing, sender)
+                message = build_message(_unsealed(outgoing), sender)
                 if not opened:
                     _open(transport)
                     opened = True
@@ -341,6 +376,8 @@ def _open(transport: Transport) -> None:
 
 
 class _RecipientProblem(Exception):
+    """This one mail (its recipient, its content) failed, not the server."""
+
     def __init__(self, text: str, permanent: bool):
         super().__init__(text)
         self.permanent = permanent
@@ -395,10 +432,31 @@ def _claim(message_id: int, round_id: int | None) -> Outgoing | None:
             OutboxMessage.body_text,
             OutboxMessage.body_html,
             OutboxMessage.message_id,
+            OutboxMessage.sealed_body,
         ).where(OutboxMessage.id == message_id)
     ).one()
     db.session.commit()
-    return Outgoing(message_id, row[0], row[1], row[2], row[3], row[4])
+    return Outgoing(message_id, row[0], row[1], row[2], row[3], row[4], row[5])
+
+
+def _unsealed(outgoing: Outgoing) -> Outgoing:
+    """The claimed mail with its real bodies (the stored ones have their links redacted)."""
+    if outgoing.sealed is None:
+        return outgoing  # nothing was sealed: a mail stored before links were sealed
+    context = _seal_context(outgoing.message_id or "", outgoing.to)
+    try:
+        bodies = json.loads(unseal_text(outgoing.sealed, context))
+    except SealError as error:
+        if isinstance(error.__cause__, InvalidTag):
+            # It will never open: the row was changed (its recipient, its Message-ID) or
+            # its seal damaged. Only this mail fails.
+            raise _RecipientProblem(
+                "its sealed body does not open (the stored mail was changed or damaged)",
+                permanent=True,
+            ) from error
+        # No key, or not the key that sealed it: a set-up problem. Keep the mail queued.
+        raise _ServerProblem(str(error)) from error
+    return replace(outgoing, text=bodies["text"], html=bodies["html"], sealed=None)
 
 
 def _finish(message_id: int, **values) -> None:
@@ -412,8 +470,9 @@ def _finish(message_id: int, **values) -> None:
     db.session.commit()
 
 
-def _mark_sent(message_id: int) -> None:
-    """Sent: and the stored copy no longer holds a working personal link."""
+def _end(message_id: int, **values) -> None:
+    """Sent or failed for good: the sealed bodies are erased. (A mail stored before links
+    were sealed still has them in its bodies: they are redacted now.)"""
     begin_write()
     body_text, body_html = db.session.execute(
         sa.select(OutboxMessage.body_text, OutboxMessage.body_html).where(
@@ -424,19 +483,22 @@ def _mark_sent(message_id: int) -> None:
         sa.update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status == SENDING)
         .values(
-            status=SENT,
-            sent_at=utcnow(),
-            last_error=None,
+            sealed_body=None,
             body_text=blank_links(body_text),
             body_html=blank_links(body_html),
+            **values,
         )
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
 
 
+def _mark_sent(message_id: int) -> None:
+    _end(message_id, status=SENT, sent_at=utcnow(), last_error=None)
+
+
 def _fail(message_id: int, error: str) -> None:
-    _finish(message_id, status=FAILED, last_error=error[:MAX_ERROR])
+    _end(message_id, status=FAILED, last_error=error[:MAX_ERROR])
 
 
 def _release(message_id: int, error: str, result: DeliveryResult) -> None:
@@ -450,6 +512,60 @@ def _release(message_id: int, error: str, result: DeliveryResult) -> None:
     else:
         _finish(message_id, status=QUEUED, last_error=error[:MAX_ERROR])
         result.retry += 1
+
+
+# --- a round's mail once the round is closed -------------------------------------------------
+
+
+def erase_round_mail(round_id: int) -> None:
+    """Leave nothing in a round's stored mail that tells who took part or opens a door.
+
+    Called when the round closes (and again by the retention purge), inside the caller's
+    transaction: it does not commit.
+
+    - Reminders are deleted: they went only to raters who had not answered yet, so each
+      row is per-person participation history.
+    - Mail still waiting (queued, or being sent right now) is marked failed with its sealed
+      body erased: a survey link dies with the round. A set-password mail is left to go
+      out while its link is valid (PASSWORD_LINK_HOURS from when it was written): that
+      link does not depend on the round, and the manager needs it to read the report.
+      A mail the server is accepting at this very moment may still arrive; its row says
+      failed, and its link does not work either way.
+    - Bodies stored before links were sealed lose their links.
+    """
+    of_round = OutboxMessage.round_id == round_id
+    db.session.execute(
+        sa.delete(OutboxMessage).where(of_round, OutboxMessage.kind == "reminder"),
+        execution_options={"synchronize_session": "fetch"},
+    )
+    link_written_before = utcnow() - timedelta(hours=current_app.config["PASSWORD_LINK_HOURS"])
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            of_round,
+            OutboxMessage.status.in_((QUEUED, SENDING)),
+            sa.or_(
+                OutboxMessage.kind != "password",
+                OutboxMessage.created_at < link_written_before,
+            ),
+        )
+        .values(status=FAILED, sealed_body=None, last_error=LINK_DEAD),
+        execution_options={"synchronize_session": "fetch"},
+    )
+    rows = db.session.execute(
+        sa.select(OutboxMessage.id, OutboxMessage.body_text, OutboxMessage.body_html).where(
+            of_round
+        )
+    ).all()
+    for message_id, text, html in rows:
+        redacted = blank_links(text), blank_links(html)
+        if redacted != (text, html):
+            db.session.execute(
+                sa.update(OutboxMessage)
+                .where(OutboxMessage.id == message_id)
+                .values(body_text=redacted[0], body_html=redacted[1]),
+                execution_options={"synchronize_session": "fetch"},
+            )
 
 
 def queued_count(round_id: int | None = None) -> int:

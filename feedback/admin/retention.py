@@ -20,7 +20,7 @@ from feedback.clock import today as clock_today
 from feedback.clock import utcnow
 from feedback.db import begin_write
 from feedback.extensions import db
-from feedback.mail import QUEUED, SENDING, blank_links
+from feedback.mail import erase_round_mail
 from feedback.models import (
     DraftAnswer,
     Invitation,
@@ -121,30 +121,9 @@ def purge_round(round_id: int, *, only_if_due: bool = False, today: date | None 
 
 
 def _scrub_mail(round_id: int) -> None:
-    of_round = OutboxMessage.round_id == round_id
-    # Reminders went only to raters who had not answered; unsent mail carries dead links.
-    db.session.execute(
-        sa.delete(OutboxMessage).where(
-            of_round,
-            sa.or_(
-                OutboxMessage.kind == "reminder",
-                OutboxMessage.status.in_((QUEUED, SENDING)),
-            ),
-        )
-    )
-    rows = db.session.execute(
-        sa.select(OutboxMessage.id, OutboxMessage.body_text, OutboxMessage.body_html).where(
-            of_round
-        )
-    ).all()
-    for message_id, text, html in rows:
-        new_text, new_html = blank_links(text), blank_links(html)
-        if (new_text, new_html) != (text, html):
-            db.session.execute(
-                sa.update(OutboxMessage)
-                .where(OutboxMessage.id == message_id)
-                .values(body_text=new_text, body_html=new_html)
-            )
+    # The same rule as the round's close (which ran it already): no reminders, nothing left
+    # waiting with a dead link, no personal link in any stored body.
+    erase_round_mail(round_id)
 
 
 def _default() -> int:

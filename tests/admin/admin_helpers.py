@@ -40,6 +40,14 @@ def outbox(kind: str | None = None) -> list[OutboxMessage]:
     return list(_db.session.scalars(query))
 
 
+class Mailbox(list):
+    """The mails as they were written (feedback.mail.Mail, links included), in order: what
+    the recipients get. The stored rows never hold a working link."""
+
+    def of(self, kind: str) -> list:
+        return [m for m in self if m.kind == kind]
+
+
 def reload_round(rnd_id: int) -> Round:
     _db.session.expire_all()
     return _db.session.get(Round, rnd_id)

@@ -54,3 +54,19 @@ def smtp(app):
     yield server
     shutdown_pool(app)  # jobs that deliver mail talk to this server: let them end first
     server.stop()
+
+
+@pytest.fixture
+def mailbox(app):
+    """Every mail as written, working links included (see admin_helpers.Mailbox)."""
+    from admin_helpers import Mailbox
+
+    from feedback.mail import mail_stored
+
+    box = Mailbox()
+
+    def record(sender, mail):
+        box.append(mail)
+
+    with mail_stored.connected_to(record, sender=app):
+        yield box

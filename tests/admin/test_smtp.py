@@ -1,5 +1,6 @@
 """Delivery through a real SMTP server (aiosmtpd on 127.0.0.1): parts, language, links,
-failures halfway, retries without duplicates, links blanked once delivered."""
+failures halfway, retries without duplicates, no stored link before or after delivery
+(more in test_links_at_rest.py)."""
 
 import re
 
@@ -78,13 +79,14 @@ def test_delivered_mail_has_both_parts_the_language_subject_from_and_a_working_l
     page = client.get(f"/s/{token}")
     assert page.status_code == 200 and "Anna Manager" in page.get_data(as_text=True)
 
-    # The stored copies no longer hold a working link; the mail that arrived does.
+    # The stored copies hold no working link, and no sealed one any more; the mail that
+    # arrived does.
     _db.session.expire_all()
     for row in outbox():
-        assert row.status == "sent" and row.sent_at is not None
+        assert row.status == "sent" and row.sent_at is not None and row.sealed_body is None
         assert not LINK.search(row.body_text) and not PASSWORD_LINK.search(row.body_text)
         assert not LINK.search(row.body_html or "")
-    assert "[link removed after sending]" in outbox("invitation")[0].body_text
+    assert f"/s/{mail.LINK_REMOVED}" in outbox("invitation")[0].body_text
     # Delivering again sends nothing.
     again = mail.deliver_queued()
     assert (again.sent, len(smtp.received)) == (0, 10)
@@ -137,6 +139,7 @@ def test_refused_recipient_fails_without_stopping_the_others(smtp, org, monkeypa
     assert (result.sent, result.failed) == (9, 1)
     failed = _db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.status == "failed"))
     assert failed.to == refused and failed.last_error.startswith("recipient refused: 550")
+    assert failed.sealed_body is None  # failed for good: its link is erased
     assert mail.deliver_queued().sent == 0  # a failed mail is not retried by itself
 
 
