@@ -4,6 +4,8 @@ import os
 import secrets
 from pathlib import Path
 
+from feedback.files import create_private_once, make_private
+
 
 def _bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
@@ -13,15 +15,13 @@ def _bool(name: str, default: bool = False) -> bool:
 
 
 def _instance_secret(instance_path: Path) -> str:
-    """A secret key kept in instance/ so sessions survive restarts on a laptop."""
+    """A secret key kept in instance/ (mode 0600) so sessions survive restarts on a laptop."""
     path = instance_path / "secret_key"
     if path.exists():
+        make_private(path)
         return path.read_text().strip()
     instance_path.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    path.write_text(key)
-    path.chmod(0o600)
-    return key
+    return create_private_once(path, secrets.token_hex(32)).strip()
 
 
 class Config:
@@ -63,6 +63,7 @@ class Config:
             "MAIL_FROM": os.environ.get("MAIL_FROM", "feedback@localhost"),
             "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
             "RETENTION_DAYS": int(os.environ.get("RETENTION_DAYS", "90")),
+            "FILE_RETENTION_DAYS": int(os.environ.get("FILE_RETENTION_DAYS", "7")),
         }
 
 

@@ -1,11 +1,17 @@
-"""Database plumbing: SQLite pragmas, write transactions that take the lock up front."""
+"""Database plumbing: SQLite pragmas and file modes, write transactions that take the lock
+up front, and the database's identity."""
+
+import uuid
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask
 
+from feedback import files
 from feedback.extensions import db
 
 WRITE = {"feedback_write": True}
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
 def init_app(app: Flask) -> None:
@@ -13,6 +19,25 @@ def init_app(app: Flask) -> None:
         engine = db.engine
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
+    files.tighten_instance(app)  # keys, cached PDFs, job files of an older version: 0600
+
+
+def sqlite_file(url: sa.URL) -> Path | None:
+    """The database file of a SQLite URL; None for an in-memory or URI-style database."""
+    name = url.database
+    if not name or name == ":memory:" or name.startswith("file:") or url.query.get("uri"):
+        return None
+    return Path(name)
+
+
+def _private_sqlite_files(path: Path) -> None:
+    """The database file exists as 0600 before SQLite opens it, and an older one (with its
+    -wal, -shm) is set to 0600. SQLite gives a new -wal and -shm the mode of the database
+    file, so they follow (tests/test_files.py checks it)."""
+    if path.parent.is_dir():
+        files.ensure_private_file(path)
+    for file in (path, *(Path(f"{path}{suffix}") for suffix in SQLITE_SIDE_FILES)):
+        files.make_private(file)
 
 
 def _configure_sqlite(engine: sa.Engine) -> None:
@@ -22,6 +47,14 @@ def _configure_sqlite(engine: sa.Engine) -> None:
     a write transaction takes the write lock at BEGIN instead of failing halfway when
     another writer got there first.
     """
+    path = sqlite_file(engine.url)
+    if path is not None:
+        _private_sqlite_files(path)
+
+        @sa.event.listens_for(engine, "do_connect")
+        def _before_connect(_dialect, _record, _cargs, _cparams):
+            if not path.exists() and path.parent.is_dir():
+                files.ensure_private_file(path)  # removed meanwhile: never let SQLite create it
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -55,3 +88,30 @@ def begin_write() -> None:
         else:
             return
     db.session.connection(execution_options=WRITE)
+
+
+def database_identity() -> str:
+    """This database's random identity (the one `DatabaseIdentity` row), created on first use.
+
+    Race-safe: workers that find no row all insert with ON CONFLICT DO NOTHING on the fixed
+    id 1, so one value wins, and each reads back the value that won. The insert runs on a
+    connection of its own, so the caller's session and its transaction are left alone.
+    """
+    from feedback.models.meta import DatabaseIdentity
+
+    value = db.session.scalar(sa.select(DatabaseIdentity.value).where(DatabaseIdentity.id == 1))
+    if value:
+        return value
+    engine = db.engine
+    if engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    table = DatabaseIdentity.__table__
+    with engine.connect() as connection:
+        connection.execution_options(**WRITE)
+        with connection.begin():
+            connection.execute(
+                insert(table).values(id=1, value=str(uuid.uuid4())).on_conflict_do_nothing()
+            )
+            return connection.scalar(sa.select(table.c.value).where(table.c.id == 1))

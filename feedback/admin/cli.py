@@ -1,7 +1,8 @@
 """Commands for cron: `flask --app wsgi send-reminders | deliver-mail | purge-invitations`.
 
 Each is safe to run again: reminder slots and purges are recorded, mail is claimed row by
-row. A suggested crontab:
+row. `purge-invitations` also removes report ZIPs and cached PDFs older than
+FILE_RETENTION_DAYS (default 7). A suggested crontab:
 
     */5 * * * *  flask --app wsgi deliver-mail
     0 9 * * *    flask --app wsgi send-reminders
@@ -9,6 +10,7 @@ row. A suggested crontab:
 """
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 
@@ -62,7 +64,8 @@ def deliver_mail_command() -> None:
 @click.option("--dry-run", is_flag=True, help="Only list what would be purged.")
 @with_appcontext
 def purge_invitations_command(dry_run: bool) -> None:
-    """Purge invitations, links and drafts of rounds past their retention period."""
+    """Purge invitations, links and drafts of rounds past their retention period, and
+    report ZIPs and cached PDFs older than FILE_RETENTION_DAYS."""
     from feedback.admin.retention import purge_due_rounds
 
     results = purge_due_rounds(dry_run=dry_run)
@@ -74,3 +77,28 @@ def purge_invitations_command(dry_run: bool) -> None:
         )
     if not results:
         click.echo("No round is due for purging.")
+    _remove_old_files(dry_run)
+
+
+def _remove_old_files(dry_run: bool) -> None:
+    from feedback.files import remove_old_files
+
+    days = current_app.config.get("FILE_RETENTION_DAYS", 7)
+    try:
+        removed = remove_old_files(current_app.instance_path, days, dry_run=dry_run)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    age = _count(days, "day")
+    if not removed.total:
+        click.echo(f"No report ZIP or cached PDF is older than {age}.")
+        return
+    verb = "would remove" if dry_run else "removed"
+    others = f", {_count(removed.others, 'other job file')}" if removed.others else ""
+    click.echo(
+        f"Files older than {age}: {verb} {_count(removed.zips, 'report ZIP')}, "
+        f"{_count(removed.pdfs, 'cached PDF')}{others}."
+    )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

@@ -29,6 +29,7 @@ from flask import Flask, current_app, has_app_context
 from feedback.clock import utcnow
 from feedback.db import WRITE, begin_write
 from feedback.extensions import db
+from feedback.files import private_folder
 from feedback.jobs.registry import UnknownJobKind, get_kind, resolve
 from feedback.models.jobs import Job, JobStatus
 
@@ -311,10 +312,12 @@ def report_progress(job_id: str, done: int, total: int, message: str = "") -> No
 
 
 def job_result_dir() -> Path:
-    """instance/jobs/: where job functions put files for download (created on demand)."""
-    path = Path(current_app.instance_path) / "jobs"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    """instance/jobs/: where job functions put files for download (created on demand, 0700).
+
+    Write result files with `feedback.files.open_private` (mode 0600). The purge command
+    removes them after FILE_RETENTION_DAYS; the job's page then says the file was removed.
+    """
+    return private_folder(Path(current_app.instance_path) / "jobs")
 
 
 def _relative_result(result: object) -> str | None:
@@ -339,6 +342,15 @@ def result_file(job: Job) -> Path | None:
     if not path.is_relative_to(base) or not path.is_file():
         return None
     return path
+
+
+def result_removed(job: Job) -> bool:
+    """A finished job's file was written and is gone (removed after FILE_RETENTION_DAYS)."""
+    if job.status != JobStatus.DONE or not job.result_path:
+        return False
+    base = (Path(current_app.instance_path) / "jobs").resolve()
+    path = (base / job.result_path).resolve()
+    return path.is_relative_to(base) and path != base and not path.exists()
 
 
 # -- the worker command ---------------------------------------------------------------------

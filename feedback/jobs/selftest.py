@@ -3,6 +3,7 @@
 import os
 import time
 
+from feedback.files import write_private
 from feedback.jobs.runner import JobError, job_result_dir, report_progress
 
 
@@ -34,6 +35,6 @@ def selftest(
         report_progress(job_id, step + 1, steps, f"Counted {step + 1}")
     if write_result:
         path = job_result_dir() / f"selftest-{job_id}.txt"
-        path.write_text(f"selftest {job_id}: {steps} steps in process {os.getpid()}\n")
+        write_private(path, f"selftest {job_id}: {steps} steps in process {os.getpid()}\n".encode())
         return path
     return None

@@ -2,8 +2,10 @@
 
 from dataclasses import dataclass
 
+from flask import current_app
+
 from feedback.jobs.registry import KINDS, JobKind
-from feedback.jobs.runner import result_file
+from feedback.jobs.runner import result_file, result_removed
 from feedback.models.jobs import Job, JobStatus
 
 STATUS_TEXT = {
@@ -28,6 +30,9 @@ class JobView:
     message: str
     error: str | None
     has_file: bool
+    # The file was removed on schedule (FILE_RETENTION_DAYS): said on the page, no link.
+    file_removed: bool
+    file_days: int
 
 
 def job_view(job: Job) -> JobView:
@@ -52,4 +57,6 @@ def job_view(job: Job) -> JobView:
         message=job.message or "",
         error=(job.error or "The job failed.") if job.status == JobStatus.FAILED else None,
         has_file=result_file(job) is not None,
+        file_removed=result_removed(job),
+        file_days=current_app.config.get("FILE_RETENTION_DAYS", 7),
     )

@@ -8,7 +8,9 @@ web worker: WeasyPrint keeps the memory it takes, and the job process gives it b
 ends. It renders with `services.build_round_pdfs` (the same code as `flask reports build`),
 so the round's norms are computed once, and adds each PDF to the ZIP as soon as it is
 written, reporting "7 of 12 reports" after each. The ZIP is
-instance/jobs/<job id>/feedback-<round>.zip, with every PDF in a folder named like it.
+instance/jobs/<job id>/feedback-<round>.zip, with every PDF in a folder named like it; the
+ZIP and the PDFs on their way into it are 0600 files, and the purge command removes the ZIP
+after FILE_RETENTION_DAYS (feedback/files.py).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from feedback import files
 from feedback.db import begin_write
 from feedback.extensions import db
 from feedback.jobs import JobError, enqueue, job_result_dir, report_progress
@@ -88,8 +91,11 @@ def build_pdfs(job_id: str) -> Path:
     archive = job_dir / f"{folder}.zip"
     report_progress(job_id, 0, total, "Building reports")
     try:
-        job_dir.mkdir(exist_ok=True)
-        with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zip_file:
+        job_dir.mkdir(mode=files.FOLDER_MODE, exist_ok=True)
+        with (
+            files.open_private(archive) as handle,
+            zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as zip_file,
+        ):
             done = 0
 
             def add(built: services.BuiltReport) -> None:

@@ -15,15 +15,36 @@ worker handles one request at a time.
 
 Caching. A closed or published round no longer changes: closing refuses answers, the
 settings are fixed once a round is launched, and publishing is final. So a rendered report
-is kept under instance/reports-cache/<round id>/<participant id>-<lang>-<key>.pdf. The key
-is a hash of what can still change around a finished round: the manager's name (the people
-import may rename them), the round's name, which earlier rounds feed the trend section, and
-the report code and templates themselves (a new release re-renders). The language is in the
-name because it follows the manager's language setting.
+is kept, as a 0600 file, under
+
+    instance/reports-cache/<database identity>/<round id>/<participant id>-<lang>-<key>.pdf
+
+The database identity is the random value of the database's `DatabaseIdentity` row
+(feedback.db.database_identity): two databases sharing one instance folder (a test and a
+production database, a restored copy next to the live one) have their own folders, so
+neither is ever served the other's round 3, and neither evicts the other's files.
+
+The key is the report's content version, a hash of everything the PDF is made from that
+can still differ for the same participant id:
+
+- the layout: `LAYOUT_VERSION` (raise it when the report changes in a way the code hash
+  below cannot see: fonts, a new WeasyPrint default), a hash of the report code, templates,
+  stylesheets and translations (`code_version`, so a new release re-renders), and the
+  installed WeasyPrint version;
+- the round: its id, name, threshold, framework, status, `closed_at` and `published_at`,
+  so closing again after an interrupted close, or publishing, never serves an older file;
+- the participant: their id, the manager's name (the people import may rename them), the
+  number of responses stored for them (the data the figures are made of), and which
+  earlier rounds feed the trend section;
+- the language, which follows the manager's language setting.
+
+Only the newest version of a participant's report is kept; older files and files of no
+longer existing databases are removed after FILE_RETENTION_DAYS by the purge command
+(feedback/files.py).
 
 The cache never decides access: the route checks permission first, every time, and only
-then asks for the file. Paths are built from integer ids, a known language and a hex key,
-and checked to stay inside the cache folder.
+then asks for the file. Paths are built from a UUID, integer ids, a known language and a
+hex key, and checked to stay inside the cache folder.
 """
 
 from __future__ import annotations
@@ -36,21 +57,27 @@ import multiprocessing
 import os
 import tempfile
 import threading
+import uuid
 import weakref
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
 from pathlib import Path
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import Flask, current_app
 
+from feedback import files
+from feedback.db import database_identity
 from feedback.extensions import db
-from feedback.models import Participant, Round
+from feedback.models import Participant, Response, Round
 from feedback.reports import services
 from feedback.reports.aggregation import LANGS
 
-CACHE_FOLDER = "reports-cache"
+CACHE_FOLDER = files.REPORTS_CACHE_FOLDER
+LAYOUT_VERSION = 2  # raise when the PDF changes in a way code_version() cannot see
 POOL_KEY = "feedback.reports.pdf_pool"
 DEFAULT_TASKS_PER_PROCESS = 50
 
@@ -68,10 +95,11 @@ def cache_root() -> Path:
     return Path(current_app.instance_path) / CACHE_FOLDER
 
 
-def cache_path(round_id: int, participant_id: int, lang: str, key: str) -> Path:
+def cache_path(database_id: str, round_id: int, participant_id: int, lang: str, key: str) -> Path:
     """Where one report's PDF is kept; refuses anything that is not a plain id/lang/key."""
     if not (
-        isinstance(round_id, int)
+        _is_uuid(database_id)
+        and isinstance(round_id, int)
         and isinstance(participant_id, int)
         and round_id > 0
         and participant_id > 0
@@ -81,14 +109,22 @@ def cache_path(round_id: int, participant_id: int, lang: str, key: str) -> Path:
     ):
         raise CacheRefused("not a report cache entry")
     root = cache_root().resolve()
-    path = (root / str(round_id) / f"{participant_id}-{lang}-{key}.pdf").resolve()
+    name = f"{participant_id}-{lang}-{key}.pdf"
+    path = (root / database_id / str(round_id) / name).resolve()
     if not path.is_relative_to(root):
         raise CacheRefused("cache path leads out of the cache folder")
     return path
 
 
+def _is_uuid(value: object) -> bool:
+    try:
+        return isinstance(value, str) and str(uuid.UUID(value)) == value
+    except ValueError:
+        return False
+
+
 def cache_key(participant: Participant, lang: str) -> str:
-    """A hash of what may still change around a finished round's report (see the top)."""
+    """The report's content version: a hash of what it is made from (see the top)."""
     rnd = participant.round
     earlier = db.session.scalars(
         sa.select(Round.id)
@@ -101,27 +137,57 @@ def cache_key(participant: Participant, lang: str) -> str:
         )
         .order_by(Round.id)
     ).all()
-    facts = [code_version(), lang, rnd.name, rnd.threshold, participant.person.name, earlier]
-    return hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:16]
+    responses = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Response)
+        .where(Response.participant_id == participant.id)
+    )
+    facts = {
+        "layout": [LAYOUT_VERSION, code_version(), _weasyprint_version()],
+        "round": [
+            rnd.id,
+            rnd.name,
+            rnd.threshold,
+            rnd.framework_id,
+            rnd.status,
+            _moment(rnd.closed_at),
+            _moment(rnd.published_at),
+        ],
+        "participant": [participant.id, participant.person.name, responses, earlier],
+        "lang": lang,
+    }
+    return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _moment(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _weasyprint_version() -> str:
+    try:
+        return package_version("weasyprint")
+    except PackageNotFoundError:  # pragma: no cover  (a dependency of the app)
+        return ""
 
 
 _CODE_VERSION: str | None = None
 
 
 def code_version() -> str:
-    """A hash of the report's code, templates and stylesheets (computed once per process)."""
+    """A hash of the report code, templates, stylesheets and translations (once per process)."""
     global _CODE_VERSION  # noqa: PLW0603  (computed once, lazily)
     if _CODE_VERSION is None:
         package = Path(__file__).resolve().parent.parent
-        files = sorted(
+        sources = sorted(
             [
                 *(package / "reports").glob("*.py"),
                 *(package / "templates" / "reports").glob("*.html"),
                 *(package / "static" / "css").glob("*.css"),
+                *(package / "translations").glob("*/LC_MESSAGES/*.mo"),
             ]
         )
         digest = hashlib.sha256()
-        for file in files:
+        for file in sources:
             digest.update(file.name.encode() + b"\0" + file.read_bytes())
         _CODE_VERSION = digest.hexdigest()[:16]
     return _CODE_VERSION
@@ -138,7 +204,8 @@ def cached_report_pdf(participant: Participant) -> tuple[bytes, str]:
     filename = services.report_filename(rnd.name, participant.person.name)
     if rnd.status not in services.HR_STATUSES:  # never reached through may_see; be safe
         return render_in_child(participant_id), filename
-    path = cache_path(rnd.id, participant_id, lang, cache_key(participant, lang))
+    key = cache_key(participant, lang)
+    path = cache_path(database_identity(), rnd.id, participant_id, lang, key)
     db.session.rollback()  # no read transaction held while a PDF renders
     try:
         return path.read_bytes(), filename
@@ -150,8 +217,8 @@ def cached_report_pdf(participant: Participant) -> tuple[bytes, str]:
 
 
 def _store(path: Path, data: bytes) -> None:
-    """Write atomically (a temporary file, then a rename) and drop older versions."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write atomically (a 0600 temporary file, then a rename) and drop older versions."""
+    files.private_folder(path.parent)
     prefix = path.name.rsplit("-", 1)[0] + "-"  # "<participant>-<lang>-"
     for old in path.parent.glob(f"{prefix}*.pdf"):
         if old != path:
@@ -159,6 +226,7 @@ def _store(path: Path, data: bytes) -> None:
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
     try:
         with os.fdopen(handle, "wb") as file:
+            os.fchmod(file.fileno(), files.FILE_MODE)  # mkstemp's own mode, said out loud
             file.write(data)
         os.replace(temporary, path)
     except BaseException:
@@ -167,8 +235,8 @@ def _store(path: Path, data: bytes) -> None:
 
 
 def clear_round(round_id: int) -> None:
-    """Forget a round's cached PDFs (nothing needs it today; for maintenance)."""
-    folder = cache_root() / str(int(round_id))
+    """Forget a round's cached PDFs of this database (nothing needs it today; for maintenance)."""
+    folder = cache_root() / database_identity() / str(int(round_id))
     for file in folder.glob("*"):
         file.unlink(missing_ok=True)
     if folder.exists():

@@ -28,6 +28,7 @@ from babel.dates import format_date
 from flask import render_template
 from markupsafe import Markup
 
+from feedback import files
 from feedback.extensions import db
 from feedback.models import Participant, Person, Round, RoundStatus
 from feedback.reports import aggregation as agg
@@ -839,7 +840,7 @@ def write_one_pdf(participant_id: int, target: str, norms=None) -> BuiltReport:
     ).scalar_one()
     data, _filename = report_pdf(part, norms=norms)
     path = Path(target)
-    path.write_bytes(data)
+    files.write_private(path, data)  # 0600: a report is for the people allowed to see it
     db.session.rollback()  # end the read transaction: nothing is held between reports
     return BuiltReport(participant_id, path.name, len(data))
 

@@ -1,10 +1,16 @@
 """The progress page and the download: HR only, full page or htmx partial, safe files."""
 
+import os
+import stat
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from feedback import files
+from feedback.clock import utcnow
+from feedback.jobs import enqueue
 from feedback.models import Job, JobStatus
 from tests.factories import make_person, make_user
 
@@ -136,4 +142,27 @@ def test_download_never_leaves_the_jobs_folder(hr_client, db, app, tmp_path):
     for bad in ("../secret.txt", str(secret), "link.txt", "sub/../../secret.txt", "."):
         job_id = _job(db, status=JobStatus.DONE, result_path=bad)
         assert hr_client.get(f"/jobs/{job_id}/download").status_code == 404, bad
-        assert "/download" not in hr_client.get(f"/jobs/{job_id}").get_data(as_text=True)
+        page = hr_client.get(f"/jobs/{job_id}").get_data(as_text=True)
+        assert "/download" not in page
+        assert "The file was removed" not in page, bad  # it never was a file of ours
+
+
+def test_a_file_removed_on_schedule_is_said_on_the_page(
+    app, hr_client, db, wait_for_job, monkeypatch
+):
+    job = wait_for_job(enqueue("selftest", steps=1, delay=0, write_result=True).id)
+    result = Path(app.instance_path) / "jobs" / job.result_path
+    assert stat.S_IMODE(os.stat(result).st_mode) == 0o600
+    page = hr_client.get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert f"/jobs/{job.id}/download" in page and "The file was removed" not in page
+
+    later = utcnow() + timedelta(days=8)
+    monkeypatch.setattr(files, "utcnow", lambda: later)
+    removed = files.remove_old_files(app.instance_path, 7)
+    assert removed.others == 1 and not result.exists()
+
+    for headers in ({}, {"HX-Request": "true"}):
+        page = hr_client.get(f"/jobs/{job.id}", headers=headers).get_data(as_text=True)
+        assert "/download" not in page
+        assert "The file was removed: files are kept for 7 days after they are made." in page
+    assert hr_client.get(f"/jobs/{job.id}/download").status_code == 404

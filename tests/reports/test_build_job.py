@@ -6,6 +6,7 @@ same job also runs through RQ (a queue of its own per test, a SimpleWorker in th
 
 import io
 import os
+import stat
 import uuid
 import zipfile
 from pathlib import Path
@@ -72,6 +73,8 @@ def check_zip(app, job, names=NAMES) -> None:
     assert path is not None and path.parent == jobs_dir / job.id
     assert path.name == "feedback-voorjaar-2026.zip"
     assert sorted(p.name for p in path.parent.iterdir()) == [path.name]  # no PDFs left over
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # the app's user only
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     with zipfile.ZipFile(path) as archive:
         infos = archive.infolist()
         assert len(infos) == len(names)

@@ -2,12 +2,18 @@
 
 import os
 import signal
+import stat
+from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from feedback.models import RaterGroup, RoundStatus
+from feedback import create_app
+from feedback.config import TestConfig
+from feedback.db import database_identity
+from feedback.extensions import db as _db
+from feedback.models import Participant, RaterGroup, RoundStatus
 from feedback.reports import pdf_cache, services
 from tests.factories import (
     add_participant,
@@ -66,6 +72,7 @@ def test_second_download_is_served_from_the_cache(app, client, auth, world, monk
     assert first.status_code == 200 and first.data.startswith(b"%PDF")
     [cached] = cache_files(app)
     assert cached.parent.name == str(world.round_id)
+    assert cached.parent.parent.name == database_identity()
     assert cached.name.startswith(f"{world.ids['anne']}-nl-")
     assert cached.read_bytes() == first.data
 
@@ -135,7 +142,8 @@ def test_cache_files_stay_in_the_cache_folder(app, client, auth, world):
     root = (Path(app.instance_path) / pdf_cache.CACHE_FOLDER).resolve()
     files = cache_files(app)
     assert len(files) == 2
-    assert all(f.resolve().is_relative_to(root / str(world.round_id)) for f in files)
+    round_folder = root / database_identity() / str(world.round_id)
+    assert all(f.resolve().is_relative_to(round_folder) for f in files)
     pdfs_elsewhere = [
         p for p in Path(app.instance_path).rglob("*.pdf") if not p.resolve().is_relative_to(root)
     ]
@@ -144,28 +152,140 @@ def test_cache_files_stay_in_the_cache_folder(app, client, auth, world):
     assert leftovers == []  # no temporary files stay behind
 
 
+DATABASE_ID = "0b7e4c52-3d4a-4a8e-9f55-2f1c3a9d6e01"
+
+
 @pytest.mark.parametrize(
-    ("round_id", "participant_id", "lang", "key"),
+    ("database_id", "round_id", "participant_id", "lang", "key"),
     [
-        (1, 1, "../../etc", "ab12"),
-        (1, 1, "nl", "../x"),
-        (1, 1, "nl", ""),
-        (1, 1, "de", "ab12"),
-        ("..", 1, "nl", "ab12"),
-        (1, "../1", "nl", "ab12"),
-        (-1, 1, "nl", "ab12"),
-        (1, 0, "nl", "ab12"),
+        (DATABASE_ID, 1, 1, "../../etc", "ab12"),
+        (DATABASE_ID, 1, 1, "nl", "../x"),
+        (DATABASE_ID, 1, 1, "nl", ""),
+        (DATABASE_ID, 1, 1, "de", "ab12"),
+        (DATABASE_ID, "..", 1, "nl", "ab12"),
+        (DATABASE_ID, 1, "../1", "nl", "ab12"),
+        (DATABASE_ID, -1, 1, "nl", "ab12"),
+        (DATABASE_ID, 1, 0, "nl", "ab12"),
+        ("..", 1, 1, "nl", "ab12"),
+        ("", 1, 1, "nl", "ab12"),
+        (DATABASE_ID.upper(), 1, 1, "nl", "ab12"),
+        (f"{DATABASE_ID}/..", 1, 1, "nl", "ab12"),
+        (None, 1, 1, "nl", "ab12"),
     ],
 )
-def test_cache_path_refuses_anything_but_plain_values(app_ctx, round_id, participant_id, lang, key):
+def test_cache_path_refuses_anything_but_plain_values(
+    app_ctx, database_id, round_id, participant_id, lang, key
+):
     with pytest.raises(pdf_cache.CacheRefused):
-        pdf_cache.cache_path(round_id, participant_id, lang, key)
+        pdf_cache.cache_path(database_id, round_id, participant_id, lang, key)
 
 
-def test_cache_path_is_inside_the_round_folder(app_ctx):
-    path = pdf_cache.cache_path(3, 7, "en", "0123abcd")
+def test_cache_path_is_inside_the_databases_round_folder(app_ctx):
+    path = pdf_cache.cache_path(DATABASE_ID, 3, 7, "en", "0123abcd")
     root = (Path(app_ctx.instance_path) / "reports-cache").resolve()
-    assert path == root / "3" / "7-en-0123abcd.pdf"
+    assert path == root / DATABASE_ID / "3" / "7-en-0123abcd.pdf"
+
+
+def test_a_cached_pdf_is_readable_by_the_app_only(app, client, auth, world):
+    old_umask = os.umask(0o022)  # the usual default: it must not decide the mode
+    try:
+        login(client, auth, world.users["hr"])
+        assert client.get(f"/reports/{world.ids['anne']}.pdf").status_code == 200
+    finally:
+        os.umask(old_umask)
+    [cached] = cache_files(app)
+    assert stat.S_IMODE(os.stat(cached).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(cached.parent).st_mode) == 0o700
+
+
+def fake_renderer(data: bytes, renders: list):
+    def render(participant_id):
+        renders.append(participant_id)
+        return data
+
+    return render
+
+
+def test_two_databases_sharing_the_instance_folder_never_share_a_pdf(
+    app, db, world, tmp_path, monkeypatch
+):
+    """Round and participant ids are the same in both databases: the files are not."""
+
+    class OtherConfig(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'other.db'}"
+
+    other = create_app(OtherConfig)
+    other.instance_path = app.instance_path  # one instance folder for both
+    renders = []
+    with other.app_context():
+        _db.create_all()
+        anne = make_person(_db, name="Anne Elsewhere", role="manager", language="nl")
+        rnd = make_round(_db, name="Spring", status=RoundStatus.PUBLISHED)
+        other_part = add_participant(_db, rnd, anne)
+        rate(_db, other_part, rnd)
+        other_id = other_part.id
+        assert (rnd.id, other_id) == (world.round_id, world.ids["anne"])
+        other_identity = database_identity()
+        monkeypatch.setattr(pdf_cache, "render_in_child", fake_renderer(b"%PDF-other", renders))
+        data, _name = pdf_cache.cached_report_pdf(_db.session.get(Participant, other_id))
+        assert data == b"%PDF-other"
+        _db.session.remove()
+    try:
+        assert database_identity() != other_identity
+        monkeypatch.setattr(pdf_cache, "render_in_child", fake_renderer(b"%PDF-this", renders))
+        mine = db.session.get(Participant, world.ids["anne"])
+        assert pdf_cache.cached_report_pdf(mine)[0] == b"%PDF-this"
+        assert len(renders) == 2  # the other database's file was not served
+        files = cache_files(app)
+        assert len(files) == 2
+        assert {f.parent.parent.name for f in files} == {database_identity(), other_identity}
+
+        # Each is served its own file from the cache from now on; neither evicted the other.
+        monkeypatch.setattr(pdf_cache, "render_in_child", no_render)
+        assert pdf_cache.cached_report_pdf(mine)[0] == b"%PDF-this"
+        with other.app_context():
+            theirs = _db.session.get(Participant, other_id)
+            assert pdf_cache.cached_report_pdf(theirs)[0] == b"%PDF-other"
+            _db.session.remove()
+    finally:
+        with other.app_context():
+            _db.engine.dispose()
+
+
+def test_a_new_content_version_is_never_served_stale(app, db, world, monkeypatch):
+    """Publishing, a stored response more, or a new layout: the cached file is not used."""
+    participant = db.session.get(Participant, world.ids["anne"])
+    rnd = participant.round
+    rnd.status, rnd.published_at = RoundStatus.CLOSED, None
+    db.session.commit()
+    renders = []
+    versions = iter([b"%PDF-1", b"%PDF-2", b"%PDF-3", b"%PDF-4"])
+
+    def render(participant_id):
+        renders.append(participant_id)
+        return next(versions)
+
+    monkeypatch.setattr(pdf_cache, "render_in_child", render)
+
+    def download() -> bytes:
+        return pdf_cache.cached_report_pdf(db.session.get(Participant, world.ids["anne"]))[0]
+
+    assert download() == b"%PDF-1"
+    assert download() == b"%PDF-1" and len(renders) == 1  # the same version: from the cache
+
+    rnd = db.session.get(Participant, world.ids["anne"]).round
+    rnd.status, rnd.published_at = RoundStatus.PUBLISHED, datetime(2027, 4, 1, 9, 0)
+    db.session.commit()
+    assert download() == b"%PDF-2"
+
+    ids = statement_ids(rnd)
+    add_response(db, participant, group=RaterGroup.PEER, scores=dict.fromkeys(ids, 2))
+    assert download() == b"%PDF-3"
+
+    monkeypatch.setattr(pdf_cache, "LAYOUT_VERSION", pdf_cache.LAYOUT_VERSION + 1)
+    assert download() == b"%PDF-4"
+    assert len(renders) == 4
+    assert len(cache_files(app)) == 1  # only the newest version is kept
 
 
 def test_a_dead_pdf_process_is_replaced(app, client, auth, world):
