@@ -17,7 +17,7 @@ class _DatabaseInt(IntegerConverter):
 def create_app(config: type | dict | None = None) -> Flask:
     """Application factory. `config` is a Config class or a mapping of overrides."""
     app = Flask(__name__, instance_relative_config=True)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)  # keys, database
 
     from feedback.config import Config
 

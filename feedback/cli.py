@@ -1,12 +1,13 @@
 """Command-line entry points: `flask --app wsgi <command>`."""
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_admin_command)
+    app.cli.add_command(password_link_command)
     app.cli.add_command(demo_command)
 
     from feedback.people.cli import import_people_command
@@ -24,12 +25,14 @@ def init_app(app: Flask) -> None:
     from feedback.admin.cli import (
         deliver_mail_command,
         purge_invitations_command,
+        rounds_cli,
         send_reminders_command,
     )
 
     app.cli.add_command(send_reminders_command)
     app.cli.add_command(deliver_mail_command)
     app.cli.add_command(purge_invitations_command)
+    app.cli.add_command(rounds_cli)
 
 
 @click.command("create-admin")
@@ -45,6 +48,32 @@ def create_admin_command(email: str, password: str) -> None:
     except AccountError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"HR admin {user.email} is ready.")
+
+
+@click.command("password-link")
+@click.argument("email")
+@with_appcontext
+def password_link_command(email: str) -> None:
+    """Print a fresh set-password link for an account (for the operator, e.g. without a
+    mail server). Earlier links of that account stop working; the link is not stored."""
+    import sqlalchemy as sa
+
+    from feedback.auth.services import issue_password_link
+    from feedback.db import begin_write
+    from feedback.extensions import db
+    from feedback.models import User
+    from feedback.tokens import password_link
+
+    begin_write()
+    user = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == email.lower()))
+    if user is None or not user.active:
+        db.session.rollback()
+        raise click.ClickException(f"No active account with the e-mail address {email}.")
+    token = issue_password_link(user)
+    db.session.commit()
+    hours = current_app.config["PASSWORD_LINK_HOURS"]
+    click.echo(f"Set-password link for {user.email} (valid {hours} hours, shown once):")
+    click.echo(password_link(token))
 
 
 @click.command("demo")

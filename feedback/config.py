@@ -5,6 +5,7 @@ import secrets
 from pathlib import Path
 
 from feedback.files import create_private_once, make_private
+from feedback.sealing import load_keys
 
 
 def _bool(name: str, default: bool = False) -> bool:
@@ -64,6 +65,7 @@ class Config:
             "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
             "RETENTION_DAYS": int(os.environ.get("RETENTION_DAYS", "90")),
             "FILE_RETENTION_DAYS": int(os.environ.get("FILE_RETENTION_DAYS", "7")),
+            "SEAL_KEY_LIST": load_keys(os.environ.get("SEAL_KEYS"), instance_path),
         }
 
 
@@ -75,6 +77,7 @@ class TestConfig(Config):
     REDIS_URL = None
     MAIL_SERVER = None
     MAIL_FROM = "feedback@example.test"
+    SEAL_KEY_LIST = [bytes(range(32))]  # a fixed test key; real ones come from SEAL_KEYS
 
 
 def _normalise_db_url(url: str) -> str:

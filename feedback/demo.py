@@ -21,25 +21,24 @@ import sqlalchemy as sa
 from flask import current_app
 from werkzeug.security import generate_password_hash
 
+from feedback import envelopes, sealing
 from feedback.clock import today
 from feedback.db import begin_write
 from feedback.extensions import db
 from feedback.frameworks import copy_framework, load_framework
 from feedback.models import (
-    Answer,
-    Comment,
     Framework,
     Invitation,
-    InvitationToken,
     Participant,
     Person,
     RaterGroup,
-    Response,
     Round,
     RoundStatus,
+    SealedResponse,
     User,
 )
-from feedback.tokens import hash_token, new_token, survey_link
+from feedback.survey.drafts import mint_link
+from feedback.tokens import survey_link
 
 SEED = 2026
 DOMAIN = "voorbeeld.nl"
@@ -769,13 +768,16 @@ def load_demo(if_empty: bool = False, echo: Callable[[str], object] = print) -> 
 
     created_rounds = []
     links: list[tuple[str, str]] = []
+    spring = None
     if not _round_exists(SPRING):
-        _spring_round(org, people, template)
+        spring = _spring_round(org, people, template)
         created_rounds.append(SPRING)
     if not _round_exists(AUTUMN):
         links = _autumn_round(org, people, template)
         created_rounds.append(AUTUMN)
     db.session.commit()
+    if spring is not None:
+        _close_and_publish(spring)
 
     _report(org, echo, created_people, created_users, created_rounds, links)
 
@@ -859,11 +861,30 @@ def _new_round(template: Framework, name: str, opens: date, closes: date, status
     return rnd
 
 
-def _spring_round(org: Organisation, people: dict[str, Person], template: Framework) -> None:
+SPRING_CLOSED_AT = datetime(2026, 4, 3, 18, 0)
+SPRING_PUBLISHED_AT = datetime(2026, 4, 14, 9, 15)
+
+
+def _close_and_publish(round_id: int) -> None:
+    """The spring round's answers went in sealed; close it as HR would (the envelopes are
+    opened and participation erased), publish it, and date both steps as in the story."""
+    from feedback.admin.services import close_round, publish_round
+
+    close_round(round_id)
+    publish_round(round_id)
+    begin_write()
+    db.session.execute(
+        sa.update(Round)
+        .where(Round.id == round_id)
+        .values(closed_at=SPRING_CLOSED_AT, published_at=SPRING_PUBLISHED_AT)
+    )
+    db.session.commit()
+
+
+def _spring_round(org: Organisation, people: dict[str, Person], template: Framework) -> int:
+    """The past round, still open (its answers sealed): the caller closes it."""
     rng = random.Random(SEED + 1)
-    rnd = _new_round(template, SPRING, date(2026, 3, 16), date(2026, 4, 3), RoundStatus.PUBLISHED)
-    rnd.closed_at = datetime(2026, 4, 3, 18, 0)
-    rnd.published_at = datetime(2026, 4, 14, 9, 15)
+    rnd = _new_round(template, SPRING, date(2026, 3, 16), date(2026, 4, 3), RoundStatus.OPEN)
     peers_of = _choose_peers(org, rng)
     writer = ResponseWriter(rnd, rng)
     for spec, manager in org.managers:
@@ -907,6 +928,7 @@ def _spring_round(org: Organisation, people: dict[str, Person], template: Framew
         db.session.flush()
         writer.add_all(participant.id, spec, profile, [r for r in raters if r.submits])
     writer.flush()
+    return rnd.id
 
 
 def _autumn_round(
@@ -936,7 +958,6 @@ def _autumn_round(
         participant = Participant(round=rnd, person=people[manager.email])
         db.session.add(participant)
         for rater in raters:
-            token = new_token()
             invitation = Invitation(
                 round_id=rnd.id,
                 participant=participant,
@@ -947,8 +968,8 @@ def _autumn_round(
                 submitted=rater.submits,
                 sent_at=rnd.launched_at,
             )
-            invitation.tokens.append(InvitationToken(token_hash=hash_token(token)))
             db.session.add(invitation)
+            token = mint_link(invitation)
             kind = f"{rater.group} {rater.person.language}"
             if not rater.submits and kind in wanted:
                 wanted.discard(kind)
@@ -1115,15 +1136,36 @@ class ResponseWriter:
         return pool.pop(index)[1]
 
     def flush(self) -> None:
-        # Stored order must not follow the order in which raters are listed.
-        for rows in (self.responses, self.answers, self.comments):
-            self.rng.shuffle(rows)
-        if self.responses:
-            db.session.execute(sa.insert(Response), self.responses)
-        if self.answers:
-            db.session.execute(sa.insert(Answer), self.answers)
-        if self.comments:
-            db.session.execute(sa.insert(Comment), self.comments)
+        """Seal every response in an envelope, as a rater's submit does: closing the round
+        opens them (the same code path as a real round)."""
+        scores: dict[str, dict[int, int | None]] = {}
+        for answer in self.answers:
+            scores.setdefault(answer["response_id"], {})[answer["statement_id"]] = answer["score"]
+        comments: dict[str, dict[str, str]] = {}
+        for comment in self.comments:
+            comments.setdefault(comment["response_id"], {})[comment["question_key"]] = comment[
+                "text"
+            ]
+        rows = [
+            {
+                "id": str(uuid.uuid4()),
+                "round_id": self.rnd.id,
+                "sealed": envelopes.seal_answers(
+                    self.rnd.id,
+                    envelopes.SealedAnswers(
+                        participant_id=response["participant_id"],
+                        group=response["group"],
+                        grade=response["grade"],
+                        scores=scores.get(response["id"], {}),
+                        comments=comments.get(response["id"], {}),
+                    ),
+                    sealing.seal,
+                ),
+            }
+            for response in self.responses
+        ]
+        if rows:
+            db.session.execute(sa.insert(SealedResponse), rows)
 
 
 # --- what to tell the person at the keyboard -------------------------------------------------

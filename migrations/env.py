@@ -85,10 +85,29 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # A batch migration rebuilds a table and drops the old one; with foreign keys on,
+            # SQLite's DROP TABLE first deletes every row and cascades (tokens, drafts...).
+            # The pragma only takes effect outside a transaction: set it on the raw
+            # connection (autocommit, see feedback/db.py) before the migration begins.
+            _raw_sqlite(connection).execute("PRAGMA foreign_keys=OFF")
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
+        finally:
+            if sqlite:
+                _raw_sqlite(connection).execute("PRAGMA foreign_keys=ON")
+
+
+def _raw_sqlite(connection):
+    return connection.connection.dbapi_connection
 
 
 if context.is_offline_mode():

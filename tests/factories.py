@@ -6,11 +6,12 @@ All take the Flask-SQLAlchemy `db` and commit, so data is visible to other conne
 import itertools
 from datetime import date, timedelta
 
+import sqlalchemy as sa
+
 from feedback.extensions import db as _db
 from feedback.frameworks import copy_framework, load_framework
 from feedback.models import (
     Invitation,
-    InvitationToken,
     Participant,
     Person,
     RaterGroup,
@@ -18,7 +19,7 @@ from feedback.models import (
     RoundStatus,
     User,
 )
-from feedback.tokens import hash_token, new_token
+from feedback.survey.drafts import mint_link
 
 PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
@@ -104,7 +105,6 @@ def make_invitation(
 ) -> tuple[Invitation, str]:
     """An invitation with a live personal link; returns it and the plain token."""
     n = next(_counter)
-    token = new_token()
     invitation = Invitation(
         round_id=participant.round_id,
         participant=participant,
@@ -113,8 +113,8 @@ def make_invitation(
         email=person.email if person else f"rater{n}@example.test",
         language=language,
     )
-    invitation.tokens.append(InvitationToken(token_hash=hash_token(token)))
     db.session.add(invitation)
+    token = mint_link(invitation)
     db.session.commit()
     return invitation, token
 
@@ -177,3 +177,43 @@ def add_rated_participant(db=_db, rnd=None, *, name=None):
         manager.name = name
         db.session.commit()
     return add_participant(db, rnd, manager)
+
+
+# --- The survey's sealed storage, opened the way only the app (with its keys) can ---------
+
+
+def sealed_answers(db=_db, round_id=None) -> list:
+    """The answers in the envelopes of an open round (or of every round), opened with the
+    instance key: what closing the round will write as responses."""
+    from feedback import envelopes, sealing
+    from feedback.models import SealedResponse
+
+    query = sa.select(SealedResponse.round_id, SealedResponse.sealed)
+    if round_id is not None:
+        query = query.where(SealedResponse.round_id == round_id)
+    return [
+        envelopes.open_answers(rid, blob, sealing.unseal) for rid, blob in db.session.execute(query)
+    ]
+
+
+def draft_of(db=_db, invitation_id=None) -> dict[str, str]:
+    """An invitation's draft, opened through its sealed draft key ({} when there is none)."""
+    from feedback.models import Invitation
+    from feedback.survey.drafts import decrypt_draft, open_link
+
+    row = db.session.execute(
+        sa.select(Invitation.draft, Invitation.draft_key_sealed).where(
+            Invitation.id == invitation_id
+        )
+    ).one()
+    if row.draft is None:
+        return {}
+    return decrypt_draft(open_link(invitation_id, "", None, row.draft_key_sealed), row.draft)
+
+
+def drafts_stored(db=_db) -> int:
+    from feedback.models import Invitation
+
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Invitation).where(Invitation.draft.is_not(None))
+    )

@@ -1,10 +1,12 @@
 """The demo organisation: `flask demo [--if-empty]`."""
 
 import re
+from collections import Counter
 from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from factories import sealed_answers
 
 from feedback import demo
 from feedback.clock import today
@@ -16,16 +18,29 @@ from feedback.models import (
     InvitationToken,
     Leg,
     Participant,
+    ParticipationCount,
     Person,
     Response,
     Round,
     RoundStatus,
+    SealedResponse,
     Statement,
     User,
 )
 from feedback.tokens import hash_token
 
-COUNTED = (Person, User, Round, Participant, Invitation, InvitationToken, Response, Answer, Comment)
+COUNTED = (
+    Person,
+    User,
+    Round,
+    Participant,
+    Invitation,
+    InvitationToken,
+    Response,
+    Answer,
+    Comment,
+    SealedResponse,
+)
 
 
 @pytest.fixture
@@ -121,7 +136,7 @@ def test_hr_and_manager_logins_work(app, client, loaded):
 
 def test_running_twice_changes_nothing(app, runner, loaded):
     before = _counts(app)
-    assert before["Response"] > 100 and before["Comment"] > 50
+    assert before["Response"] > 60 and before["Comment"] > 25 and before["SealedResponse"] > 20
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     assert "nothing changed" in result.output
@@ -168,16 +183,14 @@ def test_published_round_has_groups_below_the_threshold(app, loaded):
 def test_spring_response_rates_per_team(app, loaded):
     with app.app_context():
         spring = _round("Voorjaar 2026")
+        # Closed: only the counts per manager and group are left of who answered.
         rows = db.session.execute(
-            sa.select(
-                Invitation.participant_id,
-                sa.func.count(),
-                sa.func.sum(sa.case((Invitation.submitted, 1), else_=0)),
+            sa.select(ParticipationCount.invited, ParticipationCount.answered).where(
+                ParticipationCount.round_id == spring.id,
+                ParticipationCount.group == "direct_report",
             )
-            .where(Invitation.round_id == spring.id, Invitation.group == "direct_report")
-            .group_by(Invitation.participant_id)
         ).all()
-        rates = sorted(submitted / invited for _pid, invited, submitted in rows)
+        rates = sorted(answered / invited for invited, answered in rows)
         assert len(rates) == 12
         assert rates[0] < 0.7  # the small teams that stay under the threshold
         assert all(0.6 <= rate <= 0.95 for rate in rates[2:])
@@ -193,19 +206,40 @@ def test_responses_match_submitted_invitations_and_nothing_else(app, loaded):
             "group",
             "grade",
         }
+        spring, autumn = _round("Voorjaar 2026"), _round("Najaar 2026")
+        # The published round: its envelopes were opened at close; the counts agree.
         responses = db.session.execute(
-            sa.select(
-                Response.round_id, Response.participant_id, Response.group, sa.func.count()
-            ).group_by(Response.round_id, Response.participant_id, Response.group)
+            sa.select(Response.participant_id, Response.group, sa.func.count())
+            .where(Response.round_id == spring.id)
+            .group_by(Response.participant_id, Response.group)
         ).all()
-        submitted = db.session.execute(
+        counted = db.session.execute(
             sa.select(
-                Invitation.round_id, Invitation.participant_id, Invitation.group, sa.func.count()
+                ParticipationCount.participant_id,
+                ParticipationCount.group,
+                ParticipationCount.answered,
+            ).where(ParticipationCount.round_id == spring.id, ParticipationCount.answered > 0)
+        ).all()
+        assert sorted(map(tuple, responses)) == sorted(map(tuple, counted))
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count()).where(
+                    Invitation.round_id == spring.id, Invitation.submitted.is_not(None)
+                )
             )
-            .where(Invitation.submitted.is_(True))
-            .group_by(Invitation.round_id, Invitation.participant_id, Invitation.group)
+            == 0
+        )
+        # The open round: sealed envelopes, one per submitted invitation.
+        sealed = Counter((a.participant_id, a.group) for a in sealed_answers(db, autumn.id))
+        submitted = db.session.execute(
+            sa.select(Invitation.participant_id, Invitation.group, sa.func.count())
+            .where(Invitation.round_id == autumn.id, Invitation.submitted.is_(True))
+            .group_by(Invitation.participant_id, Invitation.group)
         ).all()
-        assert sorted(map(tuple, responses)) == sorted(map(tuple, submitted))
+        assert sorted((p, g, n) for (p, g), n in sealed.items()) == sorted(map(tuple, submitted))
+        assert (
+            db.session.scalar(sa.select(sa.func.count()).where(Response.round_id == autumn.id)) == 0
+        )
         # Every response answers every statement of its round's framework.
         per_response = db.session.execute(
             sa.select(sa.func.count()).select_from(Answer).group_by(Answer.response_id)
@@ -307,10 +341,12 @@ def test_open_round_has_tokens_a_third_done_and_printed_links_work(app, client, 
         # The plain tokens are nowhere in the database.
         stored = db.session.scalars(sa.select(InvitationToken.token_hash)).all()
         assert not set(links) & set(stored)
-        responses = db.session.scalar(
-            sa.select(sa.func.count()).select_from(Response).where(Response.round_id == autumn.id)
+        sealed = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(SealedResponse)
+            .where(SealedResponse.round_id == autumn.id)
         )
-        assert responses == sum(inv.submitted for inv in invitations)
+        assert sealed == sum(inv.submitted for inv in invitations)
         # Printed, never mailed or stored: no row of any table holds one (text or bytes).
         for table in db.metadata.sorted_tables:
             for row in db.session.execute(sa.select(table)):

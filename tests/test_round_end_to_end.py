@@ -38,7 +38,14 @@ from openpyxl import load_workbook
 
 from feedback.extensions import db as _db
 from feedback.jobs import shutdown_pool
-from feedback.models import Invitation, InvitationToken, OutboxMessage, Person, Response
+from feedback.models import (
+    Invitation,
+    InvitationToken,
+    OutboxMessage,
+    Person,
+    Response,
+    SealedResponse,
+)
 from feedback.reports import aggregation as agg
 from feedback.reports.pdf_cache import shutdown_pdf_process
 from feedback.tokens import hash_token
@@ -568,7 +575,8 @@ def raters_answer(s: Scenario) -> None:
 
     # A double submit (the same form posted again, other scores): "already submitted",
     # in the rater's language, and nothing changes.
-    count_responses = sa.select(sa.func.count()).select_from(Response)
+    # Sealed until the round closes: one envelope per rater who submitted.
+    count_responses = sa.select(sa.func.count()).select_from(SealedResponse)
     before = scalar(s.app, count_responses)
     for done, rater, lang in (
         (filled[2], s.rater(1, "direct_report", rep_email(1, 2)), "nl"),

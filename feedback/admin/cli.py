@@ -1,7 +1,10 @@
-"""Commands for cron: `flask --app wsgi send-reminders | deliver-mail | purge-invitations`.
+"""Commands for cron: `flask --app wsgi send-reminders | deliver-mail | purge-invitations`,
+and the round's life for cron and operators: `flask --app wsgi rounds list | close ROUND_ID |
+publish ROUND_ID` (the rules and messages of HR's buttons).
 
 Each is safe to run again: reminder slots and purges are recorded, mail is claimed row by
-row. `purge-invitations` also removes report ZIPs and cached PDFs older than
+row, and a round that is already closed (or published) is said so and left alone, with
+exit code 0. `purge-invitations` also removes report ZIPs and cached PDFs older than
 FILE_RETENTION_DAYS (default 7). A suggested crontab:
 
     */5 * * * *  flask --app wsgi deliver-mail
@@ -11,7 +14,9 @@ FILE_RETENTION_DAYS (default 7). A suggested crontab:
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
+
+from feedback.models import RoundStatus
 
 
 def _deliver(echo) -> bool:
@@ -102,3 +107,101 @@ def _remove_old_files(dry_run: bool) -> None:
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+# --- the round's life: `flask --app wsgi rounds list | close ROUND_ID | publish ROUND_ID` ---
+
+rounds_cli = AppGroup(
+    "rounds",
+    help="Feedback rounds: list them, close or publish one (as HR's buttons do).\n\n"
+    "close and publish are safe to run twice: a round that is already closed (or published) "
+    "is reported and left alone, with exit code 0. A refused step (an unknown round, or a "
+    "round in the wrong state) prints why and exits with 1.",
+)
+
+# What a step moves the round from, and the states in which it has already happened.
+_STEPS = {
+    "close": (RoundStatus.OPEN, (RoundStatus.CLOSED, RoundStatus.PUBLISHED)),
+    "publish": (RoundStatus.CLOSED, (RoundStatus.PUBLISHED,)),
+}
+
+
+def _rate_text(row) -> str:
+    """The response rate as the rounds page shows it."""
+    if row.status == RoundStatus.DRAFT:
+        return "not launched"
+    if row.counted_at is None:
+        return "no counts kept"
+    if row.rate.percent is None:
+        return "too few raters to show"
+    return f"{row.rate.percent}% ({row.rate.answered} / {row.rate.invited})"
+
+
+@rounds_cli.command("list")
+def list_rounds_command() -> None:
+    """Every round, newest first: id, status, dates, managers, response rate, name."""
+    from feedback.admin import services
+
+    rows = services.list_rounds()
+    if not rows:
+        click.echo("No rounds yet.")
+        return
+    click.echo(
+        f"{'ID':>5}  {'STATUS':<10} {'OPENS':<10}  {'CLOSES':<10}  {'MANAGERS':>8}  "
+        f"{'RESPONSES':<24} NAME"
+    )
+    for r in rows:
+        click.echo(
+            f"{r.id:>5}  {r.status:<10} {r.opens_on.isoformat():<10}  "
+            f"{r.closes_on.isoformat():<10}  {r.managers:>8}  {_rate_text(r):<24} {r.name}"
+        )
+
+
+def _round_step(step: str, round_id: int) -> None:
+    """Close or publish a round with the rules and messages of the web button."""
+    from feedback.admin import services
+    from feedback.extensions import db
+    from feedback.sealing import SealError
+
+    source, done = _STEPS[step]
+    service = services.close_round if step == "close" else services.publish_round
+    rnd = services.get_round(round_id)
+    if rnd is None:
+        raise click.ClickException(
+            f"Round {round_id} does not exist (`flask --app wsgi rounds list` lists them)."
+        )
+    name = rnd.name
+    if rnd.status in done:
+        click.echo(f"Round {round_id} ({name}) is already {rnd.status}: nothing was changed.")
+        return
+    problems = services.step_problems(rnd, step, source)
+    if problems:
+        raise click.ClickException(" ".join(problems))
+    db.session.rollback()  # end the read: the step runs in a write transaction of its own
+    try:
+        result = service(round_id)
+    except services.AdminError as error:
+        db.session.rollback()
+        rnd = services.get_round(round_id)
+        if rnd is not None and rnd.status in done:  # another run got there first
+            click.echo(f"Round {round_id} ({name}) is already {rnd.status}: nothing was changed.")
+            return
+        raise click.ClickException(str(error)) from error
+    except SealError as error:
+        raise click.ClickException(f"Nothing was changed: {error}") from error
+    click.echo(f"Round {round_id} ({name}): {services.step_message(step, result)}")
+
+
+@rounds_cli.command("close")
+@click.argument("round_id", type=int)
+def close_round_command(round_id: int) -> None:
+    """Close an open round: its links stop working and its answers are opened for the
+    reports; who took part is erased, only the counts per manager and group remain."""
+    _round_step("close", round_id)
+
+
+@rounds_cli.command("publish")
+@click.argument("round_id", type=int)
+def publish_round_command(round_id: int) -> None:
+    """Publish a closed round's reports to its managers. Final: no way back."""
+    _round_step("publish", round_id)

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import render_template
 
+from feedback.admin import participation
 from feedback.clock import today as clock_today
 from feedback.clock import utcnow
 from feedback.db import begin_write
@@ -27,13 +28,13 @@ from feedback.extensions import db
 from feedback.mail import MailError, queue_delivery, send_mail
 from feedback.models import (
     Invitation,
-    InvitationToken,
     Participant,
     Round,
     RoundReminder,
     RoundStatus,
 )
-from feedback.tokens import hash_token, new_token, survey_link
+from feedback.survey.drafts import mint_link
+from feedback.tokens import survey_link
 
 MANUAL_INTERVAL = timedelta(hours=1)
 # A scheduled slot that falls within this time after another reminder is recorded as
@@ -188,13 +189,16 @@ def reminder_overview(rnd: Round, now: datetime | None = None) -> ReminderOvervi
     )
 
 
-def pending_count(round_id: int) -> int:
-    """How many raters have not answered: the round-level count HR sees anyway."""
-    return db.session.scalar(
-        sa.select(sa.func.count()).where(
-            Invitation.round_id == round_id, Invitation.submitted.is_(False)
-        )
-    )
+def pending_count(round_id: int) -> int | None:
+    """How many raters had not answered at the last count: the round's total as on its
+    dashboard (counted at most once an hour, feedback/admin/participation.py), never a live
+    count. None when the round has no total HR may see."""
+    rnd = db.session.get(Round, round_id)
+    counts = participation.round_counts(round_id)
+    if rnd is None or counts is None:
+        return None
+    rate = participation.round_total(counts, rnd.threshold).rate
+    return rate.invited - rate.answered if rate.invited else None
 
 
 # --- writing --------------------------------------------------------------------------------
@@ -343,8 +347,7 @@ def _remind_pending(rnd: Round, now: datetime) -> int:
         .order_by(Invitation.id)
     ).all()
     for invitation in invitations:
-        token = new_token()
-        db.session.add(InvitationToken(token_hash=hash_token(token), invitation=invitation))
+        token = mint_link(invitation)
         invitation.reminders_sent = (invitation.reminders_sent or 0) + 1
         invitation.last_reminded_at = now
         lang = invitation.language if invitation.language in ("nl", "en") else "nl"

@@ -22,7 +22,6 @@ from feedback.db import begin_write
 from feedback.extensions import db
 from feedback.mail import erase_round_mail
 from feedback.models import (
-    DraftAnswer,
     Invitation,
     InvitationToken,
     OutboxMessage,
@@ -79,7 +78,9 @@ def _counts(round_id: int) -> tuple[int, int, int, int]:
         sa.select(sa.func.count()).where(InvitationToken.invitation_id.in_(in_round))
     )
     drafts = db.session.scalar(
-        sa.select(sa.func.count()).where(DraftAnswer.invitation_id.in_(in_round))
+        sa.select(sa.func.count()).where(
+            Invitation.round_id == round_id, Invitation.draft.is_not(None)
+        )
     )
     mails = db.session.scalar(sa.select(sa.func.count()).where(OutboxMessage.round_id == round_id))
     return invitations, tokens, drafts, mails
@@ -109,7 +110,6 @@ def purge_round(round_id: int, *, only_if_due: bool = False, today: date | None 
         raise
     invitations, tokens, drafts, mails = _counts(round_id)
     in_round = sa.select(Invitation.id).where(Invitation.round_id == round_id)
-    db.session.execute(sa.delete(DraftAnswer).where(DraftAnswer.invitation_id.in_(in_round)))
     db.session.execute(
         sa.delete(InvitationToken).where(InvitationToken.invitation_id.in_(in_round))
     )

@@ -3,19 +3,22 @@
 Every function that writes starts with `begin_write()` and commits or rolls back itself;
 a refused action raises AdminError with a message for HR and changes nothing.
 
-Anonymity: nothing here returns who has or has not answered. The response dashboard is
-counts per manager and rater group from one GROUP BY; rater e-mails are only listed while
-a round is a draft (nobody can have answered yet).
+Anonymity: nothing here returns who has or has not answered. The response dashboard and
+the rounds list read the counts per manager and rater group that
+feedback/admin/participation.py keeps (counted at most once an hour, so a submit cannot be
+timed); rater e-mails are only listed while a round is a draft (nobody can have answered
+yet).
 """
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app, render_template
 
+from feedback.admin import closing, participation
 from feedback.admin.completion import Rate, completion_view
 from feedback.auth.services import ensure_manager_account, issue_password_link
 from feedback.clock import utcnow
@@ -35,9 +38,7 @@ from feedback.mail import (
     send_mail,
 )
 from feedback.models import (
-    RESPONSE_TABLES,
     Invitation,
-    InvitationToken,
     OutboxMessage,
     Participant,
     Person,
@@ -45,7 +46,8 @@ from feedback.models import (
     Round,
     RoundStatus,
 )
-from feedback.tokens import hash_token, mentions_link, new_token, password_link, survey_link
+from feedback.survey.drafts import mint_link
+from feedback.tokens import mentions_link, password_link, survey_link
 
 MIN_THRESHOLD = 2
 MAX_THRESHOLD = 50
@@ -93,24 +95,20 @@ class RoundRow:
     opens_on: date
     closes_on: date
     managers: int
-    rate: Rate
-    purged: bool = False  # invitations deleted after the retention period: no rate left
+    rate: Rate  # as on the round's dashboard: managers with a hidden total are left out
+    purged: bool = False  # invitations deleted after the retention period (counts stay)
+    counted_at: datetime | None = None
 
 
 def list_rounds() -> list[RoundRow]:
-    """All rounds, newest first, with manager count and overall response rate (in SQL)."""
+    """All rounds, newest first, with manager count and overall response rate.
+
+    The rate is the round's total of the stored counts (feedback/admin/participation.py),
+    the same figure as on its dashboard, never a live sum over the invitations.
+    """
     managers = (
         sa.select(Participant.round_id, sa.func.count().label("n"))
         .group_by(Participant.round_id)
-        .subquery()
-    )
-    invites = (
-        sa.select(
-            Invitation.round_id,
-            sa.func.count().label("invited"),
-            sa.func.sum(sa.case((Invitation.submitted, 1), else_=0)).label("answered"),
-        )
-        .group_by(Invitation.round_id)
         .subquery()
     )
     rows = db.session.execute(
@@ -121,27 +119,31 @@ def list_rounds() -> list[RoundRow]:
             Round.opens_on,
             Round.closes_on,
             sa.func.coalesce(managers.c.n, 0),
-            sa.func.coalesce(invites.c.invited, 0),
-            sa.func.coalesce(invites.c.answered, 0),
             Round.invitations_purged_at,
+            Round.threshold,
         )
         .outerjoin(managers, managers.c.round_id == Round.id)
-        .outerjoin(invites, invites.c.round_id == Round.id)
         .order_by(Round.opens_on.desc(), Round.id.desc())
-    )
-    return [
-        RoundRow(
-            id=r[0],
-            name=r[1],
-            status=r[2],
-            opens_on=r[3],
-            closes_on=r[4],
-            managers=r[5],
-            rate=Rate(answered=int(r[7]), invited=int(r[6])),
-            purged=r[8] is not None,
+    ).all()
+    counts = participation.read_counts(r.id for r in rows)
+    result = []
+    for r in rows:
+        rc = counts.get(r.id)
+        rate = participation.round_total(rc, r.threshold).rate if rc else Rate(0, 0)
+        result.append(
+            RoundRow(
+                id=r.id,
+                name=r.name,
+                status=r.status,
+                opens_on=r.opens_on,
+                closes_on=r.closes_on,
+                managers=r[5],
+                rate=rate,
+                purged=r.invitations_purged_at is not None,
+                counted_at=rc.counted_at if rc else None,
+            )
         )
-        for r in rows
-    ]
+    return result
 
 
 def get_round(round_id: int) -> Round | None:
@@ -656,8 +658,7 @@ def _send_invitations(rnd: Round) -> int:
     ).all()
     now = utcnow()
     for invitation in invitations:
-        token = new_token()
-        invitation.tokens.append(InvitationToken(token_hash=hash_token(token)))
+        token = mint_link(invitation)
         invitation.sent_at = now
         lang = invitation.language if invitation.language in ("nl", "en") else "nl"
         is_self = invitation.group == RaterGroup.SELF
@@ -721,6 +722,10 @@ def _ensure_manager_accounts(rnd: Round) -> int:
 SHOWN = "shown"
 POOLED = "pooled"
 NONE = "none"
+OMITTED = "omitted"  # never totalled over the round (self, supervisor)
+# A round-level total of these moves exactly when one manager (self) or one director
+# (supervisor) answers: the "All managers" row never has them.
+NOT_TOTALLED = (RaterGroup.SELF, RaterGroup.SUPERVISOR)
 
 
 @dataclass(frozen=True)
@@ -742,6 +747,13 @@ class ManagerCounts:
 
 @dataclass(frozen=True)
 class Dashboard:
+    """The response counts HR sees of a round.
+
+    by_group, others and total are the "All managers" row: each the sum of the figures
+    shown above it (so it tells nothing the rows do not), with self and supervisor never
+    totalled (OMITTED). total leaves out the managers whose counts are hidden.
+    """
+
     managers: list[ManagerCounts]
     by_group: list[GroupCount]
     others: Rate | None
@@ -749,6 +761,10 @@ class Dashboard:
     invited: int  # how many invitations (not who answered): always shown
     threshold: int
     purged: bool = False
+    hidden_managers: int = 0  # managers with fewer invitations than the threshold
+    counted_at: datetime | None = None  # None: nothing counted (a draft, or never kept)
+    next_count_after: datetime | None = None  # open rounds: the next read after it counts
+    final: bool = False  # a closed round's counts, which never change again
 
 
 def _group_counts(rates: dict[str, Rate], view) -> list[GroupCount]:
@@ -765,58 +781,82 @@ def _group_counts(rates: dict[str, Rate], view) -> list[GroupCount]:
     return counts
 
 
+def _sum(rates) -> Rate | None:
+    rates = [r for r in rates if r is not None]
+    if not rates:
+        return None
+    return Rate(sum(r.answered for r in rates), sum(r.invited for r in rates))
+
+
+def _round_row(managers: list[ManagerCounts]) -> list[GroupCount]:
+    """The "All managers" row: per group the sum of the figures shown for it above."""
+    row = []
+    for i, g in enumerate(GROUP_ORDER):
+        cells = [m.groups[i] for m in managers]
+        if g in NOT_TOTALLED:
+            state, rate = OMITTED, None
+        else:
+            rate = _sum(c.rate for c in cells if c.state == SHOWN)
+            if rate is not None:
+                state = SHOWN
+            elif any(c.state == POOLED for c in cells):
+                state = POOLED
+            else:
+                state = NONE
+        row.append(GroupCount(group=str(g), label=GROUP_LABELS[g], state=state, rate=rate))
+    return row
+
+
 def response_dashboard(round_id: int) -> Dashboard:
     """Answered / invited per manager and rater group: counts only, never who.
 
-    One GROUP BY over the invitations; what may be shown of each manager and of the round
-    is decided by `completion_view` (groups under the threshold are pooled or hidden).
+    The counts are the stored ones (feedback/admin/participation.py: counted at most once
+    an hour while the round is open, final once it is closed); what may be shown of each
+    manager is decided by `completion_view` (groups under the threshold are pooled or
+    hidden), and the round's row only adds up what is shown.
     """
     rnd = get_round(round_id)
     threshold = rnd.threshold if rnd is not None else 1
-    rows = db.session.execute(
-        sa.select(
-            Invitation.participant_id,
-            Person.name,
-            Invitation.group,
-            sa.func.count(),
-            sa.func.sum(sa.case((Invitation.submitted, 1), else_=0)),
+    purged = rnd is not None and rnd.invitations_purged_at is not None
+    counts = participation.round_counts(round_id)
+    if counts is None:
+        return Dashboard(
+            managers=[], by_group=[], others=None, total=None, invited=0, threshold=threshold
         )
-        .join(Participant, Participant.id == Invitation.participant_id)
-        .join(Person, Person.id == Participant.person_id)
-        .where(Invitation.round_id == round_id)
-        .group_by(Invitation.participant_id, Person.name, Invitation.group)
-    ).all()
+    names = dict(
+        db.session.execute(
+            sa.select(Participant.id, Person.name)
+            .join(Person, Person.id == Participant.person_id)
+            .where(Participant.round_id == round_id)
+        ).all()
+    )
     order = [str(g) for g in GROUP_ORDER]
-    per_manager: dict[int, dict] = {}
-    group_totals: dict[str, list[int]] = {g: [0, 0] for g in order}
-    for participant_id, name, group, invited, answered in rows:
-        entry = per_manager.setdefault(participant_id, {"name": name, "rates": {}})
-        entry["rates"][group] = Rate(answered=int(answered or 0), invited=int(invited))
-        group_totals[group][0] += int(answered or 0)
-        group_totals[group][1] += int(invited)
     managers = []
-    for participant_id, entry in per_manager.items():
-        view = completion_view(entry["rates"], threshold, order)
+    for participant_id, rates in counts.rates().items():
+        view = completion_view(rates, threshold, order)
         managers.append(
             ManagerCounts(
                 participant_id=participant_id,
-                name=entry["name"],
-                groups=_group_counts(entry["rates"], view),
+                name=names.get(participant_id, ""),
+                groups=_group_counts(rates, view),
                 others=view.others,
                 total=view.total,
             )
         )
     managers.sort(key=lambda m: (m.name.lower(), m.participant_id))
-    round_rates = {g: Rate(*group_totals[g]) for g in order}
-    round_view = completion_view(round_rates, threshold, order)
+    total = participation.round_total(counts, threshold)
     return Dashboard(
         managers=managers,
-        by_group=_group_counts(round_rates, round_view),
-        others=round_view.others,
-        total=round_view.total,
-        invited=sum(r.invited for r in round_rates.values()),
+        by_group=_round_row(managers),
+        others=_sum(m.others for m in managers),
+        total=total.rate if total.rate.invited else None,
+        invited=sum(c.invited for c in counts.counts),
         threshold=threshold,
-        purged=rnd is not None and rnd.invitations_purged_at is not None,
+        purged=purged,
+        hidden_managers=total.hidden_managers,
+        counted_at=counts.counted_at,
+        next_count_after=counts.next_count_after,
+        final=counts.final,
     )
 
 
@@ -856,25 +896,26 @@ def _transition(round_id: int, source: RoundStatus, target: RoundStatus, stamp: 
 
 
 def close_round(round_id: int) -> Round:
-    """open -> closed. On PostgreSQL the response tables are then re-clustered on their
-    random keys, so their physical order says nothing about when answers arrived."""
-    rnd = _transition(round_id, RoundStatus.OPEN, RoundStatus.CLOSED, "closed_at")
-    recluster_responses()
-    return rnd
-
-
-def recluster_responses() -> bool:
-    """CLUSTER the response tables on their primary keys; PostgreSQL only.
-
-    SQLite needs nothing: those tables are WITHOUT ROWID, stored in key order already.
-    """
-    if db.session.get_bind().dialect.name != "postgresql":
-        return False
+    """open -> closed, in one transaction with opening the round's envelopes and erasing
+    who took part (feedback/admin/closing.py); then the storage is cleaned."""
     begin_write()
-    for table in RESPONSE_TABLES:
-        db.session.execute(sa.text(f'CLUSTER "{table}" USING "pk_{table}"'))
+    _claim(
+        round_id,
+        RoundStatus.OPEN,
+        RoundStatus.CLOSED,
+        "closed_at",
+        "Only a round that is open can become closed; this one is {status}.",
+    )
+    try:
+        closing.close_in_transaction(round_id)
+    except Exception:
+        db.session.rollback()
+        raise
     db.session.commit()
-    return True
+    closing.clean_after_close(round_id)
+    rnd = db.session.get(Round, round_id)
+    db.session.refresh(rnd)
+    return rnd
 
 
 def publish_round(round_id: int) -> Round:
@@ -1017,7 +1058,7 @@ class RoundOperations:
     reminders: object  # reminders.ReminderOverview, or None once the round is finished
     retention: object  # retention.RetentionView
     mail: object  # feedback.mail.MailCounts
-    pending: int  # raters who have not answered: a round-level count, never who
+    pending: int | None  # not answered at the last count (round level, never who)
     smtp: bool
 
 

@@ -2,14 +2,21 @@
 
 from feedback.models.framework import Framework, Leg, OpenQuestion, Statement
 from feedback.models.jobs import Job, JobStatus
+from feedback.models.meta import DatabaseIdentity
 from feedback.models.org import Person, User
 from feedback.models.outbox import OutboxMessage
-from feedback.models.responses import RESPONSE_TABLES, Answer, Comment, Response
+from feedback.models.responses import (
+    RESPONSE_TABLES,
+    Answer,
+    Comment,
+    Response,
+    SealedResponse,
+)
 from feedback.models.rounds import (
-    DraftAnswer,
     Invitation,
     InvitationToken,
     Participant,
+    ParticipationCount,
     RaterGroup,
     Round,
     RoundReminder,
@@ -20,7 +27,7 @@ __all__ = [
     "RESPONSE_TABLES",
     "Answer",
     "Comment",
-    "DraftAnswer",
+    "DatabaseIdentity",
     "Framework",
     "Invitation",
     "InvitationToken",
@@ -30,9 +37,11 @@ __all__ = [
     "OpenQuestion",
     "OutboxMessage",
     "Participant",
+    "ParticipationCount",
     "Person",
     "RaterGroup",
     "Response",
+    "SealedResponse",
     "Round",
     "RoundReminder",
     "RoundStatus",

@@ -23,6 +23,10 @@ class OutboxMessage(db.Model):
     subject: so.Mapped[str] = so.mapped_column(sa.String(300))
     body_text: so.Mapped[str] = so.mapped_column(sa.Text)
     body_html: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    # body_text and body_html never hold a working personal link (survey, set password).
+    # Until the mail is delivered, its real bodies are sealed here (feedback/sealing.py);
+    # delivery, failure or the round's close erases them.
+    sealed_body: so.Mapped[bytes | None] = so.mapped_column(sa.LargeBinary)
     kind: so.Mapped[str] = so.mapped_column(sa.String(40), default="other")
     # The round a mail belongs to (invitations, reminders): purged with its invitations.
     round_id: so.Mapped[int | None] = so.mapped_column(

@@ -84,3 +84,22 @@ class Comment(db.Model):
 
 
 RESPONSE_TABLES = ("response", "answer", "comment")
+
+
+class SealedResponse(db.Model):
+    """A submitted response while its round is open: one envelope, sealed with the instance
+    key (feedback/sealing.py), holding manager, group, grade, scores and comments.
+
+    Its key is random and nothing in it points at an invitation; the database alone cannot
+    read it. Closing the round opens every envelope of the round and deletes it.
+    """
+
+    __tablename__ = "sealed_response"
+
+    id: so.Mapped[str] = so.mapped_column(sa.String(36), primary_key=True, default=_uuid)
+    round_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("round.id", ondelete="CASCADE"), index=True
+    )
+    sealed: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)
+
+    __table_args__ = (_NO_ROWID,)

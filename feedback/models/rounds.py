@@ -1,8 +1,10 @@
 """Feedback rounds, the managers rated in them, and the invitations to raters.
 
-The invitation is the only record that knows who a rater is. It holds the rater's draft
-while they work and a boolean "submitted"; what they said lives in the response tables,
-which have no way back to it.
+The invitation is the only record that knows who a rater is. While the round is open it
+holds the rater's draft (encrypted: see feedback/sealing.py) and whether they submitted;
+what they submitted is sealed in `sealed_response`, with no way back to it. Closing the
+round erases the per-person state and keeps counts per manager and group
+(`ParticipationCount`).
 """
 
 import enum
@@ -120,17 +122,21 @@ class Invitation(db.Model):
     group: so.Mapped[str] = so.mapped_column(sa.String(20))
     email: so.Mapped[str] = so.mapped_column(sa.String(254))
     language: so.Mapped[str] = so.mapped_column(sa.String(2), default="nl")
-    submitted: so.Mapped[bool] = so.mapped_column(default=False)
+    # Whether this rater submitted: needed for exactly-once and reminders while the round
+    # is open, erased (NULL) when it closes.
+    submitted: so.Mapped[bool | None] = so.mapped_column(default=False)
     sent_at: so.Mapped[datetime | None]
     reminders_sent: so.Mapped[int] = so.mapped_column(default=0)
     last_reminded_at: so.Mapped[datetime | None]
+    # The draft: one encrypted blob (which questions are answered is not readable either),
+    # under a per-invitation draft key that each link's token unwraps. The draft key is
+    # also sealed with the instance key, so a reminder's new link can be given a wrapping.
+    draft: so.Mapped[bytes | None] = so.mapped_column(sa.LargeBinary)
+    draft_key_sealed: so.Mapped[bytes | None] = so.mapped_column(sa.LargeBinary)
 
     participant: so.Mapped[Participant] = so.relationship(back_populates="invitations")
     person: so.Mapped[Person | None] = so.relationship()
     tokens: so.Mapped[list["InvitationToken"]] = so.relationship(
-        back_populates="invitation", cascade="all, delete-orphan"
-    )
-    drafts: so.Mapped[list["DraftAnswer"]] = so.relationship(
         back_populates="invitation", cascade="all, delete-orphan"
     )
 
@@ -143,30 +149,19 @@ class Invitation(db.Model):
 
 
 class InvitationToken(db.Model):
-    """The hash of a personal link's token. A reminder may add a new link; old ones work."""
+    """The hash of a personal link's token. A reminder may add a new link; old ones work.
+
+    wrapped_key is the invitation's draft key encrypted with a key derived from the token:
+    only the link opens it.
+    """
 
     token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True)
     invitation_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("invitation.id", ondelete="CASCADE"), index=True
     )
+    wrapped_key: so.Mapped[bytes | None] = so.mapped_column(sa.LargeBinary)
 
     invitation: so.Mapped[Invitation] = so.relationship(back_populates="tokens")
-
-
-class DraftAnswer(db.Model):
-    """One saved-as-you-go answer of a rater who has not submitted yet.
-
-    item is "s<statement id>" for a statement, "q:<key>" for an open question, or "grade".
-    Deleted in the same transaction that writes the response.
-    """
-
-    invitation_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("invitation.id", ondelete="CASCADE"), primary_key=True
-    )
-    item: so.Mapped[str] = so.mapped_column(sa.String(60), primary_key=True)
-    value: so.Mapped[str] = so.mapped_column(sa.Text)
-
-    invitation: so.Mapped[Invitation] = so.relationship(back_populates="drafts")
 
 
 class RoundReminder(db.Model):
@@ -182,3 +177,27 @@ class RoundReminder(db.Model):
     slot: so.Mapped[str] = so.mapped_column(sa.String(20), primary_key=True)
     sent_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     raters: so.Mapped[int] = so.mapped_column(default=0)
+
+
+class ParticipationCount(db.Model):
+    """How many raters of one group of one manager were invited and have answered.
+
+    While the round is open the counts are refreshed at most once per clock hour (so HR
+    cannot time one rater's submit); closing the round writes the final counts, which are
+    all that remains of who took part.
+    """
+
+    participant_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True
+    )
+    group: so.Mapped[str] = so.mapped_column(sa.String(20), primary_key=True)
+    round_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("round.id", ondelete="CASCADE"), index=True
+    )
+    invited: so.Mapped[int] = so.mapped_column(default=0)
+    answered: so.Mapped[int] = so.mapped_column(default=0)
+    counted_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+    __table_args__ = (
+        sa.CheckConstraint("answered >= 0 AND answered <= invited", name="counts_consistent"),
+    )

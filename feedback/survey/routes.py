@@ -18,21 +18,20 @@ from flask import (
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from feedback.models import Invitation
 from feedback.survey import services
-from feedback.survey.services import Outcome
+from feedback.survey.services import Outcome, Visit
 
 bp = Blueprint("survey", __name__)
 
 CONTROL_FIELDS = frozenset({"csrf_token", "action", services.FINGERPRINT})
 
 
-def _invitation_or_404(token: str) -> Invitation:
-    invitation = services.find_invitation(token)
-    if invitation is None:
+def _visit_or_404(token: str) -> Visit:
+    visit = services.find_invitation(token)
+    if visit is None:
         abort(404)
-    g.lang = invitation.language
-    return invitation
+    g.lang = visit.invitation.language
+    return visit
 
 
 def _posted() -> dict[str, str]:
@@ -47,49 +46,50 @@ def _max_length() -> int:
     return current_app.config["MAX_COMMENT_LENGTH"]
 
 
-def _form_page(invitation: Invitation, token: str, posted=None, errors=None, fingerprint=None):
-    page = services.survey_page(invitation, _max_length(), posted, errors, fingerprint)
+def _form_page(visit: Visit, token: str, posted=None, errors=None, fingerprint=None):
+    page = services.survey_page(visit, _max_length(), posted, errors, fingerprint)
     return render_template(
-        "survey/form.html", page=page, token=token, page_lang=invitation.language
+        "survey/form.html", page=page, token=token, page_lang=visit.invitation.language
     )
 
 
-def _stale_form_page(invitation: Invitation, token: str, values: dict[str, str]):
+def _stale_form_page(visit: Visit, token: str, values: dict[str, str]):
     """The current draft with what an outdated form added or changed on top (never what it
     left empty), a fresh fingerprint, and the request to check and send again."""
     message = _(
         "Your answers were changed in another window or tab after this page was opened."
         " Nothing was submitted or saved: check your answers below and try again."
     )
-    return _form_page(invitation, token, services.answered_only(values), {"form": message})
+    return _form_page(visit, token, services.answered_only(values), {"form": message})
 
 
-def _already(invitation: Invitation):
-    return render_template("survey/already.html", page_lang=invitation.language)
+def _already(visit: Visit):
+    return render_template("survey/already.html", page_lang=visit.invitation.language)
 
 
 @bp.get("/s/<token>")
 def form(token: str):
-    invitation = _invitation_or_404(token)
-    if invitation.submitted:
-        return _already(invitation)
-    return _form_page(invitation, token)
+    visit = _visit_or_404(token)
+    if visit.invitation.submitted:
+        return _already(visit)
+    return _form_page(visit, token)
 
 
 @bp.post("/s/<token>")
 def submit(token: str):
     """Without JavaScript the page is one form: submit, or save and continue later."""
-    invitation = _invitation_or_404(token)
+    visit = _visit_or_404(token)
+    invitation = visit.invitation
     if invitation.submitted:
-        return _already(invitation)
+        return _already(visit)
     posted, fingerprint = _posted(), _fingerprint()
     checked = services.validate_posted(invitation, posted, _max_length())
     if not checked.ok:
-        return _form_page(invitation, token, posted, checked.error_map(), fingerprint)
+        return _form_page(visit, token, posted, checked.error_map(), fingerprint)
     if request.form.get("action") == "save":
-        outcome = services.save_draft(invitation.id, checked.values, fingerprint)
+        outcome = services.save_draft(visit.link, checked.values, fingerprint)
     else:
-        outcome = services.submit(invitation.id, checked.values, fingerprint)
+        outcome = services.submit(visit.link, checked.values, fingerprint)
     if outcome == Outcome.SAVED:
         date = format_date(invitation.participant.round.closes_on, "long")
         flash(_("Your answers are saved. Use the same link to carry on until %(date)s.", date=date))
@@ -97,27 +97,26 @@ def submit(token: str):
     if outcome == Outcome.SUBMITTED:
         return render_template("survey/thanks.html", page_lang=invitation.language)
     if outcome == Outcome.ALREADY_SUBMITTED:
-        return _already(invitation)
+        return _already(visit)
     if outcome == Outcome.NOTHING_ANSWERED:
         errors = {"form": _("Answer at least one statement before you submit.")}
-        return _form_page(invitation, token, posted, errors, fingerprint)
+        return _form_page(visit, token, posted, errors, fingerprint)
     if outcome == Outcome.STALE:
-        return _stale_form_page(invitation, token, checked.values)
+        return _stale_form_page(visit, token, checked.values)
     abort(404)
 
 
 @bp.post("/s/<token>/answer")
 def save_answer(token: str):
     """Autosave (htmx): one answer in, its saved state and the progress out. Always 200."""
-    invitation = _invitation_or_404(token)
+    visit = _visit_or_404(token)
     posted = _posted()
-    checked = services.validate_posted(invitation, posted, _max_length())
-    invitation_id = invitation.id
-    total = services.total_items(invitation.participant.round.framework)
-    saved = services.autosave(invitation_id, checked.values, _fingerprint()) if checked.ok else None
+    checked = services.validate_posted(visit.invitation, posted, _max_length())
+    total = services.total_items(visit.invitation.participant.round.framework)
+    saved = services.autosave(visit.link, checked.values, _fingerprint()) if checked.ok else None
     outcome = saved.outcome if saved else None
     states = services.save_states(list(posted), outcome, checked.error_map())
-    progress = services.progress(invitation_id, total) if outcome == Outcome.SAVED else None
+    progress = services.progress(saved.values, total) if outcome == Outcome.SAVED else None
     fingerprint = saved.fingerprint if saved else None
     return render_template(
         "survey/_save_state.html", states=states, progress=progress, fingerprint=fingerprint

@@ -1,8 +1,10 @@
 """The rater's side: find an invitation by its link, keep the draft, submit exactly once.
 
-Anonymity is structural (DESIGN.md): the invitation knows who the rater is and holds the
-draft; submitting marks it done, deletes the draft and writes a response that has no way
-back to it, all in one write transaction.
+Anonymity is structural (DESIGN.md, SECURITY.md): the invitation knows who the rater is and
+holds the draft, encrypted so that only the rater's link opens it (feedback/survey/drafts.py);
+submitting marks it done, deletes the draft and stores the answers sealed in an envelope
+that has no way back to it (feedback/envelopes.py), all in one write transaction. Closing
+the round opens the envelopes (feedback/admin/closing.py).
 """
 
 import enum
@@ -16,24 +18,21 @@ from datetime import date
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.dialects import postgresql, sqlite
 
-from feedback import clock
+from feedback import clock, envelopes, sealing
 from feedback.db import begin_write
 from feedback.extensions import db
 from feedback.models import (
-    Answer,
-    Comment,
-    DraftAnswer,
     Framework,
     Invitation,
     InvitationToken,
     Leg,
     Participant,
-    Response,
     Round,
     RoundStatus,
+    SealedResponse,
 )
+from feedback.survey.drafts import Link, open_link, read_draft, write_draft
 from feedback.tokens import hash_token
 
 SCORES = ("1", "2", "3", "4", "5")
@@ -210,13 +209,21 @@ def round_accepts_answers(rnd: Round, today: date | None = None) -> bool:
     return rnd.status == RoundStatus.OPEN and (today or clock.today()) <= rnd.closes_on
 
 
-def find_invitation(token: str) -> Invitation | None:
+@dataclass(frozen=True)
+class Visit:
+    """An invitation opened by one of its links, and the draft key that link unwrapped."""
+
+    invitation: Invitation
+    link: Link
+
+
+def find_invitation(token: str) -> Visit | None:
     """The invitation behind a link, or None when the link must look like it never existed:
     unknown token, round not open, or round past its close date."""
     to_round = so.joinedload(Invitation.participant).joinedload(Participant.round)
     to_framework = to_round.selectinload(Round.framework)
-    invitation = db.session.scalar(
-        sa.select(Invitation)
+    row = db.session.execute(
+        sa.select(Invitation, InvitationToken.wrapped_key)
         .join(InvitationToken, InvitationToken.invitation_id == Invitation.id)
         .where(InvitationToken.token_hash == hash_token(token))
         # The page needs the whole framework: load it in a few queries, not one per leg.
@@ -225,19 +232,16 @@ def find_invitation(token: str) -> Invitation | None:
             to_framework.selectinload(Framework.legs).selectinload(Leg.statements),
             to_framework.selectinload(Framework.open_questions),
         )
-    )
-    if invitation is None or not round_accepts_answers(invitation.participant.round):
+    ).one_or_none()
+    if row is None or not round_accepts_answers(row[0].participant.round):
         return None
-    return invitation
+    invitation, wrapped_key = row
+    link = open_link(invitation.id, token, wrapped_key, invitation.draft_key_sealed)
+    return Visit(invitation, link)
 
 
-def draft_values(invitation_id: int) -> dict[str, str]:
-    rows = db.session.execute(
-        sa.select(DraftAnswer.item, DraftAnswer.value).where(
-            DraftAnswer.invitation_id == invitation_id
-        )
-    )
-    return {item: value for item, value in rows}
+def draft_values(link: Link) -> dict[str, str]:
+    return read_draft(link)
 
 
 def validate_posted(
@@ -326,22 +330,13 @@ def total_items(framework) -> int:
     return len(framework.statements) + len(framework.open_questions) + 1  # + the grade
 
 
-def progress(invitation_id: int, total: int, values: Mapping[str, str] | None = None) -> Progress:
-    """How many of `total` questions have an answer: from the given values, else from the
-    draft (SQL). Takes ids, so it works after a commit has expired the loaded objects."""
-    if values is None:
-        answered = db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(DraftAnswer)
-            .where(DraftAnswer.invitation_id == invitation_id, DraftAnswer.value != "")
-        )
-    else:
-        answered = sum(1 for v in values.values() if v.strip())
-    return Progress(answered=answered or 0, total=total)
+def progress(values: Mapping[str, str], total: int) -> Progress:
+    """How many of `total` questions have an answer in `values`."""
+    return Progress(answered=sum(1 for v in values.values() if v.strip()), total=total)
 
 
 def survey_page(
-    invitation: Invitation,
+    visit: Visit,
     max_comment_length: int,
     posted: Mapping[str, str] | None = None,
     errors: Mapping[str, str] | None = None,
@@ -353,10 +348,11 @@ def survey_page(
     The page carries the fingerprint of the draft it was built from, unless `fingerprint`
     is given: a form coming back with errors keeps the one it was posted with, because it
     shows the posted values, which may be as outdated as the tab they came from."""
+    invitation = visit.invitation
     rnd = invitation.participant.round
     lang = invitation.language
     framework = rnd.framework
-    values = draft_values(invitation.id)
+    values = draft_values(visit.link)
     if fingerprint is None:
         fingerprint = draft_fingerprint(values)
     known = {statement_field(s.id) for s in framework.statements}
@@ -384,7 +380,7 @@ def survey_page(
         values=values,
         errors=errors,
         stray_errors=stray,
-        progress=progress(invitation.id, total_items(framework), values),
+        progress=progress(values, total_items(framework)),
         max_comment_length=max_comment_length,
         fingerprint=fingerprint,
     )
@@ -402,91 +398,87 @@ class Outcome(enum.StrEnum):
     STALE = "stale"  # the form was outdated and would have lost answers: nothing written
 
 
-def _insert(table: sa.Table):
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(table)
-    if dialect == "sqlite":
-        return sqlite.insert(table)
-    raise NotImplementedError(f"no upsert for {dialect}")
-
-
-def _lock_open_invitation(invitation_id: int) -> Outcome | None:
+def _lock_open_invitation(invitation_id: int, answering: bool = False) -> Outcome | None:
     """Inside a write transaction: None if the invitation may still change, else why not.
 
-    FOR UPDATE (PostgreSQL; SQLite already holds the write lock) serialises autosaves and
-    the submit of one invitation, so no draft row can outlive a submit.
+    Locks in one order everywhere, the round before its invitations (closing does the same),
+    so no two transactions wait for each other:
+    - with `answering` (the request carries an answer), the round's first answer freezes its
+      framework and threshold: an UPDATE that matches, and so locks, the round only while
+      that flag is still unset;
+    - FOR SHARE of the round makes closing it wait for a submit in flight, and a submit
+      that comes after the close see it closed: no envelope is ever left behind unopened;
+    - FOR UPDATE of the invitation (PostgreSQL; SQLite already holds the write lock)
+      serialises autosaves and the submit of one invitation, so no draft outlives a submit.
     """
-    row = db.session.execute(
-        sa.select(Invitation.submitted, Round.status, Round.closes_on, Round.answers_started)
-        .join(Round, Round.id == Invitation.round_id)
+    round_id = db.session.scalar(
+        sa.select(Invitation.round_id).where(Invitation.id == invitation_id)
+    )
+    if round_id is None:
+        return Outcome.CLOSED
+    if answering:
+        db.session.execute(
+            sa.update(Round)
+            .where(
+                Round.id == round_id,
+                Round.answers_started.is_(False),
+                Round.status == RoundStatus.OPEN,
+            )
+            .values(answers_started=True)
+            .execution_options(synchronize_session=False)
+        )
+    rnd = db.session.execute(
+        sa.select(Round.status, Round.closes_on)
+        .where(Round.id == round_id)
+        .with_for_update(read=True)
+    ).one()
+    submitted = db.session.execute(
+        sa.select(Invitation.submitted)
         .where(Invitation.id == invitation_id)
         .with_for_update(of=Invitation)
-    ).one_or_none()
-    if row is None or row.status != RoundStatus.OPEN or clock.today() > row.closes_on:
+    ).scalar_one()
+    if rnd.status != RoundStatus.OPEN or clock.today() > rnd.closes_on:
         return Outcome.CLOSED
-    if row.submitted:
+    if submitted:
         return Outcome.ALREADY_SUBMITTED
     return None
 
 
-def _mark_round_started(invitation_id: int) -> None:
-    """The first answer of a round freezes its framework and threshold."""
-    round_id = sa.select(Invitation.round_id).where(Invitation.id == invitation_id)
-    db.session.execute(
-        sa.update(Round)
-        .where(Round.id == round_id.scalar_subquery(), Round.answers_started.is_(False))
-        .values(answers_started=True)
-    )
-
-
 def _lock_and_check(
-    invitation_id: int, values: Mapping[str, str], fingerprint: str | None
+    link: Link, values: Mapping[str, str], fingerprint: str | None
 ) -> tuple[Outcome | None, dict[str, str]]:
     """Inside a write transaction: why the posted form may not be written (None if it may),
     and the current draft. With a `fingerprint` (a whole form was posted), an outdated form
     that would change or clear answers of the draft is refused as STALE."""
-    refusal = _lock_open_invitation(invitation_id)
+    refusal = _lock_open_invitation(link.invitation_id, answering=any(values.values()))
     if refusal is not None:
         return refusal, {}
-    draft = draft_values(invitation_id)
+    draft = draft_values(link)
     if fingerprint is not None and is_stale(draft, values, fingerprint):
         return Outcome.STALE, draft
     return None, draft
 
 
-def _write_draft(invitation_id: int, values: Mapping[str, str]) -> None:
-    """Inside a write transaction: upsert the answers; an empty value removes that answer."""
-    keep = [{"invitation_id": invitation_id, "item": k, "value": v} for k, v in values.items() if v]
-    cleared = [k for k, v in values.items() if not v]
-    if keep:
-        stmt = _insert(DraftAnswer.__table__)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["invitation_id", "item"], set_={"value": stmt.excluded.value}
-        )
-        db.session.execute(stmt, keep)
-        _mark_round_started(invitation_id)
-    if cleared:
-        db.session.execute(
-            sa.delete(DraftAnswer).where(
-                DraftAnswer.invitation_id == invitation_id, DraftAnswer.item.in_(cleared)
-            )
-        )
+def _write_draft(link: Link, draft: Mapping[str, str], values: Mapping[str, str]) -> dict:
+    """Inside a write transaction: the draft with these answers on top (an empty value
+    removes that answer), stored; returns what was stored."""
+    merged = answered_only({**draft, **values})
+    if merged != dict(draft):
+        write_draft(link, merged)
+    return merged
 
 
-def save_draft(
-    invitation_id: int, values: Mapping[str, str], fingerprint: str | None = None
-) -> Outcome:
-    """Upsert validated answers into the draft; an empty value removes that answer.
+def save_draft(link: Link, values: Mapping[str, str], fingerprint: str | None = None) -> Outcome:
+    """Save validated answers into the draft; an empty value removes that answer.
 
     With a `fingerprint` (the whole form was posted), refuse with STALE when the form was
     outdated and would change or clear answers of the draft (see is_stale)."""
     begin_write()
-    refusal, _draft = _lock_and_check(invitation_id, values, fingerprint)
+    refusal, draft = _lock_and_check(link, values, fingerprint)
     if refusal is not None:
         db.session.rollback()
         return refusal
-    _write_draft(invitation_id, values)
+    _write_draft(link, draft, values)
     db.session.commit()
     return Outcome.SAVED
 
@@ -495,96 +487,78 @@ def save_draft(
 class Autosaved:
     outcome: Outcome
     fingerprint: str | None  # what the page's hidden field should now say; None: leave it
+    values: dict[str, str] | None = None  # the draft after the save
 
 
-def autosave(invitation_id: int, values: Mapping[str, str], fingerprint: str) -> Autosaved:
+def autosave(link: Link, values: Mapping[str, str], fingerprint: str) -> Autosaved:
     """Save one answer as the rater goes, and tell the page its new draft fingerprint.
 
     Only a page that was up to date before this save (`fingerprint` matched the draft) gets
     the new one: a stale tab that autosaves keeps its old fingerprint, so its submit is
     still checked against the answers another tab saved meanwhile."""
     begin_write()
-    refusal = _lock_open_invitation(invitation_id)
+    refusal = _lock_open_invitation(link.invitation_id, answering=any(values.values()))
     if refusal is not None:
         db.session.rollback()
         return Autosaved(refusal, None)
-    draft = draft_values(invitation_id)
+    draft = draft_values(link)
     was_current = fingerprint == draft_fingerprint(draft)
-    _write_draft(invitation_id, values)
-    after = answered_only({**draft, **values})  # what _write_draft left, without a query
+    after = _write_draft(link, draft, values)
     new = draft_fingerprint(after) if was_current else None
     db.session.commit()
-    return Autosaved(Outcome.SAVED, new)
+    return Autosaved(Outcome.SAVED, new, after)
 
 
 def new_response_id() -> str:
     return str(uuid.uuid4())
 
 
-def submit(
-    invitation_id: int, answers: Mapping[str, str], fingerprint: str | None = None
-) -> Outcome:
-    """Turn the draft plus the posted answers into an anonymous response, exactly once.
+def submit(link: Link, answers: Mapping[str, str], fingerprint: str | None = None) -> Outcome:
+    """Turn the draft plus the posted answers into a sealed envelope, exactly once.
 
     One transaction: check the round, refuse an outdated form that would lose answers of
     the draft (STALE, only when a `fingerprint` is given), claim the invitation (UPDATE ...
     WHERE submitted is false: whoever changes the row wins; everyone else is told it was
-    already submitted), delete the draft, and write the response with its answers and
-    comments.
+    already submitted) and erase its draft in the same UPDATE, and store the envelope.
     """
     begin_write()
-    refusal, draft = _lock_and_check(invitation_id, answers, fingerprint)
+    refusal, draft = _lock_and_check(link, answers, fingerprint)
     if refusal is not None:
         db.session.rollback()
         return refusal
+    final = final_answers(draft, answers)
+    if not final.scores:
+        db.session.rollback()
+        return Outcome.NOTHING_ANSWERED
     claimed = db.session.execute(
         sa.update(Invitation)
-        .where(Invitation.id == invitation_id, Invitation.submitted.is_(False))
-        .values(submitted=True)
+        .where(Invitation.id == link.invitation_id, Invitation.submitted.is_(False))
+        .values(submitted=True, draft=None, draft_key_sealed=None)
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:
         db.session.rollback()
         return Outcome.ALREADY_SUBMITTED
-    final = final_answers(draft, answers)
-    if not final.scores:
-        db.session.rollback()
-        return Outcome.NOTHING_ANSWERED
     invitation = db.session.execute(
         sa.select(Invitation.round_id, Invitation.participant_id, Invitation.group).where(
-            Invitation.id == invitation_id
+            Invitation.id == link.invitation_id
         )
     ).one()
-    db.session.execute(
-        sa.delete(DraftAnswer)
-        .where(DraftAnswer.invitation_id == invitation_id)
-        .execution_options(synchronize_session=False)
-    )
-    response_id = new_response_id()
-    db.session.execute(
-        sa.insert(Response.__table__).values(
-            id=response_id,
-            round_id=invitation.round_id,
+    sealed = envelopes.seal_answers(
+        invitation.round_id,
+        envelopes.SealedAnswers(
             participant_id=invitation.participant_id,
             group=invitation.group,
             grade=final.grade,
-        )
+            scores=final.scores,
+            comments=final.comments,
+        ),
+        sealing.seal,
     )
     db.session.execute(
-        sa.insert(Answer.__table__),
-        [
-            {"response_id": response_id, "statement_id": sid, "score": score}
-            for sid, score in final.scores.items()
-        ],
-    )
-    if final.comments:
-        db.session.execute(
-            sa.insert(Comment.__table__),
-            [
-                {"id": str(uuid.uuid4()), "response_id": response_id, "question_key": k, "text": t}
-                for k, t in final.comments.items()
-            ],
+        sa.insert(SealedResponse.__table__).values(
+            id=new_response_id(), round_id=invitation.round_id, sealed=sealed
         )
-    _mark_round_started(invitation_id)
+    )
     db.session.commit()
     return Outcome.SUBMITTED

@@ -321,6 +321,20 @@ def test_launch_with_a_bad_address_sends_nothing(org):
 # --- dashboard ----------------------------------------------------------------------------------
 
 
+def _statements(action):
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(_db.engine, "before_cursor_execute", record)
+    try:
+        result = action()
+    finally:
+        sa.event.remove(_db.engine, "before_cursor_execute", record)
+    return result, statements
+
+
 def test_dashboard_counts_per_manager_and_group_in_one_query(org):
     rnd = make_draft(org)
     services.launch_round(rnd.id)
@@ -336,20 +350,15 @@ def test_dashboard_counts_per_manager_and_group_in_one_query(org):
     _db.session.commit()
     round_id = rnd.id
 
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    engine = _db.engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        dashboard = services.response_dashboard(round_id)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
-    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    grouped = [s for s in selects if "GROUP BY" in s.upper()]
-    assert len(grouped) == 1 and len(selects) <= 2  # the counts, and the round's threshold
+    # The first look counts: one GROUP BY over the invitations.
+    dashboard, statements = _statements(lambda: services.response_dashboard(round_id))
+    on_invitations = [s for s in statements if "FROM invitation" in s]
+    assert len(on_invitations) == 1 and "GROUP BY" in on_invitations[0].upper()
+    # Later looks in the hour read the stored counts only: no query of the invitations.
+    again, statements = _statements(lambda: services.response_dashboard(round_id))
+    assert again == dashboard
+    assert not [s for s in statements if re.search(r"\binvitation\b", s)]
+    assert all(s.lstrip().upper().startswith("SELECT") for s in statements)
 
     # Threshold 3. Anna: self 1, supervisor 1, direct reports 3. The two small groups (2
     # invitations) cannot make a pool of 3 on their own, so the direct reports join them:
@@ -368,16 +377,15 @@ def test_dashboard_counts_per_manager_and_group_in_one_query(org):
     # Bob's self answered; with one rater per group nobody can see that it was his self.
     assert all(g.rate is None for g in bob.groups)
     assert (bob.others.answered, bob.others.invited) == (1, 3)
-    # Round level: direct reports (4) are shown, self and supervisor (2 each) pooled.
+    # Round level: the sums of what is shown above; never a self or supervisor total.
     by_group = {g.group: g for g in dashboard.by_group}
-    assert (by_group["direct_report"].rate.answered, by_group["direct_report"].rate.invited) == (
-        2,
-        4,
-    )
+    assert by_group["self"].state == by_group["supervisor"].state == services.OMITTED
     assert by_group["self"].rate is None and by_group["supervisor"].rate is None
-    assert (dashboard.others.answered, dashboard.others.invited) == (1, 4)
+    assert by_group["direct_report"].state == "pooled" and by_group["direct_report"].rate is None
+    assert (dashboard.others.answered, dashboard.others.invited) == (3, 8)
     assert (dashboard.total.answered, dashboard.total.invited) == (3, 8)
-    assert dashboard.invited == 8
+    assert dashboard.invited == 8 and dashboard.hidden_managers == 0
+    assert dashboard.counted_at is not None and not dashboard.final
     assert "email" not in repr(dashboard).lower()
 
 
@@ -426,31 +434,21 @@ def test_unknown_round_is_refused(db):
             action(12345)
 
 
-def test_recluster_runs_only_on_postgresql(db):
-    rnd, participant, _ = factories.make_rated_manager(db)
-    from feedback.models import Answer, Response
+def test_cleaning_after_close_can_run_again_and_changes_no_data(db):
+    rnd, _participant, links = factories.make_rated_manager(db)
+    from feedback.admin import closing
+    from feedback.models import Answer, RaterGroup, Response
+    from feedback.survey import services as survey
 
-    statement = db.session.scalar(sa.select(Statement).limit(1))
-    for _ in range(3):
-        db.session.add(
-            Response(
-                round_id=rnd.id,
-                participant_id=participant.id,
-                group="direct_report",
-                answers=[Answer(statement_id=statement.id, score=4)],
-            )
-        )
-    db.session.commit()
-    is_postgres = db.engine.dialect.name == "postgresql"
-    assert services.recluster_responses() is is_postgres
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 3
+    sid = db.session.scalar(sa.select(Statement.id).limit(1))
+    for _invitation, token in links[RaterGroup.DIRECT_REPORT][:3]:
+        link = survey.find_invitation(token).link
+        assert survey.submit(link, {f"s{sid}": "4"}) == survey.Outcome.SUBMITTED
     closed = services.close_round(rnd.id)
     assert closed.status == RoundStatus.CLOSED
-    if is_postgres:
-        clustered = db.session.scalars(
-            sa.text(
-                "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-                "WHERE i.indisclustered"
-            )
-        ).all()
-        assert set(clustered) >= {"pk_response", "pk_answer", "pk_comment"}
+    before = db.session.execute(sa.select(Answer.response_id, Answer.score)).all()
+    assert closing.clean_after_close(rnd.id) is True
+    assert closing.clean_after_close(rnd.id) is True
+    db.session.expire_all()
+    assert db.session.execute(sa.select(Answer.response_id, Answer.score)).all() == before
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 3

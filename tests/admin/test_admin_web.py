@@ -370,7 +370,7 @@ def test_open_round_page_shows_counts_but_no_rater_addresses(hr_client, org):
     _db.session.commit()
     response = hr_client.get(f"/admin/rounds/{rid}")
     page = response.get_data(as_text=True)
-    assert "<html" in page and 'hx-trigger="every 10s"' in page
+    assert "<html" in page and 'hx-trigger="every 10m"' in page
     assert "1 of 8" in page
     for rep in org["anna_reps"] + org["bob_reps"][:1]:
         assert rep.email not in page and rep.name not in page
@@ -384,7 +384,7 @@ def test_dashboard_partial_for_htmx_only(hr_client, org):
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in page
     assert page.lstrip().startswith('<section class="card dashboard" id="dashboard"')
-    assert 'hx-trigger="every 10s"' in page and "0 / 3" in page
+    assert 'hx-trigger="every 10m"' in page and "0 / 3" in page
     plain = hr_client.get(f"/admin/rounds/{rid}/dashboard")
     assert plain.status_code == 302 and plain.headers["Location"].endswith(f"/admin/rounds/{rid}")
     boosted = hr_client.get(f"/admin/rounds/{rid}/dashboard", headers=HX | {"HX-Boosted": "true"})

@@ -258,7 +258,7 @@ def test_send_now_button_confirms_sends_counts_only_and_is_rate_limited(hr_clien
     rid = launched(org)
     answered, pending = answer_some(rid, count=3)
     round_page = hr_client.get(f"/admin/rounds/{rid}").get_data(as_text=True)
-    assert "5 raters have not answered yet." in round_page and "Send reminders now…" in round_page
+    assert "5 raters had not answered yet." in round_page and "Send reminders now…" in round_page
     confirm = hr_client.get(f"/admin/rounds/{rid}/remind").get_data(as_text=True)
     assert "Send reminders" in confirm and "never who" in confirm
     assert outbox("reminder") == []  # GET only confirms

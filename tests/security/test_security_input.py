@@ -4,10 +4,10 @@ endpoints. Bad input gets a clear message and changes nothing; no input costs an
 import re
 
 import sqlalchemy as sa
-from factories import make_rated_manager, statement_ids
+from factories import draft_of, make_rated_manager, sealed_answers, statement_ids
 from security_helpers import snapshot
 
-from feedback.models import DraftAnswer, Invitation, RaterGroup, Response
+from feedback.models import Invitation, RaterGroup, SealedResponse
 
 
 def _link(db):
@@ -18,13 +18,12 @@ def _link(db):
 
 def _drafts(db, invitation_id):
     db.session.expire_all()
-    return dict(
-        db.session.execute(
-            sa.select(DraftAnswer.item, DraftAnswer.value).where(
-                DraftAnswer.invitation_id == invitation_id
-            )
-        ).all()
-    )
+    return draft_of(db, invitation_id)
+
+
+def _the_sealed_response(db):
+    (answers,) = sealed_answers(db)
+    return answers
 
 
 def test_nul_byte_in_a_comment_is_a_clear_error_and_keeps_the_draft(db, client):
@@ -80,9 +79,9 @@ def test_draft_from_one_tab_and_submit_from_another_keeps_the_answers(db, client
     assert response.status_code == 200
     db.session.expire_all()
     assert db.session.get(Invitation, invitation.id).submitted
-    saved = db.session.scalars(sa.select(Response)).one()
+    saved = _the_sealed_response(db)
     assert saved.grade == 8
-    assert sorted(a.statement_id for a in saved.answers) == sorted([*ids[:5], ids[6]])
+    assert sorted(saved.scores) == sorted([*ids[:5], ids[6]])
 
 
 def test_stale_tab_submitting_empty_comment_and_grade_keeps_the_autosaved_ones(db, client):
@@ -101,12 +100,12 @@ def test_stale_tab_submitting_empty_comment_and_grade_keeps_the_autosaved_ones(d
     assert "in een ander venster of tabblad gewijzigd" in page
     assert "written in tab A</textarea>" in page and '<option value="8" selected>' in page
     assert _drafts(db, invitation.id) == {"q:start": "written in tab A", "grade": "8"}
-    assert db.session.scalar(sa.select(sa.func.count(Response.id))) == 0
+    assert db.session.scalar(sa.select(sa.func.count(SealedResponse.id))) == 0
     fingerprint = re.search(r'name="draft_fingerprint" value="(\w+)"', page).group(1)
     shown = {**stale_form, "q:start": "written in tab A", "grade": "8"}
     again = client.post(f"/s/{token}", data={**shown, "draft_fingerprint": fingerprint})
     assert again.status_code == 200
     db.session.expire_all()
-    saved = db.session.scalars(sa.select(Response)).one()
+    saved = _the_sealed_response(db)
     assert saved.grade == 8
-    assert [c.text for c in saved.comments] == ["written in tab A"]
+    assert list(saved.comments.values()) == ["written in tab A"]

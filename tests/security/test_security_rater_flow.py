@@ -8,7 +8,15 @@ from security_helpers import login
 
 from feedback.admin.services import close_round
 from feedback.extensions import db as _db
-from feedback.models import Invitation, RaterGroup, Response, Round, RoundStatus
+from feedback.models import (
+    Comment,
+    Invitation,
+    RaterGroup,
+    Response,
+    Round,
+    RoundStatus,
+    SealedResponse,
+)
 
 
 def test_wrong_token_closed_round_and_past_close_date_look_the_same(db, client):
@@ -47,23 +55,27 @@ def test_survey_page_sends_no_referrer_and_is_not_cached(db, client):
 
 def test_response_rows_come_back_in_an_order_unrelated_to_arrival(db, client):
     """Twelve raters submit in turn; once the round is closed, the stored order of responses
-    (what a plain SELECT returns) is key order, not the order of arrival."""
+    and of comments (what a plain SELECT returns) is not the order of arrival, and no
+    response keeps the key its envelope had."""
     rnd, part, _links = make_rated_manager(db, reports=0)
     from factories import make_invitation
 
     first = statement_ids(rnd)[0]
-    arrival = []
     for k in range(12):
         _inv, token = make_invitation(db, part, group=RaterGroup.DIRECT_REPORT)
-        assert client.post(f"/s/{token}", data={f"s{first}": str(k % 5 + 1)}).status_code == 200
-        arrival.append(
-            _db.session.scalars(sa.select(Response.id).where(Response.id.not_in(arrival))).one()
-        )
-    close_round(rnd.id)  # on PostgreSQL this re-clusters the tables on their random keys
+        posted = {f"s{first}": str(k % 5 + 1), "q:start": f"rater {k:02d}"}
+        assert client.post(f"/s/{token}", data=posted).status_code == 200
+    envelope_ids = set(_db.session.scalars(sa.select(SealedResponse.id)))
+    assert len(envelope_ids) == 12
+    close_round(rnd.id)
     _db.session.expire_all()
     stored = list(_db.session.scalars(sa.select(Response.id)))
-    assert sorted(stored) == stored  # key order
-    assert stored != arrival
+    assert len(stored) == 12 and not envelope_ids & set(stored)
+    arrival = [f"rater {k:02d}" for k in range(12)]
+    comments = list(_db.session.scalars(sa.select(Comment.text)))
+    assert sorted(comments) == arrival and comments != arrival
+    by_response = dict(_db.session.execute(sa.select(Comment.response_id, Comment.text)).all())
+    assert [by_response[r] for r in stored] != arrival
 
 
 def test_hr_sees_counts_not_who_responded(db, client):

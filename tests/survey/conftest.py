@@ -43,6 +43,13 @@ class Survey:
     def token(self) -> str:
         return self.links[RaterGroup.DIRECT_REPORT][0][1]
 
+    @property
+    def link(self):
+        """The first direct report's invitation as their link opens it (draft key and all)."""
+        from feedback.survey.services import find_invitation
+
+        return find_invitation(self.token).link
+
     def url(self, token: str | None = None) -> str:
         return f"/s/{token or self.token}"
 

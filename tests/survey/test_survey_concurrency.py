@@ -11,8 +11,11 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import sqlalchemy as sa
+from factories import drafts_stored
 
-from feedback.models import Answer, DraftAnswer, Invitation, Response
+from feedback.admin.services import close_round
+from feedback.models import Answer, Invitation, Response, SealedResponse
+from feedback.survey import services
 
 THANKS = "<h1>Dank je wel!</h1>"
 ALREADY = "<h1>Al verstuurd</h1>"
@@ -56,14 +59,16 @@ def test_twenty_simultaneous_submits_of_one_link_make_one_response(app, db, surv
     base_url = live_server(app)
     s1, s2 = survey.statement_ids[:2]
     # A draft exists too: the winner turns it into the response, and it is gone afterwards.
-    db.session.add(DraftAnswer(invitation_id=survey.invitation.id, item=f"s{s2}", value="2"))
-    db.session.commit()
+    assert services.save_draft(survey.link, {f"s{s2}": "2"}) == services.Outcome.SAVED
 
     results = post_all(base_url, [(survey.url(), {f"s{s1}": "4", "grade": "7"})] * 20)
 
     outcomes = Counter(outcome(status, body) for status, body in results)
     assert outcomes == {"thanks": 1, "already": 19}
     db.session.rollback()  # end the test's own read snapshot
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SealedResponse)) == 1
+    assert drafts_stored(db) == 0
+    close_round(survey.round.id)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 1
     response = db.session.scalars(sa.select(Response)).one()
     assert response.grade == 7
@@ -72,7 +77,6 @@ def test_twenty_simultaneous_submits_of_one_link_make_one_response(app, db, surv
         for sid, score in db.session.execute(sa.select(Answer.statement_id, Answer.score))
     }
     assert scores == {s1: 4, s2: 2}
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(DraftAnswer)) == 0
 
 
 def test_different_raters_submitting_at_once_all_land(app, db, survey, live_server):
@@ -91,7 +95,8 @@ def test_different_raters_submitting_at_once_all_land(app, db, survey, live_serv
     outcomes = Counter(outcome(status, body) for status, body in results)
     assert outcomes == {"thanks": len(links), "already": 2 * len(links)}
     db.session.rollback()  # end the test's own read snapshot
+    assert all(db.session.scalars(sa.select(Invitation.submitted)))
+    close_round(survey.round.id)
     groups = Counter(db.session.scalars(sa.select(Response.group)))
     assert groups == {"self": 1, "supervisor": 1, "direct_report": len(links) - 2}
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Answer)) == len(links)
-    assert all(db.session.scalars(sa.select(Invitation.submitted)))

@@ -5,29 +5,26 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+from factories import draft_of, drafts_stored, sealed_answers
 from survey_helpers import Tab
 
+from feedback.admin.services import close_round
 from feedback.models import (
     Answer,
     Comment,
-    DraftAnswer,
     Invitation,
     RaterGroup,
     Response,
     Round,
     RoundStatus,
+    SealedResponse,
 )
 
 HX = {"HX-Request": "true"}
 
 
 def drafts(db, invitation_id):
-    rows = db.session.execute(
-        sa.select(DraftAnswer.item, DraftAnswer.value).where(
-            DraftAnswer.invitation_id == invitation_id
-        )
-    )
-    return {item: value for item, value in rows}
+    return draft_of(db, invitation_id)
 
 
 def count(db, model):
@@ -70,8 +67,8 @@ def test_wrong_token_closed_round_and_past_close_date_look_the_same(client, db, 
         assert client.post(survey.url(), data={f"s{sid}": "3"}).status_code == 404
         assert client.post(survey.url() + "/answer", data={f"s{sid}": "3"}).status_code == 404
     assert all(body == wrong.data for body in bodies)
-    assert count(db, DraftAnswer) == 0
-    assert count(db, Response) == 0
+    assert drafts_stored(db) == 0
+    assert count(db, SealedResponse) == 0
 
 
 def test_the_page_says_who_when_and_how_anonymous(client, db, survey):
@@ -226,7 +223,7 @@ def test_save_and_continue_later_keeps_a_draft_and_does_not_submit(client, db, s
     assert response.status_code == 303
     assert response.headers["Location"].endswith(survey.url())
     assert drafts(db, survey.invitation.id) == {f"s{sid}": "2", "q:start": "Later meer"}
-    assert count(db, Response) == 0
+    assert count(db, SealedResponse) == 0
     page = client.get(survey.url())
     assert "Je antwoorden zijn opgeslagen" in page.text
     assert f'name="s{sid}" value="2" checked' in page.text
@@ -254,6 +251,10 @@ def test_submit_writes_one_anonymous_response_from_draft_and_form(client, db, su
     assert response.status_code == 200
     assert "<h1>Dank je wel!</h1>" in response.text
 
+    assert drafts(db, invitation.id) == {}
+    assert db.session.scalar(sa.select(Invitation.submitted).where(Invitation.id == invitation.id))
+    assert count(db, Response) == 0  # sealed until the round closes
+    close_round(survey.round.id)
     result = db.session.scalars(sa.select(Response)).one()
     assert result.round_id == survey.round.id
     assert result.participant_id == invitation.participant_id
@@ -274,10 +275,17 @@ def test_submit_writes_one_anonymous_response_from_draft_and_form(client, db, su
         )
     }
     assert comments == {"start": "Meer een-op-een gesprekken", "stop": "Te veel vergaderen"}
-    assert drafts(db, invitation.id) == {}
-    assert db.session.scalar(sa.select(Invitation.submitted).where(Invitation.id == invitation.id))
+    # Closed: who submitted is forgotten, and the link is gone.
+    assert (
+        db.session.scalar(sa.select(Invitation.submitted).where(Invitation.id == invitation.id))
+        is None
+    )
+    assert client.get(survey.url()).status_code == 404
 
-    # Afterwards the link only says "already submitted".
+
+def test_after_submit_the_link_only_says_already_submitted(client, db, survey):
+    sid = survey.statement_ids[0]
+    assert "<h1>Dank je wel!</h1>" in client.post(survey.url(), data={f"s{sid}": "4"}).text
     again = client.get(survey.url())
     assert again.status_code == 200
     assert "Al verstuurd" in again.text
@@ -291,8 +299,8 @@ def test_a_second_submit_is_told_already_submitted_and_writes_nothing(client, db
     second = client.post(survey.url(), data={f"s{sid}": "1"})
     assert second.status_code == 200
     assert "Al verstuurd" in second.text
-    assert count(db, Response) == 1
-    assert db.session.scalar(sa.select(Answer.score)) == 4
+    assert count(db, SealedResponse) == 1
+    assert [a.scores for a in sealed_answers(db)] == [{sid: 4}]
 
 
 def test_autosave_after_submit_saves_nothing(client, db, survey):
@@ -301,7 +309,7 @@ def test_autosave_after_submit_saves_nothing(client, db, survey):
     response = client.post(survey.url() + "/answer", data={f"s{sid}": "2"}, headers=HX)
     assert response.status_code == 200
     assert "Al verstuurd." in response.text
-    assert count(db, DraftAnswer) == 0
+    assert drafts_stored(db) == 0
 
 
 def test_submit_needs_at_least_one_statement(client, db, survey):
@@ -310,7 +318,7 @@ def test_submit_needs_at_least_one_statement(client, db, survey):
     assert "Beantwoord minstens één stelling" in response.text
     assert "Alleen een opmerking</textarea>" in response.text
     assert '<option value="7" selected>' in response.text
-    assert count(db, Response) == 0
+    assert count(db, SealedResponse) == 0
     assert not db.session.scalar(
         sa.select(Invitation.submitted).where(Invitation.id == survey.invitation.id)
     )
@@ -331,7 +339,7 @@ def test_invalid_submit_shows_errors_keeps_typed_text_and_changes_nothing(client
     assert "Kort</textarea>" in html
     assert f'name="s{s2}" value="4" checked' in html
     assert f'name="s{s1}" value="3" checked' in html
-    assert count(db, Response) == 0
+    assert count(db, SealedResponse) == 0
     assert drafts(db, survey.invitation.id) == {f"s{s1}": "3"}
 
 
@@ -340,7 +348,7 @@ def test_unknown_fields_in_a_full_post_are_named(client, db, survey):
     assert response.status_code == 200
     assert "hoort niet bij de vragenlijst" in response.text
     assert "Onbekend veld" in response.text
-    assert count(db, Response) == 0
+    assert count(db, SealedResponse) == 0
 
 
 def test_round_closed_while_the_rater_was_typing(client, db, survey):
@@ -348,7 +356,7 @@ def test_round_closed_while_the_rater_was_typing(client, db, survey):
     client.post(survey.url() + "/answer", data={f"s{sid}": "3"}, headers=HX)
     set_round(db, survey.round.id, status=RoundStatus.CLOSED)
     assert client.post(survey.url(), data={f"s{sid}": "4"}).status_code == 404
-    assert count(db, Response) == 0
+    assert count(db, SealedResponse) == 0
 
 
 def test_with_csrf_on_the_page_token_works_and_a_missing_token_is_refused(app, db, survey):

@@ -1,8 +1,9 @@
 """The write services without HTTP: draft upserts, submit exactly once, refusals."""
 
 import sqlalchemy as sa
+from factories import drafts_stored, sealed_answers
 
-from feedback.models import Answer, DraftAnswer, Invitation, Response, Round, RoundStatus
+from feedback.models import Invitation, Round, RoundStatus, SealedResponse
 from feedback.survey import services
 from feedback.survey.services import Outcome
 
@@ -13,7 +14,7 @@ def scalar_count(db, model):
 
 def test_save_draft_upserts_and_clears(db, survey):
     sid = survey.statement_ids[0]
-    inv = survey.invitation.id
+    inv = survey.link
     assert services.save_draft(inv, {f"s{sid}": "1", "q:stop": "x"}) == Outcome.SAVED
     assert services.save_draft(inv, {f"s{sid}": "5", "q:stop": ""}) == Outcome.SAVED
     assert services.draft_values(inv) == {f"s{sid}": "5"}
@@ -22,52 +23,52 @@ def test_save_draft_upserts_and_clears(db, survey):
 
 def test_submit_twice_writes_once(db, survey):
     sid = survey.statement_ids[0]
-    inv = survey.invitation.id
+    inv = survey.link
     assert services.submit(inv, {f"s{sid}": "3"}) == Outcome.SUBMITTED
     assert services.submit(inv, {f"s{sid}": "4"}) == Outcome.ALREADY_SUBMITTED
-    assert scalar_count(db, Response) == 1
-    assert db.session.scalar(sa.select(Answer.score)) == 3
+    assert scalar_count(db, SealedResponse) == 1
+    assert [a.scores for a in sealed_answers(db)] == [{sid: 3}]
 
 
 def test_submit_with_nothing_answered_changes_nothing(db, survey):
-    inv = survey.invitation.id
+    inv = survey.link
     services.save_draft(inv, {"q:start": "alleen tekst"})
     assert services.submit(inv, {"grade": "8"}) == Outcome.NOTHING_ANSWERED
-    assert scalar_count(db, Response) == 0
+    assert scalar_count(db, SealedResponse) == 0
     assert services.draft_values(inv) == {"q:start": "alleen tekst"}
-    assert db.session.get(Invitation, inv).submitted is False
+    assert db.session.get(Invitation, inv.invitation_id).submitted is False
 
 
 def test_dont_know_counts_as_an_answer_and_is_stored_as_null(db, survey):
     sid = survey.statement_ids[0]
-    assert services.submit(survey.invitation.id, {f"s{sid}": "dk"}) == Outcome.SUBMITTED
-    assert db.session.execute(sa.select(Answer.statement_id, Answer.score)).one() == (sid, None)
+    assert services.submit(survey.link, {f"s{sid}": "dk"}) == Outcome.SUBMITTED
+    assert [a.scores for a in sealed_answers(db)] == [{sid: None}]
 
 
 def test_nothing_is_written_when_the_round_is_not_open(db, survey):
     sid = survey.statement_ids[0]
-    inv = survey.invitation.id
+    inv = survey.link
     db.session.execute(
         sa.update(Round).where(Round.id == survey.round.id).values(status=RoundStatus.CLOSED)
     )
     db.session.commit()
     assert services.save_draft(inv, {f"s{sid}": "2"}) == Outcome.CLOSED
     assert services.submit(inv, {f"s{sid}": "2"}) == Outcome.CLOSED
-    assert scalar_count(db, DraftAnswer) == 0
-    assert scalar_count(db, Response) == 0
+    assert drafts_stored(db) == 0
+    assert scalar_count(db, SealedResponse) == 0
     assert db.session.get(Round, survey.round.id).answers_started is False
 
 
 def test_draft_after_submit_is_refused(db, survey):
     sid = survey.statement_ids[0]
-    inv = survey.invitation.id
+    inv = survey.link
     services.submit(inv, {f"s{sid}": "2"})
     assert services.save_draft(inv, {f"s{sid}": "5"}) == Outcome.ALREADY_SUBMITTED
-    assert scalar_count(db, DraftAnswer) == 0
+    assert drafts_stored(db) == 0
 
 
 def test_find_invitation(db, survey):
-    assert services.find_invitation(survey.token).id == survey.invitation.id
+    assert services.find_invitation(survey.token).invitation.id == survey.invitation.id
     assert services.find_invitation("nope") is None
 
 
@@ -105,26 +106,30 @@ def test_is_stale_needs_an_outdated_fingerprint_and_a_loss():
 
 def test_stale_submit_and_save_write_nothing(db, survey):
     sid = survey.statement_ids[0]
-    inv = survey.invitation.id
+    inv = survey.link
     services.save_draft(inv, {"q:start": "Van tab A", f"s{sid}": "2"})
     stale = {f"s{sid}": "4", "q:start": ""}
     assert services.submit(inv, stale, fingerprint="") == Outcome.STALE
     assert services.save_draft(inv, stale, fingerprint="") == Outcome.STALE
     assert services.draft_values(inv) == {"q:start": "Van tab A", f"s{sid}": "2"}
-    assert db.session.get(Invitation, inv).submitted is False
-    assert scalar_count(db, Response) == 0
+    assert db.session.get(Invitation, inv.invitation_id).submitted is False
+    assert scalar_count(db, SealedResponse) == 0
     current = services.draft_fingerprint(services.draft_values(inv))
     assert services.submit(inv, stale, fingerprint=current) == Outcome.SUBMITTED
 
 
 def test_autosave_hands_a_new_fingerprint_only_to_a_current_page(db, survey):
     s1, s2 = survey.statement_ids[:2]
-    inv = survey.invitation.id
+    inv = survey.link
     first = services.autosave(inv, {f"s{s1}": "2"}, "")
-    assert first == services.Autosaved(Outcome.SAVED, services.draft_fingerprint({f"s{s1}": "2"}))
+    assert (first.outcome, first.fingerprint) == (
+        Outcome.SAVED,
+        services.draft_fingerprint({f"s{s1}": "2"}),
+    )
     cleared = services.autosave(inv, {f"s{s1}": ""}, first.fingerprint)
-    assert cleared == services.Autosaved(Outcome.SAVED, "")
+    assert (cleared.outcome, cleared.fingerprint, cleared.values) == (Outcome.SAVED, "", {})
     services.autosave(inv, {f"s{s2}": "5"}, "")  # another tab
     behind = services.autosave(inv, {f"s{s1}": "3"}, first.fingerprint)
-    assert behind == services.Autosaved(Outcome.SAVED, None)  # saved; the page stays behind
+    # saved; the page stays behind
+    assert (behind.outcome, behind.fingerprint) == (Outcome.SAVED, None)
     assert services.draft_values(inv) == {f"s{s1}": "3", f"s{s2}": "5"}
