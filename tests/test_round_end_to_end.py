@@ -303,15 +303,11 @@ def plain_tokens_in_database(app, tokens: set[str]) -> list[tuple[str, dict]]:
 
 
 def assert_no_plain_tokens(s: Scenario) -> None:
-    """Plain tokens may only sit in the body of a mail that was not delivered yet."""
-    # The scan does see the links' traces: a survey link's hash is stored. (A set-password
-    # link's hash is cleared once used.)
-    some = s.raters[0].token
-    assert plain_tokens_in_database(s.app, {hash_token(some)}), "the scan finds nothing"
-    for table, row in plain_tokens_in_database(s.app, s.tokens):
-        assert table == OutboxMessage.__tablename__ and row["status"] in ("queued", "sending"), (
-            f"a plain link token is stored in {table}: {row}"
-        )
+    """No plain token of any link ever sent is stored anywhere (a mail waiting for the
+    SMTP server keeps its link sealed, not in plain text)."""
+    # The scan does see what is stored: a rater's address is (their invitation).
+    assert plain_tokens_in_database(s.app, {s.raters[0].email}), "the scan finds nothing"
+    assert plain_tokens_in_database(s.app, s.tokens) == []
 
 
 def receive(s: Scenario, start: int) -> list:
@@ -377,12 +373,13 @@ def scenario(app, client, auth, smtp):
 # --- the round -----------------------------------------------------------------------------
 
 
-def test_a_whole_feedback_round(scenario):
+def test_a_whole_feedback_round(scenario, monkeypatch):
     s, csv_data = scenario
     import_organisation(s, csv_data)
     create_round_and_review_raters(s)
     launch_and_receive_invitations(s)
     raters_answer(s)
+    an_hour_later(monkeypatch)
     send_reminders(s)
     close_and_publish(s)
     manager_reads_own_report(s)
@@ -604,11 +601,19 @@ def raters_answer(s: Scenario) -> None:
 # Step 4 -------------------------------------------------------------------------------------
 
 
+def an_hour_later(monkeypatch) -> None:
+    """HR's counts move at most once an hour: the clock moves on, so they are counted anew."""
+    from feedback import clock
+
+    real = clock.utcnow
+    monkeypatch.setattr(clock, "utcnow", lambda: real() + timedelta(hours=1, minutes=1))
+
+
 def send_reminders(s: Scenario) -> None:
     hr = s.hr
     pending = {r.invitation_id for r in s.raters} - s.answered
     page = text(hr.get(f"/admin/rounds/{s.round_id}"))
-    assert f"{len(pending)} raters have not answered yet." in page
+    assert f"{len(pending)} raters had not answered yet." in page
     assert "Send reminders now…" in page
 
     confirm = hr.get(f"/admin/rounds/{s.round_id}/remind")

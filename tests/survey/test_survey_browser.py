@@ -5,13 +5,12 @@ import tempfile
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
-from factories import make_rated_manager
+from factories import make_rated_manager, sealed_answers
 
 from feedback import create_app
 from feedback.config import TestConfig
 from feedback.extensions import db as _db
-from feedback.models import Comment, RaterGroup
+from feedback.models import RaterGroup
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -164,6 +163,7 @@ def test_one_tab_with_autosaves_submits_with_one_click(phone_app, chromium, live
     page.get_by_role("button", name="Mijn antwoorden versturen").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Dank je wel!")
     with application.app_context():
-        texts = _db.session.scalars(sa.select(Comment.text)).all()
+        (sealed,) = sealed_answers(_db)  # what closing the round will write
         _db.session.remove()
+    texts = list(sealed.comments.values())
     assert [t.replace("\r\n", "\n") for t in texts] == ["Vaker\nsamen"]
