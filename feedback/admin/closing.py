@@ -133,8 +133,18 @@ def close_in_transaction(round_id: int) -> int:
 
 def rewrite_invitation_side(round_id: int) -> None:
     """Step 3: a transaction of its own that rewrites every invitation-side row of the
-    round (and the round), changing no value, so their xmin is not the close's."""
+    round (and the round), changing no value, so their xmin is not the close's.
+
+    The round row first: every transaction locks a round before its invitations (a
+    submit holds the round FOR SHARE, then its invitation), so this order cannot deadlock
+    with a late submit."""
     begin_write()
+    db.session.execute(
+        sa.update(Round)
+        .where(Round.id == round_id)
+        .values(status=Round.status)
+        .execution_options(synchronize_session=False)
+    )
     db.session.execute(
         sa.update(Invitation)
         .where(Invitation.round_id == round_id)
@@ -159,12 +169,6 @@ def rewrite_invitation_side(round_id: int) -> None:
         sa.update(Participant)
         .where(Participant.round_id == round_id)
         .values(person_id=Participant.person_id)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.execute(
-        sa.update(Round)
-        .where(Round.id == round_id)
-        .values(status=Round.status)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()

@@ -432,13 +432,13 @@ def _lock_open_invitation(invitation_id: int, answering: bool = False) -> Outcom
         .where(Round.id == round_id)
         .with_for_update(read=True)
     ).one()
+    if rnd.status != RoundStatus.OPEN or clock.today() > rnd.closes_on:
+        return Outcome.CLOSED
     submitted = db.session.execute(
         sa.select(Invitation.submitted)
         .where(Invitation.id == invitation_id)
         .with_for_update(of=Invitation)
     ).scalar_one()
-    if rnd.status != RoundStatus.OPEN or clock.today() > rnd.closes_on:
-        return Outcome.CLOSED
     if submitted:
         return Outcome.ALREADY_SUBMITTED
     return None
