@@ -137,40 +137,23 @@ def rewrite_invitation_side(round_id: int) -> None:
 
     The round row first: every transaction locks a round before its invitations (a
     submit holds the round FOR SHARE, then its invitation), so this order cannot deadlock
-    with a late submit."""
+    with a late submit. Inserting a response locks its participant row for the foreign
+    key check, which leaves the close's transaction id in that row's xmax: those rows are
+    rewritten too."""
     begin_write()
-    db.session.execute(
-        sa.update(Round)
-        .where(Round.id == round_id)
-        .values(status=Round.status)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.execute(
-        sa.update(Invitation)
-        .where(Invitation.round_id == round_id)
-        .values(submitted=None)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.execute(
-        sa.update(OutboxMessage)
-        .where(OutboxMessage.round_id == round_id)
-        .values(kind=OutboxMessage.kind)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.execute(
-        sa.update(ParticipationCount)
-        .where(ParticipationCount.round_id == round_id)
-        .values(invited=ParticipationCount.invited)
-        .execution_options(synchronize_session=False)
-    )
-    # Inserting a response locks its participant row for the foreign key check, which
-    # leaves the close's transaction id in that row's xmax: rewrite those rows too.
-    db.session.execute(
-        sa.update(Participant)
-        .where(Participant.round_id == round_id)
-        .values(person_id=Participant.person_id)
-        .execution_options(synchronize_session=False)
-    )
+    for table, of_round, column in (
+        (Round, Round.id == round_id, Round.status),
+        (Invitation, Invitation.round_id == round_id, Invitation.submitted),
+        (OutboxMessage, OutboxMessage.round_id == round_id, OutboxMessage.kind),
+        (ParticipationCount, ParticipationCount.round_id == round_id, ParticipationCount.invited),
+        (Participant, Participant.round_id == round_id, Participant.person_id),
+    ):
+        db.session.execute(
+            sa.update(table)
+            .where(of_round)
+            .values({column.key: column})
+            .execution_options(synchronize_session=False)
+        )
     db.session.commit()
 
 
