@@ -30,6 +30,7 @@ from feedback.models import (
     Framework,
     Invitation,
     Participant,
+    ParticipationCount,
     Person,
     RaterGroup,
     Round,
@@ -877,6 +878,11 @@ def _close_and_publish(round_id: int) -> None:
         sa.update(Round)
         .where(Round.id == round_id)
         .values(closed_at=SPRING_CLOSED_AT, published_at=SPRING_PUBLISHED_AT)
+    )
+    db.session.execute(
+        sa.update(ParticipationCount)
+        .where(ParticipationCount.round_id == round_id)
+        .values(counted_at=SPRING_CLOSED_AT)
     )
     db.session.commit()
 
