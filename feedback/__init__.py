@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 
@@ -45,8 +46,8 @@ def create_app(config: type | dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from feedback import db as db_setup
-    from feedback import i18n
-    from feedback.extensions import csrf, db, login_manager, migrate
+    from feedback import i18n, ratelimit
+    from feedback.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
@@ -56,9 +57,24 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = None
     i18n.init_app(app)
     db_setup.init_app(app)
+    _trust_proxy(app)
+    ratelimit.check_settings(app.config)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    limiter.init_app(app)
 
     import feedback.auth.services  # noqa: F401  (the user loader)
     import feedback.models  # noqa: F401  (register the models with the metadata)
+
+
+def _trust_proxy(app: Flask) -> None:
+    """Behind a reverse proxy, take the client's address (and scheme, host...) from the
+    X-Forwarded-* headers that many proxies set: only when PROXY_FIX_* says so."""
+    counts = {
+        name: int(app.config[f"PROXY_FIX_X_{name.upper()}"])
+        for name in ("for", "proto", "host", "port", "prefix")
+    }
+    if any(counts.values()):
+        app.wsgi_app = ProxyFix(app.wsgi_app, **{f"x_{k}": v for k, v in counts.items()})
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -44,6 +44,25 @@ class Config:
     MAIL_MAX_ATTEMPTS = 5  # temporary SMTP failures before a mail is marked failed
     MAIL_SENDING_LEASE = 600  # seconds after which an unfinished send is retried
     RETENTION_DAYS = 90  # after closing, invitations, links and drafts may be purged
+    # Rate limits (Flask-Limiter): SECURITY.md, "Rate limits", says why these numbers.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STRATEGY = "moving-window"  # no double burst at a window's edge
+    RATELIMIT_KEY_PREFIX = "feedback"
+    RATELIMIT_SWALLOW_ERRORS = True  # a storage outage never turns a request into a 500 ...
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # ... the same limits count per process meanwhile
+    RATE_LIMIT_LOGIN_ACCOUNT = "10 per 15 minutes"  # per e-mail address typed, from anywhere
+    RATE_LIMIT_LOGIN_ADDRESS = "60 per 15 minutes; 500 per day"  # per client address
+    RATE_LIMIT_PASSWORD_LINK = "60 per 15 minutes"  # noqa: S105  (per client address)
+    RATE_LIMIT_SURVEY_PAGE = "1200 per 10 minutes"  # GET and POST /s/<token>, per address
+    RATE_LIMIT_SURVEY_ANSWER = "20000 per 10 minutes"  # autosave, per address
+    RATE_LIMIT_SURVEY_UNKNOWN = "100 per 10 minutes"  # survey links that are 404, per address
+    RATE_LIMIT_REPORT_PDF = "60 per 10 minutes"  # PDF downloads, per account
+    # Reverse proxy: how many proxies set each X-Forwarded-* header (0 = do not trust it).
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+    PROXY_FIX_X_HOST = 0
+    PROXY_FIX_X_PORT = 0
+    PROXY_FIX_X_PREFIX = 0
 
     @classmethod
     def from_env(cls, instance_path: Path) -> dict:
@@ -66,6 +85,7 @@ class Config:
             "RETENTION_DAYS": int(os.environ.get("RETENTION_DAYS", "90")),
             "FILE_RETENTION_DAYS": int(os.environ.get("FILE_RETENTION_DAYS", "7")),
             "SEAL_KEY_LIST": load_keys(os.environ.get("SEAL_KEYS"), instance_path),
+            **_rate_limit_settings(),
         }
 
 
@@ -78,6 +98,18 @@ class TestConfig(Config):
     MAIL_SERVER = None
     MAIL_FROM = "feedback@example.test"
     SEAL_KEY_LIST = [bytes(range(32))]  # a fixed test key; real ones come from SEAL_KEYS
+    RATELIMIT_ENABLED = False  # on in tests/security/test_security_rate_limits.py
+
+
+def _rate_limit_settings() -> dict:
+    """RATE_LIMIT_* and PROXY_FIX_* from the environment, where set."""
+    settings: dict = {}
+    for name in dir(Config):
+        if name.startswith("RATE_LIMIT_") and os.environ.get(name):
+            settings[name] = os.environ[name]
+        elif name.startswith("PROXY_FIX_") and os.environ.get(name):
+            settings[name] = int(os.environ[name])
+    return settings
 
 
 def _normalise_db_url(url: str) -> str:

@@ -3,6 +3,7 @@
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 
+from feedback import ratelimit
 from feedback.extensions import db
 
 
@@ -18,6 +19,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(413)
     def too_large(_error):
         return render_template("errors/error.html", status=413), 413
+
+    @app.errorhandler(429)
+    def too_many_requests(_error):
+        return ratelimit.refusal()
 
     @app.errorhandler(CSRFError)
     def csrf_error(_error):

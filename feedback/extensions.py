@@ -3,6 +3,8 @@
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -26,3 +28,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# The limits and their keys: feedback/ratelimit.py. One limiter per process: it keeps the
+# storage of the app bound last, and settings such as the strategy from the first.
+limiter = Limiter(key_func=get_remote_address)

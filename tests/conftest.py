@@ -64,10 +64,19 @@ def database_url(tmp_path, postgres_url):
 
 
 @pytest.fixture
-def app(database_url, tmp_path, postgres_schema_ready):
+def app_config():
+    """Settings over TestConfig for one test or module: override this fixture, e.g.
+    {"RATELIMIT_ENABLED": True} (rate limits are off in every other test)."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, tmp_path, postgres_schema_ready, app_config):
     class Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = database_url
 
+    for name, value in app_config.items():
+        setattr(Config, name, value)
     application = create_app(Config)
     application.instance_path = str(tmp_path / "instance")
     with application.app_context():

@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
+from feedback import ratelimit
 from feedback.auth import services
 from feedback.auth.forms import EmptyForm, LoginForm, SetPasswordForm
 
@@ -20,6 +21,8 @@ def safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@ratelimit.login_per_account
+@ratelimit.login_per_address
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -41,6 +44,7 @@ def logout():
 
 
 @bp.route("/password/<token>", methods=["GET", "POST"])
+@ratelimit.password_link
 def set_password(token: str):
     if services.user_for_password_token(token) is None:
         return render_template("errors/404.html"), 404

@@ -7,6 +7,7 @@ was guessed, belongs to another manager, or the round is not published (closed f
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from feedback import ratelimit
 from feedback.auth.decorators import hr_required
 from feedback.reports import jobs, pdf_cache, services
 
@@ -82,6 +83,7 @@ def show(participant_id: int):
 
 @bp.get("/<int:participant_id>.pdf")
 @login_required
+@ratelimit.report_pdf
 def pdf(participant_id: int):
     participant = _participant_or_404(participant_id)
     data, filename = pdf_cache.cached_report_pdf(participant)  # rendered in a child process

@@ -18,6 +18,7 @@ from flask import (
 from flask_babel import format_date
 from flask_babel import gettext as _
 
+from feedback import ratelimit
 from feedback.survey import services
 from feedback.survey.services import Outcome, Visit
 
@@ -68,6 +69,8 @@ def _already(visit: Visit):
 
 
 @bp.get("/s/<token>")
+@ratelimit.survey_page
+@ratelimit.survey_unknown_link
 def form(token: str):
     visit = _visit_or_404(token)
     if visit.invitation.submitted:
@@ -76,6 +79,8 @@ def form(token: str):
 
 
 @bp.post("/s/<token>")
+@ratelimit.survey_page
+@ratelimit.survey_unknown_link
 def submit(token: str):
     """Without JavaScript the page is one form: submit, or save and continue later."""
     visit = _visit_or_404(token)
@@ -107,6 +112,8 @@ def submit(token: str):
 
 
 @bp.post("/s/<token>/answer")
+@ratelimit.survey_answer
+@ratelimit.survey_unknown_link
 def save_answer(token: str):
     """Autosave (htmx): one answer in, its saved state and the progress out. Always 200."""
     visit = _visit_or_404(token)
