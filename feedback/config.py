@@ -8,7 +8,7 @@ from feedback.files import create_private_once, make_private
 from feedback.sealing import load_keys
 
 
-def _bool(name: str, default: bool = False) -> bool:
+def _bool(name: str, default: bool | None = False) -> bool | None:
     value = os.environ.get(name)
     if value is None:
         return default
@@ -81,7 +81,8 @@ class Config:
             "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
             "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
             "MAIL_FROM": os.environ.get("MAIL_FROM", "feedback@localhost"),
-            "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+            # Unset: Secure exactly when BASE_URL is https (feedback/security.py decides).
+            "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", None),
             "RETENTION_DAYS": int(os.environ.get("RETENTION_DAYS", "90")),
             "FILE_RETENTION_DAYS": int(os.environ.get("FILE_RETENTION_DAYS", "7")),
             "SEAL_KEY_LIST": load_keys(os.environ.get("SEAL_KEYS"), instance_path),
