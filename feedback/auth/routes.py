@@ -1,6 +1,6 @@
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from feedback import ratelimit
@@ -30,6 +30,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user:
+            session.clear()  # a new session at login: nothing from before carries over
             login_user(user)
             return redirect(safe_next(request.args.get("next")))
         flash("E-mail or password is not right.", "error")
@@ -39,6 +40,8 @@ def login():
 @bp.post("/logout")
 def logout():
     if EmptyForm().validate_on_submit():
+        if current_user.is_authenticated:
+            services.end_sessions(current_user)  # also every copy of this session's cookie
         logout_user()
     return redirect(url_for("auth.login"))
 
@@ -55,7 +58,8 @@ def set_password(token: str):
         except services.AccountError as error:
             flash(str(error), "error")
         else:
-            login_user(user)
+            session.clear()
+            login_user(user)  # the one session the new password leaves open
             flash("Your password is set.", "success")
             return redirect(url_for("main.index"))
     return render_template("auth/set_password.html", form=form)

@@ -5,6 +5,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from feedback.auth import passwords
 from feedback.clock import utcnow
 from feedback.db import begin_write
 from feedback.extensions import db, login_manager
@@ -23,20 +24,59 @@ def normalise_email(email: str) -> str:
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
+def load_user(session_id: str) -> User | None:
+    """`session_id` is `User.get_id()`, "<user id>:<session version>". A session of an older
+    version was ended (logout, new password, deactivation); so was one from before versions."""
+    user_id, _, version = session_id.partition(":")
     try:
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id))
+        current = user is not None and user.session_version == int(version)
     except ValueError:
         return None
+    return user if current and user.active else None
 
 
 def authenticate(email: str, password: str) -> User | None:
+    """The account these credentials open, or None. Unknown, inactive, password-less and
+    wrong all cost one Argon2id verification, so neither answer nor time says which."""
     user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
-    if user is None or not user.active:
-        # Spend the same time as a real check so the answer does not tell who exists.
-        User(email="", role="hr").check_password(password)
+    if user is None or not user.active or not user.password_hash:
+        passwords.verify_dummy(password)
         return None
-    return user if user.check_password(password) else None
+    if not user.check_password(password):
+        if user.password_needs_rehash:  # an older, cheaper hash: pay the full price anyway
+            passwords.verify_dummy(password)
+        return None
+    if user.password_needs_rehash:
+        _upgrade_hash(user, password)
+    return user
+
+
+def _upgrade_hash(user: User, password: str) -> None:
+    """Replace an older hash (or Argon2 with older parameters) after a successful login;
+    a password changed meanwhile by someone else is left alone."""
+    old = user.password_hash
+    new = passwords.hash_password(password)
+    begin_write()
+    db.session.execute(
+        sa.update(User)
+        .where(User.id == user.id, User.password_hash == old)
+        .values(password_hash=new)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def end_sessions(user: User) -> None:
+    """Log the account out everywhere (every session cookie of it stops working)."""
+    begin_write()
+    db.session.execute(
+        sa.update(User)
+        .where(User.id == user.id)
+        .values(session_version=User.session_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
 
 
 def validate_password(password: str) -> None:

@@ -5,8 +5,8 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_login import UserMixin
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from feedback.auth import passwords
 from feedback.extensions import db
 
 
@@ -49,6 +49,8 @@ class User(UserMixin, db.Model):
     # A set-password link: only the hash of its token is kept.
     password_token_hash: so.Mapped[str | None] = so.mapped_column(sa.String(64), unique=True)
     password_token_expires: so.Mapped[datetime | None]
+    # Part of every session's id (get_id): raising it ends every session of the account.
+    session_version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
 
     person: so.Mapped[Person | None] = so.relationship()
 
@@ -62,11 +64,24 @@ class User(UserMixin, db.Model):
     def is_hr(self) -> bool:
         return self.role == "hr"
 
+    def get_id(self) -> str:  # Flask-Login: what the session cookie names
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Every session of this account stops working (caller commits)."""
+        self.session_version = (self.session_version or 0) + 1
+
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        """A new password also ends every session opened with the old one."""
+        self.password_hash = passwords.hash_password(password)
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        return passwords.verify_password(self.password_hash, password)
+
+    @property
+    def password_needs_rehash(self) -> bool:
+        return bool(self.password_hash) and passwords.needs_rehash(self.password_hash)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"

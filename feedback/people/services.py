@@ -280,12 +280,15 @@ def apply_import(
 
 
 def _set_accounts_active(person_ids: list[int], *, active: bool) -> None:
+    values = {"active": active}
+    if not active:  # their open sessions end too, and stay ended if they come back
+        values["session_version"] = User.session_version + 1
     for start in range(0, len(person_ids), 500):  # stay under the bind-parameter limit
         chunk = person_ids[start : start + 500]
         db.session.execute(
             sa.update(User)
             .where(User.person_id.in_(chunk), User.active.is_not(active))
-            .values(active=active)
+            .values(**values)
         )
 
 
