@@ -1,5 +1,10 @@
 """HR's side of a feedback round: create, propose raters, launch, watch, close, publish.
 
+Why this module is over 1,000 lines: it is still the catch-all of HR's round operations
+(round list, creation, raters, launch with mail composition, dashboard, transitions,
+outbox). Splitting it into focused modules is the restructuring issue's first item; closing
+(feedback/admin/closing.py) and the counts (feedback/admin/participation.py) already left.
+
 Every function that writes starts with `begin_write()` and commits or rolls back itself;
 a refused action raises AdminError with a message for HR and changes nothing.
 

@@ -1,5 +1,10 @@
 """The rules of the development report, as pure functions over small aggregated tuples.
 
+Why this module is over 700 lines: the threshold, merging, complementary suppression and
+every derived figure decide together what may be shown, and one reader must be able to
+follow them in one place; it has no imports of Flask or the database. The restructuring
+issue may still split off the derived views (strengths, blind spots, trend).
+
 Nothing here touches Flask or the database: the queries (queries.py) hand over per-group
 tallies (n, sum, sum of squares, "don't know" count, distribution), and these functions
 decide what may be shown and compute the derived figures. Every rule has unit tests with

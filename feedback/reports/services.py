@@ -1,5 +1,10 @@
 """The development report as the web page and the PDF: who may see what, and rendering.
 
+Why this module is over 800 lines: it still holds access rules, hand-written labels, view
+data, PDF orchestration and the bulk build together. Splitting it (labels into the one
+catalogue, the bulk build into the one way to run work in another process) is planned in
+the restructuring and language issues.
+
     participant = visible_participant(current_user, participant_id)   # None -> 404
     html = report_html(participant.round_id, participant.id, lang)      # the web page data
     pdf_bytes = report_pdf(participant)                                 # the PDF
