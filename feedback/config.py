@@ -36,8 +36,16 @@ class Config:
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
     LANGUAGES = ("nl", "en")
-    MAX_CONTENT_LENGTH = 16 * 1024 * 1024  # uploads (people import) stay under this
-    MAX_COMMENT_LENGTH = 4000
+    MAX_COMMENT_LENGTH = 4000  # characters per open answer
+    # Request bodies (feedback/limits.py; over the limit: a translated 413, body unread).
+    # The largest form is a survey post: 3 open answers of MAX_COMMENT_LENGTH characters,
+    # each up to 4 bytes in UTF-8 and 3 times that form-encoded (%F0%9F%98%80), is 144 kB;
+    # 24 statements, the grade and the hidden fields add under 1 kB. A round's manager
+    # picker with 10,000 managers is under 200 kB.
+    MAX_CONTENT_LENGTH = 256 * 1024
+    # The people import alone: up to 50,000 rows (people/importing.py MAX_ROWS) of about
+    # 300 bytes with room to spare; an XLSX of the same rows is smaller (it is zipped).
+    UPLOAD_MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     DEFAULT_THRESHOLD = 3
     PASSWORD_LINK_HOURS = 72
     MAIL_TIMEOUT = 30  # seconds to wait for the SMTP server

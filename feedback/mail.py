@@ -57,6 +57,7 @@ from feedback.db import begin_write
 from feedback.extensions import db
 from feedback.models import OutboxMessage
 from feedback.sealing import SealError, seal_text, unseal_text
+from feedback.text import strip_bidi
 from feedback.tokens import redact_links
 
 KINDS = ("invitation", "reminder", "password", "other")
@@ -115,7 +116,7 @@ def clean_address(value: str) -> str:
 def clean_subject(value: str) -> str:
     if not isinstance(value, str) or "\r" in value or "\n" in value:
         raise MailError("A subject may not contain line breaks.")
-    value = value.strip()
+    value = strip_bidi(value).strip()  # names and round names in it: shown as they are
     if not value:
         raise MailError("A subject is required.")
     if len(value) > MAX_SUBJECT:

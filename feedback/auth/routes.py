@@ -1,3 +1,4 @@
+import re
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
@@ -10,14 +11,23 @@ from feedback.auth.forms import EmptyForm, LoginForm, SetPasswordForm
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
+# One "/", then printable ASCII only: no space or control character (browsers drop tabs and
+# line breaks from a URL, so "/\t/evil.example" would go to //evil.example, and CR or LF
+# cannot go into a Location header at all) and no backslash (read as "/" by browsers).
+_LOCAL_PATH = re.compile(r"/(?!/)[\x21-\x5b\x5d-\x7e]*")
+
+
+def is_safe_next(target: object) -> bool:
+    """Whether `target` is a path on this site to go back to after login. Pure."""
+    if not isinstance(target, str) or not _LOCAL_PATH.fullmatch(target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
 def safe_next(target: str | None) -> str:
     """Only same-site relative paths; everything else goes home."""
-    if not target or "\\" in target:
-        return url_for("main.index")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("main.index")
-    return target
+    return target if is_safe_next(target) else url_for("main.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])

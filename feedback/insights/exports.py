@@ -7,6 +7,8 @@ norm stands only beside a visible "all raters (excluding self)" figure.
 Spreadsheet safety: a text cell that starts with = + - @ or a tab/CR could run as a formula
 (a team called "=HYPERLINK(...)"). CSV cells like that get a leading single quote; XLSX
 cells are written as strings (data type "s", with Excel's quote prefix), never formulas.
+Text cells lose bidirectional control characters first (feedback/text.py), so "\u202e=1+1"
+is caught too; XLSX cells also lose the control characters a workbook cannot hold.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from openpyxl.styles import Font
 from feedback.insights.services import Overview, RoundResults
 from feedback.reports import aggregation as agg
 from feedback.reports.model import GroupStat
+from feedback.text import strip_bidi
 
 LEG_COLUMNS = ("manager", "team", "leg", "group", "n", "mean", "sd", "norm", "note")
 STATEMENT_COLUMNS = (
@@ -43,6 +46,7 @@ DEVELOPMENT_COLUMNS = ("leg", "manager", "team", "mean", "n", "self", "gap", "re
 DIGITS = 2
 SEPARATORS = {"comma": ",", "semicolon": ";"}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_XLSX_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # XML 1.0 cannot hold these
 
 _NOTES = {
     "nl": {
@@ -125,7 +129,8 @@ def development_rows(view: Overview) -> Iterator[Row]:
 
 
 def neutralise(text: str) -> str:
-    """A CSV text cell that a spreadsheet would not run as a formula."""
+    """A CSV text cell that a spreadsheet would not run as a formula (nor reorder)."""
+    text = strip_bidi(text)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
@@ -156,6 +161,8 @@ def to_csv(columns: Sequence[str], rows: Iterable[Row], sep: str = "comma") -> b
 def _xlsx_value(ws, value):
     """Numbers and plain text as they are (openpyxl streams them fast); text that could be
     read as a formula as an explicit string cell."""
+    if isinstance(value, str):
+        value = _XLSX_INVALID.sub("", strip_bidi(value))
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         cell = WriteOnlyCell(ws, value=value)
         cell.data_type = "s"  # never a formula

@@ -8,6 +8,10 @@ with the people already known and says per row what an import would do, and what
 Blank cells: the file is the truth for name, team and manager (blank team or manager means
 none). A blank language or role keeps what an existing person has, and is "nl" / "rep" for
 someone new.
+
+Hostile cells: bidirectional control characters are removed from every cell (feedback/
+text.py); a name, team or role with any other control character (NUL, escape, DEL...) is
+a row error; a file openpyxl cannot read, however it breaks, is a FileError.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from enum import StrEnum
 from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
+
+from feedback.text import has_control_character, strip_bidi
 
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
@@ -178,14 +184,17 @@ def parse_csv(data: bytes) -> list[RawRow]:
 
 
 def parse_xlsx(data: bytes) -> list[RawRow]:
-    """The first worksheet of an XLSX workbook. Formulas are read as their text."""
-    from zipfile import BadZipFile
+    """The first worksheet of an XLSX workbook. Formulas are read as their text.
 
+    A workbook is a zip of XML parts that anyone can break in many ways (a bad zip, a
+    corrupt deflate stream, broken XML, a part that is missing or of the wrong kind), and
+    openpyxl then raises whatever its layers raise: every one of them is this file's error.
+    """
     from openpyxl import load_workbook
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (BadZipFile, KeyError, OSError, ValueError) as error:
+    except Exception as error:  # any of them: see above
         raise FileError("The file is not a readable XLSX workbook.") from error
     try:
         sheet = workbook.worksheets[0] if workbook.worksheets else None
@@ -194,6 +203,10 @@ def parse_xlsx(data: bytes) -> list[RawRow]:
         records = [
             [_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)
         ]
+    except FileError:
+        raise
+    except Exception as error:  # a part that breaks only when it is read
+        raise FileError("The file is not a readable XLSX workbook.") from error
     finally:
         workbook.close()
     return _rows_from_records(records)
@@ -310,6 +323,7 @@ def validate(rows: Iterable[RawRow], existing: Mapping[str, ExistingPerson]) -> 
 
 
 def _check_row(row: RawRow) -> RowResult:
+    row = RawRow(line=row.line, **{f: strip_bidi(getattr(row, f)) for f in FIELDS})
     errors: list[str] = []
     name = " ".join(row.name.split())
     if not name:
@@ -332,7 +346,9 @@ def _check_row(row: RawRow) -> RowResult:
     team = " ".join(row.team.split()) or None
     role = " ".join(row.role.split()).lower()
     for label, value in (("name", name), ("team", team), ("role", role)):
-        if value and len(value) > MAX_LENGTH[label]:
+        if value and has_control_character(value):  # NUL, escape...: no database text
+            errors.append(f"{label} contains a control character")
+        elif value and len(value) > MAX_LENGTH[label]:
             errors.append(f"{label} is longer than {MAX_LENGTH[label]} characters")
     return RowResult(
         line=row.line,

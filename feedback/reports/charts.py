@@ -30,6 +30,8 @@ from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
+from feedback.text import strip_bidi
+
 SCALE_MIN = 1
 SCALE_MAX = 5
 
@@ -67,8 +69,9 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def esc(value: object) -> str:
-    """Escape any value for SVG text or a double-quoted attribute."""
-    return escape(_XML_INVALID.sub("", str(value)), quote=True)
+    """Escape any value for SVG text or a double-quoted attribute (no bidi controls: in the
+    PDF a chart is an image that no template filter sees)."""
+    return escape(_XML_INVALID.sub("", strip_bidi(str(value))), quote=True)
 
 
 def colour(group_key: str) -> str:

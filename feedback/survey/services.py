@@ -10,6 +10,7 @@ the round opens the envelopes (feedback/admin/closing.py).
 import enum
 import hashlib
 import json
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from feedback.models import (
     SealedResponse,
 )
 from feedback.survey.drafts import Link, open_link, read_draft, write_draft
+from feedback.text import strip_bidi
 from feedback.tokens import hash_token
 
 SCORES = ("1", "2", "3", "4", "5")
@@ -85,13 +87,17 @@ def validate_answers(
 ) -> Validated:
     """Check posted answers against the framework. Nothing is saved unless this is clean.
 
-    Scores are "1".."5" or "dk"; open answers are text up to max_comment_length characters;
-    the grade is "1".."10". An empty value clears that answer. Any other field is an error.
+    Scores are "1".."5" or "dk"; open answers are text up to max_comment_length characters
+    (bidirectional controls removed, newlines counted once, no NUL); the grade is "1".."10".
+    An empty value clears that answer. Any other field is an error. No message repeats
+    what was posted: a page that shows the errors must not echo a hostile field back.
     """
     statement_fields = {statement_field(i) for i in statement_ids}
     question_fields = {question_field(k) for k in question_keys}
     result = Validated()
-    for name, raw in posted.items():
+    for raw_name, raw in posted.items():
+        # A multipart part whose name the parser cannot read (a CR or quote in it) has none.
+        name = raw_name if isinstance(raw_name, str) else ""
         value = raw if isinstance(raw, str) else ""
         if name in statement_fields:
             if value not in (*SCORES, DONT_KNOW, ""):
@@ -100,14 +106,14 @@ def validate_answers(
                 )
                 continue
         elif name in question_fields:
-            # Form posts send CRLF, htmx sends LF: store one kind, count a newline once.
-            value = value.replace("\r\n", "\n").replace("\r", "\n")
+            value = clean_comment(value)
             if len(value) > max_comment_length:
                 result.errors.append(
                     FieldError(
                         name,
                         _l(
-                            "This answer is too long: at most %(max)d characters (now %(length)d).",
+                            "This answer is too long: at most %(max)d characters (it has"
+                            " %(length)d). It was not saved: shorten it and try again.",
                             max=max_comment_length,
                             length=len(value),
                         ),
@@ -134,6 +140,12 @@ def validate_answers(
             continue
         result.values[name] = value
     return result
+
+
+def clean_comment(value: str) -> str:
+    """An open answer as it is stored: one kind of newline (form posts send CRLF, htmx
+    sends LF; a newline counts once) and no bidirectional control characters."""
+    return strip_bidi(value.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 @dataclass(frozen=True)
@@ -240,6 +252,21 @@ def find_invitation(token: str) -> Visit | None:
     return Visit(invitation, link)
 
 
+def link_language(token: str) -> str | None:
+    """The language of the invitation behind a live link, None for a link that must look
+    like it never existed (as find_invitation decides). For pages answered before the
+    survey's view ran (errors.py); it unwraps no key and loads nothing else."""
+    row = db.session.execute(
+        sa.select(Invitation.language, Round.status, Round.closes_on)
+        .join(InvitationToken, InvitationToken.invitation_id == Invitation.id)
+        .join(Round, Round.id == Invitation.round_id)
+        .where(InvitationToken.token_hash == hash_token(token))
+    ).one_or_none()
+    if row is None or row.status != RoundStatus.OPEN or clock.today() > row.closes_on:
+        return None
+    return row.language
+
+
 def draft_values(link: Link) -> dict[str, str]:
     return read_draft(link)
 
@@ -265,12 +292,20 @@ class SaveState:
     message: str = ""
 
 
+# A name that could be a field of the page (the state's element id is made from it); any
+# other name, such as a megabyte of junk, gets no state and is not echoed back.
+_PAGE_FIELD = re.compile(r"[A-Za-z0-9_:-]{1,100}")
+
+
 def save_states(
     fields: list[str], outcome: "Outcome | None", errors: Mapping[str, str]
 ) -> list[SaveState]:
-    """What each autosaved question shows next to it after the request."""
+    """What each autosaved question shows next to it after the request (nothing for a
+    name that cannot be a field: it is not echoed back)."""
     states = []
     for name in fields:
+        if not isinstance(name, str) or not _PAGE_FIELD.fullmatch(name):
+            continue
         if name in errors:
             states.append(SaveState(state_id(name), "error", errors[name]))
         elif outcome == Outcome.SAVED:
@@ -320,7 +355,9 @@ class SurveyPage:
     questions: list[FieldView]
     values: dict[str, str]
     errors: dict[str, str]
-    stray_errors: list[str]  # errors about fields that are not on the page
+    stray_errors: list[str]  # errors about fields that are not on the page, each once
+    cut: frozenset[str]  # open answers posted too long: only their first part is shown
+    first_error: str | None  # the state id of the first question with an error, in page order
     progress: Progress
     max_comment_length: int
     fingerprint: str  # of the draft the page shows (or the one the posted form carried)
@@ -355,12 +392,19 @@ def survey_page(
     values = draft_values(visit.link)
     if fingerprint is None:
         fingerprint = draft_fingerprint(values)
-    known = {statement_field(s.id) for s in framework.statements}
-    known |= {question_field(q.key) for q in framework.open_questions} | {GRADE}
-    if posted:
-        values.update({k: v for k, v in posted.items() if k in known})
+    open_fields = {question_field(q.key) for q in framework.open_questions}
+    known = {statement_field(s.id) for s in framework.statements} | open_fields | {GRADE}
+    posted = {k: v for k, v in (posted or {}).items() if k in known}
+    cut = frozenset(
+        k
+        for k, v in posted.items()
+        if k in open_fields and len(clean_comment(v)) > max_comment_length
+    )
+    for name in cut:  # what fits, not a megabyte echoed back into the page
+        posted[name] = clean_comment(posted[name])[:max_comment_length]
+    values.update(posted)
     errors = dict(errors or {})
-    stray = [message for name, message in errors.items() if name not in known]
+    stray = list({str(m): m for name, m in errors.items() if name not in known}.values())
     legs = [
         LegView(
             name=leg.name(lang),
@@ -370,6 +414,10 @@ def survey_page(
         for leg in framework.legs
     ]
     questions = [FieldView(question_field(q.key), q.text(lang)) for q in framework.open_questions]
+    in_order = [st for leg in legs for st in leg.statements] + questions
+    first_error = next((f.state_id for f in in_order if f.field in errors), None)
+    if first_error is None and GRADE in errors:
+        first_error = state_id(GRADE)
     return SurveyPage(
         manager_name=invitation.participant.person.name,
         closes_on=rnd.closes_on,
@@ -380,6 +428,8 @@ def survey_page(
         values=values,
         errors=errors,
         stray_errors=stray,
+        cut=cut,
+        first_error=first_error,
         progress=progress(values, total_items(framework)),
         max_comment_length=max_comment_length,
         fingerprint=fingerprint,
