@@ -49,11 +49,12 @@ def create_app(config: type | dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from feedback import db as db_setup
     from feedback import i18n, ratelimit
-    from feedback.extensions import csrf, db, limiter, login_manager, migrate
+    from feedback.extensions import csrf, db, htmx, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
     csrf.init_app(app)
+    htmx.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None

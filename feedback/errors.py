@@ -7,7 +7,7 @@ from flask_babel import format_decimal, get_locale
 from flask_wtf.csrf import CSRFError
 
 from feedback import ratelimit
-from feedback.extensions import db
+from feedback.extensions import db, htmx
 from feedback.i18n import live_survey_link
 from feedback.limits import UPLOAD_ENDPOINTS
 
@@ -67,7 +67,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(_error):
-        if request.headers.get("HX-Request"):
+        if htmx:
             return "", 400, {"HX-Refresh": "true"}
         return _error_page(400, "csrf")
 

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import Babel
+from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -28,6 +29,7 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+htmx = HTMX()  # `if htmx:` in a request: htmx asked (HX-Request); see feedback/partials.py
 # The limits and their keys: feedback/ratelimit.py. One limiter per process: it keeps the
 # storage of the app bound last, and settings such as the strategy from the first.
 limiter = Limiter(key_func=get_remote_address)

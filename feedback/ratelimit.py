@@ -23,6 +23,7 @@ from flask_login import current_user
 from limits import parse_many
 
 from feedback.extensions import limiter
+from feedback.partials import wants_partial
 
 SETTINGS = (
     "RATE_LIMIT_LOGIN_ACCOUNT",
@@ -99,7 +100,7 @@ def refusal() -> Response:
     seconds = retry_after(limiter.current_limit)
     minutes = (seconds + 30) // 60  # shown instead of the seconds from two minutes on
     headers = {"Retry-After": str(seconds), "Cache-Control": "no-store"}
-    if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
+    if wants_partial():
         wait = f"{seconds} s" if seconds < 120 else f"{minutes} min"
         state_id = request.headers.get("HX-Target", "")
         if not _STATE_ID.fullmatch(state_id):

@@ -13,12 +13,9 @@ from feedback.admin.forms import (
 from feedback.auth.decorators import hr_required
 from feedback.auth.forms import EmptyForm
 from feedback.models import RoundStatus
+from feedback.partials import wants_partial
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def is_htmx() -> bool:
-    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-Boosted")
 
 
 def _round_or_404(round_id: int):
@@ -118,7 +115,7 @@ def round_settings(round_id: int):
 
 
 def _after_rater_change(rnd, participant, error=None, message=None, form=None):
-    if is_htmx():
+    if wants_partial():
         return render_template(
             "admin/_participant_swap.html",
             rnd=rnd,
@@ -166,7 +163,7 @@ def remove_rater(round_id: int, participant_id: int, invitation_id: int):
 def round_dashboard(round_id: int):
     """htmx polling: response counts only. A plain request gets the whole round page."""
     rnd = _round_or_404(round_id)
-    if not is_htmx() or rnd.status == RoundStatus.DRAFT:
+    if not wants_partial() or rnd.status == RoundStatus.DRAFT:
         return redirect(url_for("admin.round_detail", round_id=round_id))
     return render_template(
         "admin/_dashboard.html", rnd=rnd, dashboard=services.response_dashboard(round_id)

@@ -8,12 +8,9 @@ from flask import Blueprint, Response, abort, render_template, request
 
 from feedback.auth.decorators import hr_required
 from feedback.insights import exports, services
+from feedback.partials import wants_partial
 
 bp = Blueprint("insights", __name__, url_prefix="/insights")
-
-
-def _partial_wanted() -> bool:
-    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-Boosted")
 
 
 def _round_with_results(round_id: int):
@@ -63,9 +60,8 @@ def round_overview(round_id: int):
     if refusal:
         return refusal
     view, messages = _overview(rnd)
-    template = "insights/_overview.html" if _partial_wanted() else "insights/overview.html"
+    template = "insights/_overview.html" if wants_partial() else "insights/overview.html"
     response = Response(render_template(template, v=view, messages=messages))
-    response.vary.add("HX-Request")
     return response
 
 

@@ -1,12 +1,13 @@
 """The progress page of a background job, and its result file. HR only."""
 
-from flask import Blueprint, abort, render_template, request, send_file
+from flask import Blueprint, abort, render_template, send_file
 
 from feedback.auth.decorators import hr_required
 from feedback.extensions import db
 from feedback.jobs.runner import result_file
 from feedback.jobs.status import job_view
 from feedback.models.jobs import Job
+from feedback.partials import wants_partial
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
@@ -15,7 +16,7 @@ bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 @hr_required
 def show(job_id):
     view = job_view(db.get_or_404(Job, str(job_id)))
-    if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
+    if wants_partial():
         return render_template("jobs/_progress.html", job=view)
     return render_template("jobs/show.html", job=view)
 

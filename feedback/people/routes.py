@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 
 from feedback.auth.decorators import hr_required
+from feedback.partials import wants_partial
 from feedback.people import services
 from feedback.people.forms import ConfirmImportForm, ImportForm, filters_from_args
 from feedback.people.importing import FileError, parse_file
@@ -12,16 +13,12 @@ from feedback.people.views import preview_view
 bp = Blueprint("people", __name__, url_prefix="/people")
 
 
-def _partial_wanted() -> bool:
-    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-Boosted")
-
-
 @bp.get("/")
 @hr_required
 def index():
     filters, page = filters_from_args(request.args)
     people = services.list_people(filters, page)
-    template = "people/_rows.html" if _partial_wanted() else "people/index.html"
+    template = "people/_rows.html" if wants_partial() else "people/index.html"
     return render_template(template, people=people, filters=filters)
 
 
@@ -97,5 +94,5 @@ def _render_preview(upload_id: str, form: ConfirmImportForm):
         flash(str(error), "error")
         return redirect(url_for("people.upload"), code=303)
     view = preview_view(upload, services.preview_import(upload.rows), request.args)
-    template = "people/_preview_rows.html" if _partial_wanted() else "people/preview.html"
+    template = "people/_preview_rows.html" if wants_partial() else "people/preview.html"
     return render_template(template, view=view, form=form)

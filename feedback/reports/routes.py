@@ -9,13 +9,10 @@ from flask_login import current_user, login_required
 
 from feedback import ratelimit
 from feedback.auth.decorators import hr_required
+from feedback.partials import wants_partial
 from feedback.reports import jobs, pdf_cache, services
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
-
-
-def _partial_wanted() -> bool:
-    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-Boosted")
 
 
 def _participant_or_404(participant_id: int):
@@ -74,10 +71,9 @@ def show(participant_id: int):
     if tab not in services.TABS:
         tab = "overview"
     view = services.report_view(services.participant_report(participant), pdf=False)
-    template = "reports/_tabs.html" if _partial_wanted() else "reports/report.html"
+    template = "reports/_tabs.html" if wants_partial() else "reports/report.html"
     html = render_template(template, v=view, tab=tab, page_lang=view.lang)
     response = Response(html)
-    response.vary.add("HX-Request")
     return response
 
 

@@ -28,7 +28,9 @@ class Tab:
 
     def autosave(self, data: dict[str, str]):
         posted = {**data, "draft_fingerprint": self.fingerprint}
-        response = self.client.post(self.url + "/answer", data=posted, headers={"HX-Request": "1"})
+        response = self.client.post(
+            self.url + "/answer", data=posted, headers={"HX-Request": "true"}
+        )
         self._keep(response.text)
         return response
 
