@@ -5,7 +5,7 @@ Loads the demo organisation into a temporary SQLite database and measures, in on
 (a) one report end to end (queries + view data + HTML + PDF) against WeasyPrint rendering
     the same, already-made HTML alone;
 (b) all reports of the demo round ("Voorjaar 2026") with `--jobs 1` and `--jobs 2`
-    (services.build_round_pdfs, as `flask reports build` runs it) against WeasyPrint
+    (bulk.build_round_pdfs, as `flask reports build` runs it) against WeasyPrint
     rendering the same already-made HTML documents alone, in one process and in two spawned
     processes respectively.
 
@@ -59,7 +59,7 @@ def main() -> None:
     from feedback.demo import SPRING, load_demo
     from feedback.extensions import db
     from feedback.models import Participant, Round
-    from feedback.reports import services
+    from feedback.reports import bulk, services
     from feedback.reports.pdf import render_pdf
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "SECRET_KEY": "bench"})
@@ -103,13 +103,11 @@ def main() -> None:
         ]
         db.session.rollback()
 
-        settings = services.worker_settings(app)
+        settings = bulk.worker_settings(app)
 
         def ours(jobs: int, run: int) -> float:
             start = time.perf_counter()
-            services.build_round_pdfs(
-                round_id, tmp / f"jobs{jobs}-{run}", jobs=jobs, settings=settings
-            )
+            bulk.build_round_pdfs(round_id, tmp / f"jobs{jobs}-{run}", jobs=jobs, settings=settings)
             return time.perf_counter() - start
 
         def alone(jobs: int) -> float:

@@ -29,11 +29,11 @@ reports_cli = AppGroup("reports", help="Development reports.")
 def build_command(round_id: int, out_dir: Path, jobs: int) -> None:
     """Write the PDF report of every manager in a closed or published round to DIR."""
     from feedback.extensions import db
-    from feedback.reports import services
+    from feedback.reports import bulk
 
     try:
-        rnd = services.round_to_build(round_id)
-    except services.RoundNotReady as error:
+        rnd = bulk.round_to_build(round_id)
+    except bulk.RoundNotReady as error:
         raise click.ClickException(str(error)) from error
     total = len(rnd.participants)
     name = rnd.name
@@ -43,11 +43,11 @@ def build_command(round_id: int, out_dir: Path, jobs: int) -> None:
         return
     started = time.perf_counter()
     with click.progressbar(length=total, label=f"Building {total} reports", show_pos=True) as bar:
-        built = services.build_round_pdfs(
+        built = bulk.build_round_pdfs(
             round_id,
             out_dir,
             jobs=jobs,
-            settings=services.worker_settings(current_app),
+            settings=bulk.worker_settings(current_app),
             on_done=lambda _built: bar.update(1),
         )
     seconds = time.perf_counter() - started

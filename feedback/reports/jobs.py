@@ -5,7 +5,7 @@
 
 The job runs in a job process (a spawned local process, or an RQ work horse), never in the
 web worker: WeasyPrint keeps the memory it takes, and the job process gives it back when it
-ends. It renders with `services.build_round_pdfs` (the same code as `flask reports build`),
+ends. It renders with `bulk.build_round_pdfs` (the same code as `flask reports build`),
 so the round's norms are computed once, and adds each PDF to the ZIP as soon as it is
 written, reporting "7 of 12 reports" after each. The ZIP is
 instance/jobs/<job id>/feedback-<round>.zip, with every PDF in a folder named like it; the
@@ -26,7 +26,7 @@ from feedback.db import begin_write
 from feedback.extensions import db
 from feedback.jobs import JobError, enqueue, job_result_dir, report_progress
 from feedback.models import Job, JobStatus, Participant, Round
-from feedback.reports import services
+from feedback.reports import bulk, services
 
 KIND = "build_pdfs"
 
@@ -38,7 +38,7 @@ def start_round_build(round_id: int) -> Job | None:
     """Enqueue the build of a round's PDFs; None when the round does not exist.
 
     A build of the same round that is still waiting or running is returned instead of
-    starting a second one (a double click). Raises services.RoundNotReady for a draft or
+    starting a second one (a double click). Raises bulk.RoundNotReady for a draft or
     open round, before anything is recorded.
     """
     begin_write()
@@ -46,8 +46,8 @@ def start_round_build(round_id: int) -> Job | None:
         db.session.rollback()
         return None
     try:
-        services.round_to_build(round_id)
-    except services.RoundNotReady:
+        bulk.round_to_build(round_id)
+    except bulk.RoundNotReady:
         db.session.rollback()
         raise
     running = db.session.scalar(
@@ -75,8 +75,8 @@ def build_pdfs(job_id: str) -> Path:
     if round_id is None:
         raise JobError("This job does not say which round to build.")
     try:
-        rnd = services.round_to_build(round_id)
-    except services.RoundNotReady as error:
+        rnd = bulk.round_to_build(round_id)
+    except bulk.RoundNotReady as error:
         raise JobError(str(error)) from None
     name, folder = rnd.name, f"feedback-{services.round_slug(rnd.name)}"
     total = db.session.scalar(
@@ -98,7 +98,7 @@ def build_pdfs(job_id: str) -> Path:
         ):
             done = 0
 
-            def add(built: services.BuiltReport) -> None:
+            def add(built: bulk.BuiltReport) -> None:
                 nonlocal done
                 pdf = staging / built.filename
                 zip_file.write(pdf, f"{folder}/{built.filename}")
@@ -106,7 +106,7 @@ def build_pdfs(job_id: str) -> Path:
                 done += 1
                 report_progress(job_id, done, total, f"{done} of {total} reports")
 
-            services.build_round_pdfs(round_id, staging, on_done=add)
+            bulk.build_round_pdfs(round_id, staging, on_done=add)
         shutil.rmtree(staging, ignore_errors=True)
     except BaseException:
         shutil.rmtree(job_dir, ignore_errors=True)  # no half ZIP is left behind

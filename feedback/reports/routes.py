@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from feedback import ratelimit
 from feedback.auth.decorators import hr_required
 from feedback.partials import wants_partial
-from feedback.reports import jobs, pdf_cache, services
+from feedback.reports import bulk, jobs, pdf_cache, services
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -55,7 +55,7 @@ def build_zip(round_id: int):
     """HR: build every PDF of a closed or published round as a ZIP, in the background."""
     try:
         job = jobs.start_round_build(round_id)
-    except services.RoundNotReady as error:
+    except bulk.RoundNotReady as error:
         flash(str(error), "error")
         return redirect(url_for("admin.round_detail", round_id=round_id), 303)
     if job is None:

@@ -1,10 +1,5 @@
 """The development report as the web page and the PDF: who may see what, and rendering.
 
-Why this module is over 800 lines: it still holds access rules, hand-written labels, view
-data, PDF orchestration and the bulk build together. Splitting it (labels into the one
-catalogue, the bulk build into the one way to run work in another process) is planned in
-the restructuring and language issues.
-
     participant = visible_participant(current_user, participant_id)   # None -> 404
     html = report_html(participant.round_id, participant.id, lang)      # the web page data
     pdf_bytes = report_pdf(participant)                                 # the PDF
@@ -21,11 +16,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from html import escape
-from pathlib import Path
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -33,7 +26,6 @@ from babel.dates import format_date
 from flask import render_template
 from markupsafe import Markup
 
-from feedback import files
 from feedback.extensions import db
 from feedback.models import Participant, Person, Round, RoundStatus
 from feedback.reports import aggregation as agg
@@ -747,129 +739,3 @@ def report_pdf(participant: Participant, *, fetcher=None, **kwargs) -> tuple[byt
 
     view = report_view(participant_report(participant, **kwargs), pdf=True)
     return render_pdf(pdf_html(view), fetcher=fetcher), view.filename
-
-
-# --- All PDFs of a round ------------------------------------------------------------------------
-
-
-class RoundNotReady(ValueError):
-    """The round is not closed or published (or does not exist)."""
-
-
-@dataclass(frozen=True)
-class BuiltReport:
-    participant_id: int
-    filename: str
-    size: int
-
-
-def round_to_build(round_id: int) -> Round:
-    rnd = db.session.get(Round, round_id)
-    if rnd is None:
-        raise RoundNotReady(f"There is no round {round_id}.")
-    if rnd.status not in HR_STATUSES:
-        raise RoundNotReady(
-            f'Round {round_id} ("{rnd.name}") is {rnd.status}: reports are built only from a '
-            "closed or published round. Close the round first."
-        )
-    return rnd
-
-
-def build_round_pdfs(
-    round_id: int,
-    out_dir: Path,
-    *,
-    jobs: int = 1,
-    settings: dict | None = None,
-    on_done: Callable[[BuiltReport], object] | None = None,
-) -> list[BuiltReport]:
-    """Write every participant's PDF of a closed/published round to `out_dir`.
-
-    jobs = 1 renders in this process; jobs > 1 in that many spawned worker processes, each
-    with its own app built from `settings` (at least SQLALCHEMY_DATABASE_URI). The norms of
-    the round are computed once here and handed to every report. Raises RoundNotReady.
-    """
-    from feedback.reports import queries
-
-    rnd = round_to_build(round_id)
-    norms = queries.round_norms(rnd.id, rnd.framework_id, rnd.threshold)
-    rows = db.session.execute(
-        sa.select(Participant.id, Person.name)
-        .join(Person, Person.id == Participant.person_id)
-        .where(Participant.round_id == rnd.id)
-        .order_by(Participant.id)
-    ).all()
-    names = [report_filename(rnd.name, name) for _pid, name in rows]
-    tasks = [
-        (pid, name if names.count(name) == 1 else name.replace(".pdf", f"-{pid}.pdf"))
-        for (pid, _n), name in zip(rows, names, strict=True)
-    ]
-    out_dir.mkdir(parents=True, exist_ok=True)
-    done: list[BuiltReport] = []
-    if jobs <= 1 or len(tasks) <= 1:
-        for pid, filename in tasks:
-            built = write_one_pdf(pid, str(out_dir / filename), norms)
-            done.append(built)
-            if on_done:
-                on_done(built)
-        return done
-
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    with ProcessPoolExecutor(
-        max_workers=min(jobs, len(tasks)),
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_init_worker,
-        initargs=(dict(settings or {}),),
-    ) as pool:
-        futures = [
-            pool.submit(_worker_build, pid, str(out_dir / filename), norms)
-            for pid, filename in tasks
-        ]
-        for future in as_completed(futures):
-            built = future.result()
-            done.append(built)
-            if on_done:
-                on_done(built)
-    done.sort(key=lambda b: b.participant_id)
-    return done
-
-
-def write_one_pdf(participant_id: int, target: str, norms=None) -> BuiltReport:
-    """Render one participant's PDF to the file `target` (inside an app context)."""
-    part = db.session.execute(
-        sa.select(Participant)
-        .where(Participant.id == participant_id)
-        .options(so.joinedload(Participant.round), so.joinedload(Participant.person))
-    ).scalar_one()
-    data, _filename = report_pdf(part, norms=norms)
-    path = Path(target)
-    files.write_private(path, data)  # 0600: a report is for the people allowed to see it
-    db.session.rollback()  # end the read transaction: nothing is held between reports
-    return BuiltReport(participant_id, path.name, len(data))
-
-
-_WORKER_APP = None
-
-
-def _init_worker(settings: dict) -> None:
-    """In a spawned worker: an app of its own, configured explicitly (no inherited state)."""
-    global _WORKER_APP  # noqa: PLW0603  (one app per worker process)
-    from feedback import create_app
-
-    _WORKER_APP = create_app(settings)
-
-
-def _worker_build(participant_id: int, target: str, norms) -> BuiltReport:
-    with _WORKER_APP.app_context():
-        try:
-            return write_one_pdf(participant_id, target, norms)
-        finally:
-            db.session.remove()
-
-
-def worker_settings(app) -> dict:
-    """What a worker process needs to build the same app."""
-    keys = ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "SQLALCHEMY_ENGINE_OPTIONS")
-    return {key: app.config[key] for key in keys if key in app.config}
