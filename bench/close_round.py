@@ -33,7 +33,7 @@ def main() -> int:
 
     from feedback import create_app, envelopes, sealing
     from feedback.admin import closing
-    from feedback.admin.services import close_round
+    from feedback.admin.transitions import close_round
     from feedback.config import TestConfig
     from feedback.extensions import db
     from feedback.frameworks import copy_framework, load_framework

@@ -81,7 +81,8 @@ def _trust_proxy(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from feedback.admin.routes import bp as admin_bp
+    from feedback.admin import operations_routes, routes  # noqa: F401  (views on admin_bp)
+    from feedback.admin.blueprint import bp as admin_bp
     from feedback.auth.routes import bp as auth_bp
     from feedback.insights.routes import bp as insights_bp
     from feedback.jobs.routes import bp as jobs_bp

@@ -869,7 +869,7 @@ SPRING_PUBLISHED_AT = datetime(2026, 4, 14, 9, 15)
 def _close_and_publish(round_id: int) -> None:
     """The spring round's answers went in sealed; close it as HR would (the envelopes are
     opened and participation erased), publish it, and date both steps as in the story."""
-    from feedback.admin.services import close_round, publish_round
+    from feedback.admin.transitions import close_round, publish_round
 
     close_round(round_id)
     publish_round(round_id)

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from feedback.admin import closing
-from feedback.admin.services import close_round
+from feedback.admin.transitions import close_round
 from feedback.extensions import db as _db
 from feedback.models import RESPONSE_TABLES, RaterGroup
 from feedback.survey import services

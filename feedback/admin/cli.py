@@ -140,9 +140,9 @@ def _rate_text(row) -> str:
 @rounds_cli.command("list")
 def list_rounds_command() -> None:
     """Every round, newest first: id, status, dates, managers, response rate, name."""
-    from feedback.admin import services
+    from feedback.admin import rounds
 
-    rows = services.list_rounds()
+    rows = rounds.list_rounds()
     if not rows:
         click.echo("No rounds yet.")
         return
@@ -159,13 +159,13 @@ def list_rounds_command() -> None:
 
 def _round_step(step: str, round_id: int) -> None:
     """Close or publish a round with the rules and messages of the web button."""
-    from feedback.admin import services
+    from feedback.admin import rounds, transitions
     from feedback.extensions import db
     from feedback.sealing import SealError
 
     source, done = _STEPS[step]
-    service = services.close_round if step == "close" else services.publish_round
-    rnd = services.get_round(round_id)
+    service = transitions.close_round if step == "close" else transitions.publish_round
+    rnd = rounds.get_round(round_id)
     if rnd is None:
         raise click.ClickException(
             f"Round {round_id} does not exist (`flask --app wsgi rounds list` lists them)."
@@ -174,22 +174,22 @@ def _round_step(step: str, round_id: int) -> None:
     if rnd.status in done:
         click.echo(f"Round {round_id} ({name}) is already {rnd.status}: nothing was changed.")
         return
-    problems = services.step_problems(rnd, step, source)
+    problems = transitions.step_problems(rnd, step, source)
     if problems:
         raise click.ClickException(" ".join(problems))
     db.session.rollback()  # end the read: the step runs in a write transaction of its own
     try:
         result = service(round_id)
-    except services.AdminError as error:
+    except rounds.AdminError as error:
         db.session.rollback()
-        rnd = services.get_round(round_id)
+        rnd = rounds.get_round(round_id)
         if rnd is not None and rnd.status in done:  # another run got there first
             click.echo(f"Round {round_id} ({name}) is already {rnd.status}: nothing was changed.")
             return
         raise click.ClickException(str(error)) from error
     except SealError as error:
         raise click.ClickException(f"Nothing was changed: {error}") from error
-    click.echo(f"Round {round_id} ({name}): {services.step_message(step, result)}")
+    click.echo(f"Round {round_id} ({name}): {transitions.step_message(step, result)}")
 
 
 @rounds_cli.command("close")

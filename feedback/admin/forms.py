@@ -6,7 +6,7 @@ from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, S
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
-from feedback.admin.services import MAX_THRESHOLD, MIN_THRESHOLD, RoundSettings
+from feedback.admin.rounds import MAX_THRESHOLD, MIN_THRESHOLD, RoundSettings
 from feedback.clock import today
 from feedback.models import RaterGroup
 

@@ -1,14 +1,15 @@
 """HR: reminders (schedule, send now), retention (period, purge) and mail delivery of a round.
 
-Registered on the admin blueprint (imported at the end of routes.py). Every action is a
-POST with a CSRF token; sending reminders and purging have a confirm page (GET) first.
+Registered on the admin blueprint (feedback/admin/blueprint.py), like routes.py. Every
+action is a POST with a CSRF token; sending reminders and purging have a confirm page (GET)
+first.
 """
 
 from flask import flash, redirect, url_for
 
 from feedback.admin import reminders, retention
+from feedback.admin.blueprint import bp, confirm_page, round_or_404
 from feedback.admin.forms import ReminderScheduleForm, RetentionForm
-from feedback.admin.routes import _round_or_404, bp, confirm_page
 from feedback.auth.decorators import hr_required
 from feedback.auth.forms import EmptyForm
 from feedback.mail import queue_delivery
@@ -21,7 +22,7 @@ def _back(round_id: int, anchor: str | None = None):
 @bp.post("/rounds/<int:round_id>/reminders/schedule")
 @hr_required
 def reminder_schedule(round_id: int):
-    _round_or_404(round_id)
+    round_or_404(round_id)
     form = ReminderScheduleForm()
     if not form.validate():
         flash("Give days as whole numbers separated by commas, e.g. 3, 7.", "error")
@@ -55,7 +56,7 @@ PURGE = {
 @hr_required
 def remind(round_id: int):
     """Confirm (GET) and send (POST) reminders to every pending rater of an open round."""
-    rnd = _round_or_404(round_id)
+    rnd = round_or_404(round_id)
     form = EmptyForm()
     if form.validate_on_submit():
         try:
@@ -85,7 +86,7 @@ def remind(round_id: int):
 @bp.post("/rounds/<int:round_id>/retention")
 @hr_required
 def retention_period(round_id: int):
-    _round_or_404(round_id)
+    round_or_404(round_id)
     form = RetentionForm()
     if not form.validate():
         flash("Give the retention period as a number of days.", "error")
@@ -108,7 +109,7 @@ def retention_period(round_id: int):
 @hr_required
 def purge(round_id: int):
     """Confirm (GET) and do (POST) the purge of a finished round's invitations."""
-    rnd = _round_or_404(round_id)
+    rnd = round_or_404(round_id)
     form = EmptyForm()
     if form.validate_on_submit():
         try:
@@ -137,7 +138,7 @@ def purge(round_id: int):
 @hr_required
 def send_queued_mail(round_id: int):
     """Hand the round's queued mail to a background job again (after a server failure)."""
-    _round_or_404(round_id)
+    round_or_404(round_id)
     if not EmptyForm().validate_on_submit():
         flash("The form expired: please try again.", "error")
         return _back(round_id, "mail")

@@ -1,8 +1,13 @@
-"""HR: feedback rounds (create, raters, launch, response rates, close, publish), outbox."""
+"""HR: feedback rounds (create, raters, launch, response rates, close, publish), outbox.
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+Registered on the admin blueprint (feedback/admin/blueprint.py), like operations_routes.py.
+"""
 
-from feedback.admin import services
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from feedback.admin import creation, launch, operations, raters, rounds, transitions
+from feedback.admin.blueprint import bp, confirm_page, round_or_404
+from feedback.admin.dashboard import response_dashboard
 from feedback.admin.forms import (
     NewRoundForm,
     RaterForm,
@@ -10,23 +15,16 @@ from feedback.admin.forms import (
     RetentionForm,
     RoundSettingsForm,
 )
+from feedback.admin.outbox import list_outbox, outbox_detail
+from feedback.admin.rounds import AdminError
 from feedback.auth.decorators import hr_required
 from feedback.auth.forms import EmptyForm
 from feedback.models import RoundStatus
 from feedback.partials import wants_partial
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def _round_or_404(round_id: int):
-    rnd = services.get_round(round_id)
-    if rnd is None:
-        abort(404)
-    return rnd
-
 
 def _participant_or_404(round_id: int, participant_id: int):
-    participant = services.get_participant(round_id, participant_id)
+    participant = raters.get_participant(round_id, participant_id)
     if participant is None:
         abort(404)
     return participant
@@ -42,7 +40,7 @@ def _first_error(form) -> str:
 @bp.get("/")
 @hr_required
 def dashboard():
-    return render_template("admin/rounds.html", rounds=services.list_rounds())
+    return render_template("admin/rounds.html", rounds=rounds.list_rounds())
 
 
 @bp.route("/rounds/new", methods=["GET", "POST"])
@@ -52,15 +50,15 @@ def new_round():
     action = request.form.get("action", "create")
     if request.method == "POST" and action == "create" and form.validate():
         try:
-            rnd = services.create_round(form.settings(), form.chosen_ids())
-        except services.AdminError as error:
+            rnd = creation.create_round(form.settings(), form.chosen_ids())
+        except AdminError as error:
             flash(str(error), "error")
         else:
             flash(
                 f"Round “{rnd.name}” created as a draft. Check the raters, then launch.", "success"
             )
             return redirect(url_for("admin.round_detail", round_id=rnd.id), 303)
-    picker = services.manager_picker(form.search.data, form.chosen_ids(), action)
+    picker = creation.manager_picker(form.search.data, form.chosen_ids(), action)
     return render_template("admin/new_round.html", form=form, picker=picker)
 
 
@@ -69,7 +67,7 @@ def new_round():
 def manager_picker():
     """htmx: the manager list of the new-round form, filtered or (de)selected."""
     form = NewRoundForm()
-    picker = services.manager_picker(
+    picker = creation.manager_picker(
         form.search.data, form.chosen_ids(), request.form.get("action")
     )
     return render_template("admin/_manager_list.html", picker=picker)
@@ -80,13 +78,13 @@ def _round_page(rnd, settings_form=None, status=200):
     return render_template(
         "admin/round.html",
         rnd=rnd,
-        lock=services.settings_lock(rnd),
+        lock=rounds.settings_lock(rnd),
         settings_form=settings_form or RoundSettingsForm(obj=rnd, formdata=None),
         rater_form=RaterForm(formdata=None),
-        participants=services.draft_raters(rnd.id) if draft else [],
-        problems=services.launch_problems(rnd.id) if draft else [],
-        dashboard=None if draft else services.response_dashboard(rnd.id),
-        ops=services.round_operations(rnd),
+        participants=raters.draft_raters(rnd.id) if draft else [],
+        problems=launch.launch_problems(rnd.id) if draft else [],
+        dashboard=None if draft else response_dashboard(rnd.id),
+        ops=operations.round_operations(rnd),
         schedule_form=ReminderScheduleForm(formdata=None),
         retention_form=RetentionForm(formdata=None),
     ), status
@@ -95,19 +93,19 @@ def _round_page(rnd, settings_form=None, status=200):
 @bp.get("/rounds/<int:round_id>")
 @hr_required
 def round_detail(round_id: int):
-    return _round_page(_round_or_404(round_id))
+    return _round_page(round_or_404(round_id))
 
 
 @bp.post("/rounds/<int:round_id>/settings")
 @hr_required
 def round_settings(round_id: int):
-    rnd = _round_or_404(round_id)
+    rnd = round_or_404(round_id)
     form = RoundSettingsForm()
     if not form.validate():
         return _round_page(rnd, settings_form=form)
     try:
-        services.update_round(round_id, form.settings())
-    except services.AdminError as error:
+        rounds.update_round(round_id, form.settings())
+    except AdminError as error:
         flash(str(error), "error")
     else:
         flash("Settings saved.", "success")
@@ -119,11 +117,11 @@ def _after_rater_change(rnd, participant, error=None, message=None, form=None):
         return render_template(
             "admin/_participant_swap.html",
             rnd=rnd,
-            p=services.participant_raters(participant),
+            p=raters.participant_raters(participant),
             rater_form=form if error and form else RaterForm(formdata=None),
             error=error,
             message=message,
-            problems=services.launch_problems(rnd.id),
+            problems=launch.launch_problems(rnd.id),
         )
     flash(error or message, "error" if error else "success")
     url = url_for("admin.round_detail", round_id=rnd.id, _anchor=f"p-{participant.id}")
@@ -133,14 +131,14 @@ def _after_rater_change(rnd, participant, error=None, message=None, form=None):
 @bp.post("/rounds/<int:round_id>/managers/<int:participant_id>/raters")
 @hr_required
 def add_rater(round_id: int, participant_id: int):
-    rnd = _round_or_404(round_id)
+    rnd = round_or_404(round_id)
     participant = _participant_or_404(round_id, participant_id)
     form = RaterForm()
     if not form.validate():
         return _after_rater_change(rnd, participant, error=_first_error(form), form=form)
     try:
-        invitation = services.add_rater(round_id, participant_id, form.who.data, form.group.data)
-    except services.AdminError as error:
+        invitation = raters.add_rater(round_id, participant_id, form.who.data, form.group.data)
+    except AdminError as error:
         return _after_rater_change(rnd, participant, error=str(error), form=form)
     name = invitation.person.name if invitation.person else invitation.email
     return _after_rater_change(rnd, participant, message=f"Added {name}.")
@@ -149,11 +147,11 @@ def add_rater(round_id: int, participant_id: int):
 @bp.post("/rounds/<int:round_id>/managers/<int:participant_id>/raters/<int:invitation_id>/delete")
 @hr_required
 def remove_rater(round_id: int, participant_id: int, invitation_id: int):
-    rnd = _round_or_404(round_id)
+    rnd = round_or_404(round_id)
     participant = _participant_or_404(round_id, participant_id)
     try:
-        services.remove_rater(round_id, participant_id, invitation_id)
-    except services.AdminError as error:
+        raters.remove_rater(round_id, participant_id, invitation_id)
+    except AdminError as error:
         return _after_rater_change(rnd, participant, error=str(error))
     return _after_rater_change(rnd, participant, message="Rater removed.")
 
@@ -162,17 +160,15 @@ def remove_rater(round_id: int, participant_id: int, invitation_id: int):
 @hr_required
 def round_dashboard(round_id: int):
     """htmx polling: response counts only. A plain request gets the whole round page."""
-    rnd = _round_or_404(round_id)
+    rnd = round_or_404(round_id)
     if not wants_partial() or rnd.status == RoundStatus.DRAFT:
         return redirect(url_for("admin.round_detail", round_id=round_id))
-    return render_template(
-        "admin/_dashboard.html", rnd=rnd, dashboard=services.response_dashboard(round_id)
-    )
+    return render_template("admin/_dashboard.html", rnd=rnd, dashboard=response_dashboard(round_id))
 
 
 STEPS = {
     "launch": {
-        "service": services.launch_round,
+        "service": launch.launch_round,
         "from": RoundStatus.DRAFT,
         "title": "Launch the round",
         "button": "Launch and send invitations",
@@ -180,14 +176,14 @@ STEPS = {
         "Managers without a password get a link to set one. Raters can no longer be changed.",
     },
     "close": {
-        "service": services.close_round,
+        "service": transitions.close_round,
         "from": RoundStatus.OPEN,
         "title": "Close the round",
         "button": "Close the round",
         "explain": "Personal links stop working; answers not submitted are not counted.",
     },
     "publish": {
-        "service": services.publish_round,
+        "service": transitions.publish_round,
         "from": RoundStatus.CLOSED,
         "title": "Publish the reports",
         "button": "Publish (final)",
@@ -201,50 +197,34 @@ STEPS = {
 @hr_required
 def round_step(round_id: int, step: str):
     """Confirm (GET) and do (POST) a launch, close or publish."""
-    rnd = _round_or_404(round_id)
+    rnd = round_or_404(round_id)
     spec = STEPS[step]
     form = EmptyForm()
     if form.validate_on_submit():
         try:
             result = spec["service"](round_id)
-        except services.AdminError as error:
+        except AdminError as error:
             flash(str(error), "error")
         else:
-            flash(services.step_message(step, result), "success")
+            flash(transitions.step_message(step, result), "success")
             if getattr(result, "job_id", None):  # mail is being sent: show its progress
                 return redirect(url_for("jobs.show", job_id=result.job_id), 303)
         return redirect(url_for("admin.round_detail", round_id=round_id), 303)
-    return confirm_page(rnd, spec, form, services.step_problems(rnd, step, spec["from"]))
-
-
-def confirm_page(rnd, spec: dict, form, problems: list[str]):
-    """The confirm step of a round action (launch, close, publish, reminders, purge)."""
-    return render_template(
-        "admin/confirm.html",
-        rnd=rnd,
-        spec=spec,
-        form=form,
-        problems=problems,
-        dashboard=services.response_dashboard(rnd.id),
-    )
+    return confirm_page(rnd, spec, form, transitions.step_problems(rnd, step, spec["from"]))
 
 
 @bp.get("/outbox")
 @hr_required
 def outbox():
     page = request.args.get("page", 1, type=int) or 1
-    messages, has_next = services.list_outbox(page)
+    messages, has_next = list_outbox(page)
     return render_template("admin/outbox.html", messages=messages, page=page, has_next=has_next)
 
 
 @bp.get("/outbox/<int:message_id>")
 @hr_required
 def outbox_message(message_id: int):
-    message = services.outbox_detail(message_id)
+    message = outbox_detail(message_id)
     if message is None:
         abort(404)
     return render_template("admin/outbox_message.html", message=message)
-
-
-# Reminders, retention and mail delivery of a round live in their own module.
-from feedback.admin import operations_routes  # noqa: E402, F401

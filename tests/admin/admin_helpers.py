@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from feedback.admin.services import RoundSettings
+from feedback.admin.rounds import RoundSettings
 from feedback.extensions import db as _db
 from feedback.models import Invitation, OutboxMessage, Round
 

@@ -7,8 +7,12 @@ import pytest
 import sqlalchemy as sa
 from admin_helpers import count, invitations_of, outbox, reload_round, settings
 
-from feedback.admin import services
-from feedback.admin.services import AdminError
+from feedback.admin.creation import create_round, eligible_managers, manager_picker
+from feedback.admin.dashboard import OMITTED, response_dashboard
+from feedback.admin.launch import launch_problems, launch_round
+from feedback.admin.raters import add_rater, draft_raters, proposed_raters, remove_rater
+from feedback.admin.rounds import AdminError, list_rounds, settings_lock, update_round
+from feedback.admin.transitions import close_round, publish_round
 from feedback.extensions import db as _db
 from feedback.models import (
     Framework,
@@ -28,14 +32,14 @@ def groups_by_email(rnd_id):
 
 def make_draft(org, *managers):
     managers = managers or ("anna", "bob")
-    return services.create_round(settings(), [org[m].id for m in managers])
+    return create_round(settings(), [org[m].id for m in managers])
 
 
 # --- proposals and creation ----------------------------------------------------------------
 
 
 def test_proposed_raters_are_self_active_reports_and_active_supervisor(org):
-    proposed = services.proposed_raters(org["bob"])
+    proposed = proposed_raters(org["bob"])
     assert [(p.name, str(g)) for p, g in proposed] == [
         ("Bob Manager", "self"),
         (org["bob_reps"][0].name, "direct_report"),
@@ -43,17 +47,17 @@ def test_proposed_raters_are_self_active_reports_and_active_supervisor(org):
     ]
     org["director"].active = False
     assert ("Dora Director", "supervisor") not in [
-        (p.name, str(g)) for p, g in services.proposed_raters(org["bob"])
+        (p.name, str(g)) for p, g in proposed_raters(org["bob"])
     ]
     # The director has no manager: no supervisor proposed.
-    assert all(g != "supervisor" for _, g in services.proposed_raters(org["director"]))
+    assert all(g != "supervisor" for _, g in proposed_raters(org["director"]))
 
 
 def test_eligible_managers_have_active_reports_and_filter(org):
-    names = [p.name for p in services.eligible_managers()]
+    names = [p.name for p in eligible_managers()]
     assert names == ["Anna Manager", "Bob Manager", "Dora Director"]
-    assert [p.name for p in services.eligible_managers("bob")] == ["Bob Manager"]
-    assert [p.name for p in services.eligible_managers("%")] == []
+    assert [p.name for p in eligible_managers("bob")] == ["Bob Manager"]
+    assert [p.name for p in eligible_managers("%")] == []
 
 
 def test_create_round_copies_framework_and_proposes_raters(org):
@@ -91,31 +95,31 @@ def test_create_round_copies_framework_and_proposes_raters(org):
 )
 def test_create_round_refuses_bad_settings_and_changes_nothing(org, overrides, message):
     with pytest.raises(AdminError, match=message):
-        services.create_round(settings(**overrides), [org["anna"].id])
+        create_round(settings(**overrides), [org["anna"].id])
     assert count(Round) == count(Participant) == 0
     assert count(Framework) == 0
 
 
 def test_create_round_refuses_no_or_ineligible_managers(org):
     with pytest.raises(AdminError, match="at least one manager"):
-        services.create_round(settings(), [])
+        create_round(settings(), [])
     with pytest.raises(AdminError, match="not active managers"):
-        services.create_round(settings(), [org["anna"].id, org["gone"].id])
+        create_round(settings(), [org["anna"].id, org["gone"].id])
     with pytest.raises(AdminError, match="not active managers"):
-        services.create_round(settings(), [org["peer"].id])
+        create_round(settings(), [org["peer"].id])
     assert count(Round) == 0
 
 
 def test_manager_picker_keeps_choices_outside_the_filter(org):
-    picker = services.manager_picker("bob", [org["anna"].id, org["gone"].id])
+    picker = manager_picker("bob", [org["anna"].id, org["gone"].id])
     assert [m.name for m in picker.shown] == ["Bob Manager"]
     assert picker.hidden_selected == [org["anna"].id]  # the inactive one is dropped
     assert picker.selected_count == 1 and picker.total == 3
-    picker = services.manager_picker("manager", [], "select_all")
+    picker = manager_picker("manager", [], "select_all")
     assert {m.name for m in picker.shown if m.checked} == {"Anna Manager", "Bob Manager"}
-    picker = services.manager_picker("bob", [org["anna"].id, org["bob"].id], "select_none")
+    picker = manager_picker("bob", [org["anna"].id, org["bob"].id], "select_none")
     assert picker.selected_count == 1 and picker.hidden_selected == [org["anna"].id]
-    assert {m.name: m.reports for m in services.manager_picker("", []).shown}["Bob Manager"] == 1
+    assert {m.name: m.reports for m in manager_picker("", []).shown}["Bob Manager"] == 1
 
 
 # --- raters ---------------------------------------------------------------------------------
@@ -132,12 +136,12 @@ def participant_of(rnd, person):
 def test_add_and_remove_peer(org):
     rnd = make_draft(org)
     anna = participant_of(rnd, org["anna"])
-    invitation = services.add_rater(rnd.id, anna.id, "PIET@example.test", "peer")
+    invitation = add_rater(rnd.id, anna.id, "PIET@example.test", "peer")
     assert (invitation.group, invitation.language) == ("peer", "en")
-    services.remove_rater(rnd.id, anna.id, invitation.id)
+    remove_rater(rnd.id, anna.id, invitation.id)
     assert ("Anna Manager", "piet@example.test") not in groups_by_email(rnd.id)
     # by unique name too
-    assert services.add_rater(rnd.id, anna.id, "piet peer", "peer").email == "piet@example.test"
+    assert add_rater(rnd.id, anna.id, "piet peer", "peer").email == "piet@example.test"
 
 
 @pytest.mark.parametrize(
@@ -159,7 +163,7 @@ def test_add_rater_refusals_change_nothing(org, who, group, message):
         who = org[who].email
     before = groups_by_email(rnd.id)
     with pytest.raises(AdminError, match=message):
-        services.add_rater(rnd.id, anna.id, who, group)
+        add_rater(rnd.id, anna.id, who, group)
     assert groups_by_email(rnd.id) == before
 
 
@@ -167,7 +171,7 @@ def test_add_rater_ambiguous_name_asks_for_email(org):
     rnd = make_draft(org)
     factories.make_person(_db, name="Piet Peer", email="piet2@example.test")
     with pytest.raises(AdminError, match="More than one"):
-        services.add_rater(rnd.id, participant_of(rnd, org["anna"]).id, "Piet Peer", "peer")
+        add_rater(rnd.id, participant_of(rnd, org["anna"]).id, "Piet Peer", "peer")
 
 
 def test_self_cannot_be_removed_and_other_rounds_ids_are_refused(org):
@@ -176,25 +180,25 @@ def test_self_cannot_be_removed_and_other_rounds_ids_are_refused(org):
     bob = participant_of(rnd, org["bob"])
     self_inv = next(i for i in anna.invitations if i.group == "self")
     with pytest.raises(AdminError, match="self-assessment"):
-        services.remove_rater(rnd.id, anna.id, self_inv.id)
+        remove_rater(rnd.id, anna.id, self_inv.id)
     bob_rep = next(i for i in bob.invitations if i.group == "direct_report")
     with pytest.raises(AdminError, match="not in the round"):
-        services.remove_rater(rnd.id, anna.id, bob_rep.id)
+        remove_rater(rnd.id, anna.id, bob_rep.id)
     with pytest.raises(AdminError, match="not part of the round"):
-        services.add_rater(rnd.id, 99999, "piet@example.test", "peer")
+        add_rater(rnd.id, 99999, "piet@example.test", "peer")
     assert len(invitations_of(rnd.id)) == 8
 
 
 def test_raters_are_frozen_after_launch(org):
     rnd = make_draft(org)
     anna = participant_of(rnd, org["anna"])
-    services.launch_round(rnd.id)
+    launch_round(rnd.id)
     with pytest.raises(AdminError, match="before the round is launched"):
-        services.add_rater(rnd.id, anna.id, "piet@example.test", "peer")
+        add_rater(rnd.id, anna.id, "piet@example.test", "peer")
     rep = next(i for i in invitations_of(rnd.id) if i.group == "direct_report")
     with pytest.raises(AdminError, match="before the round is launched"):
-        services.remove_rater(rnd.id, rep.participant_id, rep.id)
-    assert services.draft_raters(rnd.id) == []
+        remove_rater(rnd.id, rep.participant_id, rep.id)
+    assert draft_raters(rnd.id) == []
 
 
 # --- settings ---------------------------------------------------------------------------------
@@ -202,25 +206,25 @@ def test_raters_are_frozen_after_launch(org):
 
 def test_update_round_in_draft_and_threshold_lock(org):
     rnd = make_draft(org)
-    services.update_round(rnd.id, settings(name="Renamed", threshold=4))
+    update_round(rnd.id, settings(name="Renamed", threshold=4))
     assert (reload_round(rnd.id).name, reload_round(rnd.id).threshold) == ("Renamed", 4)
     rnd = reload_round(rnd.id)
     rnd.answers_started = True
     _db.session.commit()
-    assert services.settings_lock(rnd).threshold_locked
+    assert settings_lock(rnd).threshold_locked
     with pytest.raises(AdminError, match="threshold is locked"):
-        services.update_round(rnd.id, settings(name="Again", threshold=5))
+        update_round(rnd.id, settings(name="Again", threshold=5))
     assert reload_round(rnd.id).name == "Renamed"
-    services.update_round(rnd.id, settings(name="Again", threshold=4))  # same threshold: fine
+    update_round(rnd.id, settings(name="Again", threshold=4))  # same threshold: fine
     assert reload_round(rnd.id).name == "Again"
 
 
 def test_update_round_refused_after_launch(org):
     rnd = make_draft(org)
-    services.launch_round(rnd.id)
+    launch_round(rnd.id)
     with pytest.raises(AdminError, match="before the round is launched"):
-        services.update_round(rnd.id, settings(name="Late"))
-    lock = services.settings_lock(reload_round(rnd.id))
+        update_round(rnd.id, settings(name="Late"))
+    lock = settings_lock(reload_round(rnd.id))
     assert not lock.editable and "launched" in lock.reason
 
 
@@ -232,7 +236,7 @@ PASSWORD_LINK = re.compile(r"http://localhost/auth/password/([A-Za-z0-9_\-]+)")
 
 def test_launch_creates_hashed_tokens_and_mails_each_rater_in_their_language(org, mailbox):
     rnd = make_draft(org)
-    result = services.launch_round(rnd.id)
+    result = launch_round(rnd.id)
     invitations = invitations_of(rnd.id)
     assert result.invitations == len(invitations) == 8
     rnd = reload_round(rnd.id)
@@ -267,7 +271,7 @@ def test_launch_creates_hashed_tokens_and_mails_each_rater_in_their_language(org
 def test_launch_creates_manager_accounts_and_password_mails(org, mailbox):
     existing = factories.make_user(_db, role="manager", person=org["bob"])  # has a password
     rnd = make_draft(org)
-    result = services.launch_round(rnd.id)
+    result = launch_round(rnd.id)
     assert result.password_mails == 1
     anna_user = _db.session.scalar(sa.select(User).where(User.person_id == org["anna"].id))
     assert anna_user.role == "manager" and anna_user.password_hash is None
@@ -282,10 +286,10 @@ def test_launch_creates_manager_accounts_and_password_mails(org, mailbox):
 
 def test_second_launch_is_refused_and_sends_nothing(org):
     rnd = make_draft(org)
-    services.launch_round(rnd.id)
+    launch_round(rnd.id)
     mails, tokens = count_mail(), count(InvitationToken)
     with pytest.raises(AdminError, match="already launched"):
-        services.launch_round(rnd.id)
+        launch_round(rnd.id)
     assert (count_mail(), count(InvitationToken)) == (mails, tokens)
 
 
@@ -298,10 +302,10 @@ def test_launch_refused_when_a_manager_has_only_self(org):
     bob = participant_of(rnd, org["bob"])
     for inv in list(bob.invitations):
         if inv.group != "self":
-            services.remove_rater(rnd.id, bob.id, inv.id)
-    assert services.launch_problems(rnd.id) == ["Bob Manager has no raters besides themself."]
+            remove_rater(rnd.id, bob.id, inv.id)
+    assert launch_problems(rnd.id) == ["Bob Manager has no raters besides themself."]
     with pytest.raises(AdminError, match="Bob Manager has no raters"):
-        services.launch_round(rnd.id)
+        launch_round(rnd.id)
     assert reload_round(rnd.id).status == RoundStatus.DRAFT
     assert count(InvitationToken) == 0 and count_mail() == 0 and count(User) == 0
 
@@ -313,7 +317,7 @@ def test_launch_with_a_bad_address_sends_nothing(org):
     inv.email = "not an address"
     _db.session.commit()
     with pytest.raises(AdminError, match="not a valid e-mail"):
-        services.launch_round(rnd.id)
+        launch_round(rnd.id)
     assert reload_round(rnd.id).status == RoundStatus.DRAFT
     assert count_mail() == 0 and count(InvitationToken) == 0
 
@@ -337,7 +341,7 @@ def _statements(action):
 
 def test_dashboard_counts_per_manager_and_group_in_one_query(org):
     rnd = make_draft(org)
-    services.launch_round(rnd.id)
+    launch_round(rnd.id)
     invitations = invitations_of(rnd.id)
     anna_reps = [
         i
@@ -351,11 +355,11 @@ def test_dashboard_counts_per_manager_and_group_in_one_query(org):
     round_id = rnd.id
 
     # The first look counts: one GROUP BY over the invitations.
-    dashboard, statements = _statements(lambda: services.response_dashboard(round_id))
+    dashboard, statements = _statements(lambda: response_dashboard(round_id))
     on_invitations = [s for s in statements if "FROM invitation" in s]
     assert len(on_invitations) == 1 and "GROUP BY" in on_invitations[0].upper()
     # Later looks in the hour read the stored counts only: no query of the invitations.
-    again, statements = _statements(lambda: services.response_dashboard(round_id))
+    again, statements = _statements(lambda: response_dashboard(round_id))
     assert again == dashboard
     assert not [s for s in statements if re.search(r"\binvitation\b", s)]
     assert all(s.lstrip().upper().startswith("SELECT") for s in statements)
@@ -379,7 +383,7 @@ def test_dashboard_counts_per_manager_and_group_in_one_query(org):
     assert (bob.others.answered, bob.others.invited) == (1, 3)
     # Round level: the sums of what is shown above; never a self or supervisor total.
     by_group = {g.group: g for g in dashboard.by_group}
-    assert by_group["self"].state == by_group["supervisor"].state == services.OMITTED
+    assert by_group["self"].state == by_group["supervisor"].state == OMITTED
     assert by_group["self"].rate is None and by_group["supervisor"].rate is None
     assert by_group["direct_report"].state == "pooled" and by_group["direct_report"].rate is None
     assert (dashboard.others.answered, dashboard.others.invited) == (3, 8)
@@ -391,12 +395,12 @@ def test_dashboard_counts_per_manager_and_group_in_one_query(org):
 
 def test_list_rounds_counts(org):
     rnd = make_draft(org)
-    services.launch_round(rnd.id)
+    launch_round(rnd.id)
     inv = invitations_of(rnd.id)[0]
     inv.submitted = True
     _db.session.commit()
     make_draft(org, "anna")
-    rows = services.list_rounds()
+    rows = list_rounds()
     assert [(r.managers, r.rate.answered, r.rate.invited) for r in rows] == [
         (2, 1, 8),
         (1, 0, 5),
@@ -410,26 +414,26 @@ def test_list_rounds_counts(org):
 def test_close_then_publish(org):
     rnd = make_draft(org)
     with pytest.raises(AdminError, match="Only a round that is open"):
-        services.close_round(rnd.id)
+        close_round(rnd.id)
     with pytest.raises(AdminError, match="Only a round that is closed"):
-        services.publish_round(rnd.id)
-    services.launch_round(rnd.id)
+        publish_round(rnd.id)
+    launch_round(rnd.id)
     with pytest.raises(AdminError, match="this one is open"):
-        services.publish_round(rnd.id)
-    closed = services.close_round(rnd.id)
+        publish_round(rnd.id)
+    closed = close_round(rnd.id)
     assert closed.status == RoundStatus.CLOSED and closed.closed_at is not None
     with pytest.raises(AdminError):
-        services.close_round(rnd.id)
-    published = services.publish_round(rnd.id)
+        close_round(rnd.id)
+    published = publish_round(rnd.id)
     assert published.status == RoundStatus.PUBLISHED and published.published_at is not None
-    for action in (services.close_round, services.publish_round, services.launch_round):
+    for action in (close_round, publish_round, launch_round):
         with pytest.raises(AdminError):
             action(rnd.id)
     assert reload_round(rnd.id).status == RoundStatus.PUBLISHED
 
 
 def test_unknown_round_is_refused(db):
-    for action in (services.launch_round, services.close_round, services.publish_round):
+    for action in (launch_round, close_round, publish_round):
         with pytest.raises(AdminError, match="does not exist"):
             action(12345)
 
@@ -444,7 +448,7 @@ def test_cleaning_after_close_can_run_again_and_changes_no_data(db):
     for _invitation, token in links[RaterGroup.DIRECT_REPORT][:3]:
         link = survey.find_invitation(token).link
         assert survey.submit(link, {f"s{sid}": "4"}) == survey.Outcome.SUBMITTED
-    closed = services.close_round(rnd.id)
+    closed = close_round(rnd.id)
     assert closed.status == RoundStatus.CLOSED
     before = db.session.execute(sa.select(Answer.response_id, Answer.score)).all()
     assert closing.clean_after_close(rnd.id) is True

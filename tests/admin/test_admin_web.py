@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 from admin_helpers import count, form_dates, invitations_of, outbox, reload_round, settings
 
-from feedback.admin import services
+from feedback.admin.creation import create_round
 from feedback.extensions import db as _db
 from feedback.models import InvitationToken, OutboxMessage, Participant, Round, RoundStatus
 from feedback.tokens import hash_token
@@ -18,7 +18,7 @@ LINK = re.compile(r"http://localhost/s/([A-Za-z0-9_\-]+)")
 
 def draft(org, *names):
     names = names or ("anna", "bob")
-    return services.create_round(settings(), [org[n].id for n in names]).id
+    return create_round(settings(), [org[n].id for n in names]).id
 
 
 def participant_id(round_id, person):

@@ -12,7 +12,9 @@ import sqlalchemy as sa
 from admin_helpers import outbox, settings
 
 from feedback import mail
-from feedback.admin import reminders, services
+from feedback.admin import reminders
+from feedback.admin.creation import create_round
+from feedback.admin.launch import launch_round
 from feedback.extensions import db as _db
 from feedback.models import OutboxMessage
 from feedback.tokens import hash_token
@@ -50,9 +52,9 @@ def rows_holding(tokens: set[str]) -> list[tuple[str, str]]:
 
 def launch(org, monkeypatch=None):
     if monkeypatch is not None:  # keep the mail queued: no background delivery
-        monkeypatch.setattr(services, "queue_delivery", lambda round_id: None)
-    rnd = services.create_round(settings(), [org["anna"].id, org["bob"].id])
-    services.launch_round(rnd.id)
+        monkeypatch.setattr("feedback.admin.launch.queue_delivery", lambda round_id: None)
+    rnd = create_round(settings(), [org["anna"].id, org["bob"].id])
+    launch_round(rnd.id)
     return rnd.id
 
 

@@ -14,7 +14,9 @@ import sqlalchemy as sa
 from admin_helpers import reload_round
 
 from feedback import clock
-from feedback.admin import participation, services
+from feedback.admin import participation
+from feedback.admin.dashboard import OMITTED, response_dashboard
+from feedback.admin.rounds import list_rounds
 from feedback.extensions import db as _db
 from feedback.models import Invitation, ParticipationCount, RaterGroup, RoundStatus
 
@@ -130,7 +132,7 @@ def test_a_self_assessment_submit_moves_no_number_hr_sees_within_the_hour(app, d
     for minutes in (0, 40, 9):
         now.move(minutes)
         assert what_hr_sees(hr_client, rnd.id) == seen, f"moved at {now.value:%H:%M}"
-        assert services.response_dashboard(rnd.id).managers[1].total.answered == 0
+        assert response_dashboard(rnd.id).managers[1].total.answered == 0
 
     now.move(1)  # 11:05: an hour since the last count, whatever HR opens counts again
     later = what_hr_sees(hr_client, rnd.id)
@@ -165,10 +167,10 @@ def test_the_round_row_has_no_self_or_supervisor_total(app, db, hr_client, now, 
     for name in ("Manager 1", "Manager 3"):
         submit(app, rnd, links[name]["self"][0])
         submit(app, rnd, links[name]["supervisor"][0])
-    dashboard = services.response_dashboard(rnd.id)
+    dashboard = response_dashboard(rnd.id)
     by_group = {g.group: g for g in dashboard.by_group}
     for group in ("self", "supervisor"):
-        assert by_group[group].state == services.OMITTED and by_group[group].rate is None
+        assert by_group[group].state == OMITTED and by_group[group].rate is None
     if supervisors == 3:  # three supervisors each: shown per manager, still not totalled
         assert dashboard.managers[0].groups[1].rate.invited == 3
     page = hr_client.get(f"/admin/rounds/{rnd.id}").text
@@ -187,12 +189,12 @@ def test_a_manager_with_hidden_counts_is_left_out_of_the_round_total(db, now):
     rep, _token = factories.make_invitation(db, participant, person=small_reps[0])
     rep.submitted = True
     db.session.commit()
-    dashboard = services.response_dashboard(rnd.id)
+    dashboard = response_dashboard(rnd.id)
     # 2 invitations < threshold 3: hidden, and the total (10) does not include it, else
     # the total minus the other managers would be its count.
     assert dashboard.hidden_managers == 1 and dashboard.invited == 12
     assert (dashboard.total.answered, dashboard.total.invited) == (0, 10)
-    row = services.list_rounds()[0]
+    row = list_rounds()[0]
     assert (row.rate.answered, row.rate.invited) == (0, 10)
 
 
@@ -286,7 +288,7 @@ def test_closed_counts_are_final_and_survive_erasure_and_purge(db, now):
     assert participation.refresh_counts(rnd.id, force=True) is False
     db.session.commit()
     assert stored(rnd.id) == final
-    dashboard = services.response_dashboard(rnd.id)
+    dashboard = response_dashboard(rnd.id)
     assert dashboard.final and dashboard.purged and dashboard.invited == 10
     assert (dashboard.total.answered, dashboard.total.invited) == (4, 10)
 
@@ -327,7 +329,7 @@ def test_a_read_takes_the_write_lock_only_when_the_counts_are_due(db, now):
     assert any(s.startswith("INSERT") for s in first)
     db.session.rollback()
     now.move(30)
-    later = statements_of(lambda: (participation.round_counts(rnd.id), services.list_rounds()))
+    later = statements_of(lambda: (participation.round_counts(rnd.id), list_rounds()))
     assert not [s for s in later if s.startswith(WRITES)]
     # A closed round without counts whose invitations no longer say who answered: nothing
     # to count, and the reads do not try again and again under the lock.

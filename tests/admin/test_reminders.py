@@ -8,7 +8,9 @@ import pytest
 import sqlalchemy as sa
 from admin_helpers import invitations_of, outbox, reload_round, settings
 
-from feedback.admin import reminders, services
+from feedback.admin import reminders
+from feedback.admin.creation import create_round
+from feedback.admin.launch import launch_round
 from feedback.admin.reminders import (
     ReminderError,
     Schedule,
@@ -17,6 +19,7 @@ from feedback.admin.reminders import (
     parse_days,
     slot_dates,
 )
+from feedback.admin.transitions import close_round
 from feedback.extensions import db as _db
 from feedback.models import InvitationToken, RoundReminder
 
@@ -82,8 +85,8 @@ def test_next_manual_at_is_an_hour_after_the_last_reminder():
 
 
 def launched(org):
-    rnd = services.create_round(settings(), [org["anna"].id, org["bob"].id])
-    services.launch_round(rnd.id)
+    rnd = create_round(settings(), [org["anna"].id, org["bob"].id])
+    launch_round(rnd.id)
     return rnd.id
 
 
@@ -156,7 +159,7 @@ def test_no_reminder_when_everyone_answered_and_the_hour_does_not_start(org):
 
 def test_reminders_refused_for_a_closed_round(org):
     rid = launched(org)
-    services.close_round(rid)
+    close_round(rid)
     with pytest.raises(ReminderError, match="while the round is open"):
         reminders.send_reminders_now(rid)
     assert outbox("reminder") == []

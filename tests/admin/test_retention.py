@@ -8,8 +8,11 @@ import pytest
 import sqlalchemy as sa
 from admin_helpers import count, reload_round, settings
 
-from feedback.admin import reminders, retention, services
+from feedback.admin import reminders, retention
+from feedback.admin.creation import create_round
+from feedback.admin.launch import launch_round
 from feedback.admin.retention import RetentionError, purge_date, purge_due
+from feedback.admin.transitions import close_round
 from feedback.extensions import db as _db
 from feedback.models import (
     Answer,
@@ -45,9 +48,9 @@ def test_purge_date_and_due_are_counted_from_closing():
 
 def closed_round_with_everything(org, name="Spring"):
     """A closed round with invitations, links, a draft, reminders, responses, comments."""
-    rnd = services.create_round(settings(name=name), [org["anna"].id, org["bob"].id])
+    rnd = create_round(settings(name=name), [org["anna"].id, org["bob"].id])
     rid = rnd.id
-    services.launch_round(rid)
+    launch_round(rid)
     reminders.send_reminders_now(rid)
     invitation = _db.session.scalar(
         sa.select(Invitation).where(Invitation.round_id == rid).order_by(Invitation.id)
@@ -60,7 +63,7 @@ def closed_round_with_everything(org, name="Spring"):
         _db, participant, group="direct_report", scores={statement: 4}, comments={"start": "Hi"}
     )
     _db.session.commit()
-    services.close_round(rid)
+    close_round(rid)
     return rid
 
 
@@ -95,11 +98,11 @@ def test_purge_removes_invitations_links_drafts_and_keeps_the_reports(org, clien
 
 
 def test_purge_refused_for_an_open_round_and_before_the_period_by_schedule(org):
-    rnd = services.create_round(settings(), [org["anna"].id])
-    services.launch_round(rnd.id)
+    rnd = create_round(settings(), [org["anna"].id])
+    launch_round(rnd.id)
     with pytest.raises(RetentionError, match="closed or published"):
         retention.purge_round(rnd.id)
-    services.close_round(rnd.id)
+    close_round(rnd.id)
     with pytest.raises(RetentionError, match="not over yet"):
         retention.purge_round(rnd.id, only_if_due=True)
     assert _db.session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 5
@@ -179,8 +182,8 @@ def test_retention_form(hr_client, org):
 
 
 def test_purge_is_refused_for_an_open_round_over_http(hr_client, org):
-    rnd = services.create_round(settings(), [org["anna"].id])
-    services.launch_round(rnd.id)
+    rnd = create_round(settings(), [org["anna"].id])
+    launch_round(rnd.id)
     confirm = hr_client.get(f"/admin/rounds/{rnd.id}/purge").get_data(as_text=True)
     assert "Only a closed or published round can be purged." in confirm
     response = hr_client.post(f"/admin/rounds/{rnd.id}/purge", follow_redirects=True)

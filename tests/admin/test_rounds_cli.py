@@ -6,7 +6,10 @@ import factories
 import sqlalchemy as sa
 from admin_helpers import reload_round, settings
 
-from feedback.admin import services
+from feedback.admin import transitions
+from feedback.admin.creation import create_round
+from feedback.admin.dashboard import response_dashboard
+from feedback.admin.launch import launch_round
 from feedback.extensions import db as _db
 from feedback.models import Invitation, RaterGroup, RoundStatus
 
@@ -14,8 +17,8 @@ FINGERPRINT = re.compile(r'id="draft-fingerprint"[^>]*value="([^"]*)"')
 
 
 def launched(org, *names):
-    rnd = services.create_round(settings(), [org[n].id for n in names or ("anna", "bob")])
-    services.launch_round(rnd.id)
+    rnd = create_round(settings(), [org[n].id for n in names or ("anna", "bob")])
+    launch_round(rnd.id)
     return rnd.id
 
 
@@ -30,7 +33,7 @@ def test_list_without_rounds(runner, db):
 
 def test_list_shows_each_round_with_the_rate_hr_sees(runner, org):
     rid = launched(org)
-    draft = services.create_round(settings(name="Autumn"), [org["anna"].id]).id
+    draft = create_round(settings(name="Autumn"), [org["anna"].id]).id
     result = rounds(runner, "list")
     assert result.exit_code == 0
     header, *lines = result.output.splitlines()
@@ -65,7 +68,7 @@ def test_close_then_publish_each_safe_to_run_twice(runner, org):
 
 
 def test_a_step_the_web_refuses_is_refused_with_its_message(runner, org):
-    draft = services.create_round(settings(), [org["anna"].id]).id
+    draft = create_round(settings(), [org["anna"].id]).id
     result = rounds(runner, "close", str(draft))
     assert result.exit_code == 1
     assert "Only a round that is open can be closed; this one is draft." in result.output
@@ -92,13 +95,13 @@ def test_an_unknown_round_is_an_error(runner, db):
 
 def test_a_run_that_loses_the_race_says_already_closed(runner, org, monkeypatch):
     rid = launched(org)
-    close_round = services.close_round
+    close_round = transitions.close_round
 
     def another_run_first(round_id):
         close_round(round_id)  # the other run wins between our check and our close
         return close_round(round_id)
 
-    monkeypatch.setattr(services, "close_round", another_run_first)
+    monkeypatch.setattr(transitions, "close_round", another_run_first)
     result = rounds(runner, "close", str(rid))
     assert result.exit_code == 0
     assert result.output == f"Round {rid} (Spring) is already closed: nothing was changed.\n"
@@ -123,7 +126,7 @@ def test_closing_from_the_command_line_keeps_the_final_counts(app, runner, db):
         _db.session.scalars(sa.select(Invitation.submitted).where(Invitation.round_id == rid)).all()
         == [None] * 5
     )
-    dashboard = services.response_dashboard(rid)
+    dashboard = response_dashboard(rid)
     assert dashboard.final and (dashboard.total.answered, dashboard.total.invited) == (1, 5)
     listed = rounds(runner, "list").output
     assert "20% (1 / 5)" in listed and "closed" in listed

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from admin_helpers import outbox, settings
 
 from feedback import mail
-from feedback.admin import services
+from feedback.admin.creation import create_round
+from feedback.admin.launch import launch_round
 from feedback.extensions import db as _db
 from feedback.models import JobStatus, OutboxMessage
 from tests.waiting import wait_for_job
@@ -20,8 +21,8 @@ PASSWORD_LINK = re.compile(r"http://localhost/auth/password/([A-Za-z0-9_\-]+)")
 
 def launch(org, *names):
     names = names or ("anna", "bob")
-    rnd = services.create_round(settings(), [org[n].id for n in names])
-    result = services.launch_round(rnd.id)
+    rnd = create_round(settings(), [org[n].id for n in names])
+    result = launch_round(rnd.id)
     return rnd.id, result
 
 
@@ -36,7 +37,7 @@ def statuses() -> dict[str, int]:
 
 def test_launch_queues_mail_with_tokens_and_sends_nothing_in_the_request(smtp, org, monkeypatch):
     monkeypatch.setattr(mail, "queue_delivery", lambda round_id: None)
-    monkeypatch.setattr(services, "queue_delivery", lambda round_id: None)
+    monkeypatch.setattr("feedback.admin.launch.queue_delivery", lambda round_id: None)
     _, result = launch(org)
     assert (result.invitations, result.password_mails) == (8, 2)
     assert smtp.received == []
@@ -47,7 +48,7 @@ def test_launch_queues_mail_with_tokens_and_sends_nothing_in_the_request(smtp, o
 def test_delivered_mail_has_both_parts_the_language_subject_from_and_a_working_link(
     smtp, org, client, monkeypatch
 ):
-    monkeypatch.setattr(services, "queue_delivery", lambda round_id: None)
+    monkeypatch.setattr("feedback.admin.launch.queue_delivery", lambda round_id: None)
     launch(org)
     stored = {m.message_id: m.to for m in outbox()}
     result = mail.deliver_queued()
@@ -105,7 +106,7 @@ def test_utf8_subject_and_body(smtp, db):
 def test_server_failing_halfway_leaves_the_rest_queued_and_a_retry_sends_each_once(
     smtp, org, monkeypatch
 ):
-    monkeypatch.setattr(services, "queue_delivery", lambda round_id: None)
+    monkeypatch.setattr("feedback.admin.launch.queue_delivery", lambda round_id: None)
     launch(org)
     smtp.handler.accept_only = 4  # then "451 try again later" for every message
     first = mail.deliver_queued()
@@ -119,7 +120,7 @@ def test_server_failing_halfway_leaves_the_rest_queued_and_a_retry_sends_each_on
 
 
 def test_server_down_keeps_everything_queued_until_it_is_back(smtp, org, monkeypatch):
-    monkeypatch.setattr(services, "queue_delivery", lambda round_id: None)
+    monkeypatch.setattr("feedback.admin.launch.queue_delivery", lambda round_id: None)
     launch(org)
     smtp.stop()
     result = mail.deliver_queued()
@@ -131,7 +132,7 @@ def test_server_down_keeps_everything_queued_until_it_is_back(smtp, org, monkeyp
 
 
 def test_refused_recipient_fails_without_stopping_the_others(smtp, org, monkeypatch):
-    monkeypatch.setattr(services, "queue_delivery", lambda round_id: None)
+    monkeypatch.setattr("feedback.admin.launch.queue_delivery", lambda round_id: None)
     launch(org)
     refused = org["anna_reps"][1].email
     smtp.handler.refuse = {refused}
@@ -213,7 +214,7 @@ def test_delivery_refuses_to_run_inside_uncommitted_work(smtp, db):
 
 
 def test_launch_over_http_shows_the_job_that_sends_the_mail(smtp, org, hr_client):
-    rid = services.create_round(settings(), [org["anna"].id, org["bob"].id]).id
+    rid = create_round(settings(), [org["anna"].id, org["bob"].id]).id
     response = hr_client.post(f"/admin/rounds/{rid}/launch")
     assert response.status_code == 303
     job_id = response.headers["Location"].rsplit("/", 1)[1]
@@ -228,7 +229,7 @@ def test_launch_over_http_shows_the_job_that_sends_the_mail(smtp, org, hr_client
 
 
 def test_failed_delivery_job_says_what_is_left_and_the_button_resends(smtp, org, hr_client):
-    rid = services.create_round(settings(), [org["anna"].id, org["bob"].id]).id
+    rid = create_round(settings(), [org["anna"].id, org["bob"].id]).id
     smtp.handler.accept_only = 3
     job_id = hr_client.post(f"/admin/rounds/{rid}/launch").headers["Location"].rsplit("/", 1)[1]
     job = wait_for_job(job_id)

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from browser_helpers import mark_page, same_page, shoot
 
 from feedback import clock
-from feedback.admin import services
-from feedback.admin.services import RoundSettings
+from feedback.admin.creation import create_round
+from feedback.admin.rounds import RoundSettings
 from feedback.clock import today
 from feedback.extensions import db as _db
 from feedback.models import Invitation, Participant, RaterGroup
@@ -36,7 +36,7 @@ def draft(live_app):
         settings = RoundSettings(
             name="Spring", opens_on=today(), closes_on=today() + timedelta(days=14), threshold=3
         )
-        rnd = services.create_round(settings, [anna.id])
+        rnd = create_round(settings, [anna.id])
         participant_id = _db.session.scalar(
             sa.select(Participant.id).where(Participant.round_id == rnd.id)
         )

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from factories import make_invitation, make_rated_manager
 from werkzeug.serving import make_server
 
-from feedback.admin.services import close_round
+from feedback.admin.transitions import close_round
 from feedback.extensions import db as _db
 from feedback.models import Comment, RaterGroup, SealedResponse
 

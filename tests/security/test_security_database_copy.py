@@ -21,7 +21,7 @@ import pytest
 import sqlalchemy as sa
 from factories import make_invitation, make_rated_manager
 
-from feedback.admin.services import close_round
+from feedback.admin.transitions import close_round
 from feedback.extensions import db as _db
 from feedback.models import (
     Invitation,

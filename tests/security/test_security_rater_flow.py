@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from factories import make_rated_manager, statement_ids
 from security_helpers import login
 
-from feedback.admin.services import close_round
+from feedback.admin.transitions import close_round
 from feedback.extensions import db as _db
 from feedback.models import (
     Comment,

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import sqlalchemy as sa
 from factories import drafts_stored
 
-from feedback.admin.services import close_round
+from feedback.admin.transitions import close_round
 from feedback.models import Answer, Invitation, Response, SealedResponse
 from feedback.survey import services
 

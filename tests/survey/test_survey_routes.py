@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from factories import draft_of, drafts_stored, sealed_answers
 from survey_helpers import Tab
 
-from feedback.admin.services import close_round
+from feedback.admin.transitions import close_round
 from feedback.models import (
     Answer,
     Comment,

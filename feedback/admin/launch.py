@@ -1,0 +1,160 @@
+"""Launching a round: whether it can go ahead, then the links and the mails it sends
+(invitations to raters, set-password mails to managers without a password)."""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import current_app, render_template
+
+from feedback.admin.raters import rater_problems
+from feedback.admin.rounds import AdminError, get_round
+from feedback.admin.transitions import claim
+from feedback.auth.services import ensure_manager_account, issue_password_link
+from feedback.clock import utcnow
+from feedback.db import begin_write
+from feedback.extensions import db
+from feedback.mail import MailError, queue_delivery, send_mail
+from feedback.models import Invitation, Participant, Person, RaterGroup, Round, RoundStatus
+from feedback.survey.drafts import mint_link
+from feedback.tokens import password_link, survey_link
+
+SUBJECTS = {
+    "invitation": {
+        "nl": "Uw feedback over {manager} gevraagd: {round}",
+        "en": "Your feedback on {manager} is requested: {round}",
+    },
+    "invitation_self": {
+        "nl": "Uw zelfbeoordeling: {round}",
+        "en": "Your self-assessment: {round}",
+    },
+    "password": {
+        "nl": "Uw account voor feedbackrapporten",
+        "en": "Your account for feedback reports",
+    },
+}
+
+
+@dataclass(frozen=True)
+class LaunchResult:
+    invitations: int
+    password_mails: int
+    job_id: str | None = None  # the background job delivering the mail (SMTP only)
+
+
+def launch_problems(round_id: int) -> list[str]:
+    """Why a round cannot be launched (empty when it can); read-only."""
+    rnd = get_round(round_id)
+    if rnd is None:
+        return ["This round does not exist."]
+    if rnd.status != RoundStatus.DRAFT:
+        return [f"This round was already launched (it is {rnd.status})."]
+    return rater_problems(round_id)
+
+
+def launch_round(round_id: int) -> LaunchResult:
+    """Open a draft round: a token per invitation (only its hash is kept), invitation
+    mails in each rater's language, manager accounts with set-password mails.
+
+    One transaction: all of it happens or none. A second call is refused and sends nothing.
+    """
+    begin_write()
+    # Claim the round first: only one caller can move it out of draft.
+    claim(
+        round_id,
+        RoundStatus.DRAFT,
+        RoundStatus.OPEN,
+        "launched_at",
+        "This round was already launched (it is {status}): nothing was sent again.",
+    )
+    problems = rater_problems(round_id)
+    if problems:
+        db.session.rollback()
+        raise AdminError("The round cannot be launched yet: " + " ".join(problems))
+    rnd = db.session.get(Round, round_id)
+    db.session.refresh(rnd)
+    try:
+        invitations = _send_invitations(rnd)
+        password_mails = _ensure_manager_accounts(rnd)
+    except MailError as error:
+        db.session.rollback()
+        raise AdminError(f"Nothing was sent: {error}") from error
+    db.session.commit()
+    # With SMTP the mails are queued (committed above, with their tokens); a background
+    # job delivers them, so a round of 2,000 raters does not wait on the mail server here.
+    job = queue_delivery(round_id)
+    return LaunchResult(
+        invitations=invitations,
+        password_mails=password_mails,
+        job_id=job.id if job is not None else None,
+    )
+
+
+# --- the mails -------------------------------------------------------------------------------
+
+
+def _send_invitations(rnd: Round) -> int:
+    invitations = db.session.scalars(
+        sa.select(Invitation)
+        .where(Invitation.round_id == rnd.id)
+        .options(so.joinedload(Invitation.participant).joinedload(Participant.person))
+        .order_by(Invitation.id)
+    ).all()
+    now = utcnow()
+    for invitation in invitations:
+        token = mint_link(invitation)
+        invitation.sent_at = now
+        lang = invitation.language if invitation.language in ("nl", "en") else "nl"
+        is_self = invitation.group == RaterGroup.SELF
+        context = {
+            "round": rnd,
+            "manager_name": invitation.participant.person.name,
+            "group": invitation.group,
+            "is_self": is_self,
+            "link": survey_link(token),
+            "closes_on": rnd.closes_on,
+        }
+        subject_key = "invitation_self" if is_self else "invitation"
+        send_mail(
+            invitation.email,
+            SUBJECTS[subject_key][lang].format(
+                round=rnd.name, manager=invitation.participant.person.name
+            ),
+            render_template(f"mail/invitation_{lang}.txt", **context),
+            render_template(f"mail/invitation_{lang}.html", **context),
+            kind="invitation",
+            round_id=rnd.id,
+        )
+    return len(invitations)
+
+
+def _ensure_manager_accounts(rnd: Round) -> int:
+    sent = 0
+    managers = db.session.scalars(
+        sa.select(Person)
+        .join(Participant, Participant.person_id == Person.id)
+        .where(Participant.round_id == rnd.id)
+        .order_by(Person.id)
+    ).all()
+    for person in managers:
+        user = ensure_manager_account(person)
+        if user.password_hash or not user.active:
+            continue
+        token = issue_password_link(user)
+        lang = person.language if person.language in ("nl", "en") else "nl"
+        context = {
+            "name": person.name,
+            "link": password_link(token),
+            "hours": current_app.config["PASSWORD_LINK_HOURS"],
+            "round": rnd,
+        }
+        send_mail(
+            user.email,
+            SUBJECTS["password"][lang],
+            render_template(f"mail/set_password_{lang}.txt", **context),
+            render_template(f"mail/set_password_{lang}.html", **context),
+            kind="password",
+            round_id=rnd.id,
+        )
+        sent += 1
+    return sent

@@ -1,0 +1,116 @@
+"""HR's view of the stored mail (the outbox): never a working link, never who was reminded.
+
+Stored mail bodies hold no working personal link (feedback/mail.py); what is shown is
+redacted once more. Reminders went only to raters who had not answered, so their
+recipient, subject and text are hidden.
+"""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from feedback.extensions import db
+from feedback.mail import FAILED, KEPT, QUEUED, SENDING, SENT, blank_links
+from feedback.models import OutboxMessage
+from feedback.tokens import mentions_link
+
+HIDDEN_KINDS = ("reminder",)
+LINKS_NOTE = (
+    "Personal links are never stored or shown here: a survey link would let its holder "
+    "answer as the rater, a set-password link would let its holder log in as the manager."
+)
+LINK_FATE = {
+    KEPT: "Without a mail server this e-mail was not sent and its link was not kept: "
+    "nobody has it.",
+    QUEUED: "It is sealed until delivery; the e-mail itself will carry the working link.",
+    SENDING: "It is sealed until delivery; the e-mail itself will carry the working link.",
+    SENT: "The delivered e-mail carried the working link; this copy never did.",
+    FAILED: "The e-mail was not delivered and its sealed link is erased.",
+}
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    created_at: object
+    to: str | None  # None: hidden
+    subject: str
+    kind: str
+    status: str
+
+
+@dataclass(frozen=True)
+class OutboxDetail(OutboxRow):
+    text: str | None  # None: hidden
+    note: str | None
+
+
+def _recipient(msg: OutboxMessage) -> str | None:
+    # A reminder goes only to raters who have not answered: its recipient must not show.
+    return None if msg.kind in HIDDEN_KINDS else msg.to
+
+
+HIDDEN_SUBJECT = "Reminder (subject hidden)"
+
+
+def _subject(msg: OutboxMessage) -> str:
+    # Its language alone could point at the one English-speaking rater who has not answered.
+    return HIDDEN_SUBJECT if msg.kind in HIDDEN_KINDS else msg.subject
+
+
+def list_outbox(page: int = 1, per_page: int = 100) -> tuple[list[OutboxRow], bool]:
+    """Newest first; returns the page and whether there is a next one."""
+    page = min(max(page, 1), 1_000_000)  # an offset the database can hold
+    messages = db.session.scalars(
+        sa.select(OutboxMessage)
+        .options(
+            so.load_only(
+                OutboxMessage.created_at,
+                OutboxMessage.to,
+                OutboxMessage.subject,
+                OutboxMessage.kind,
+                OutboxMessage.status,
+            )
+        )
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page + 1)
+    ).all()
+    rows = [
+        OutboxRow(
+            id=m.id,
+            created_at=m.created_at,
+            to=_recipient(m),
+            subject=blank_links(_subject(m)),
+            kind=m.kind,
+            status=m.status,
+        )
+        for m in messages[:per_page]
+    ]
+    return rows, len(messages) > per_page
+
+
+def outbox_detail(message_id: int) -> OutboxDetail | None:
+    msg = db.session.get(OutboxMessage, message_id)
+    if msg is None:
+        return None
+    if msg.kind in HIDDEN_KINDS:
+        text, note = None, "Reminders are hidden: they would show who has not answered yet."
+    else:
+        # Stored bodies hold no working link (feedback/mail.py); redacting again here also
+        # covers a mail stored before that was so.
+        text = blank_links(msg.body_text)
+        note = None
+        if mentions_link(msg.body_text):
+            note = f"{LINKS_NOTE} {LINK_FATE.get(msg.status, '')}".strip()
+    return OutboxDetail(
+        id=msg.id,
+        created_at=msg.created_at,
+        to=_recipient(msg),
+        subject=blank_links(_subject(msg)),
+        kind=msg.kind,
+        status=msg.status,
+        text=text,
+        note=note,
+    )
