@@ -71,16 +71,7 @@ def remind(round_id: int):
         if result.job_id:
             return redirect(url_for("jobs.show", job_id=result.job_id), 303)
         return _back(round_id, "reminders")
-    overview = reminders.reminder_overview(rnd)
-    problems = []
-    if not rnd.is_open:
-        problems.append("Reminders can only be sent while the round is open.")
-    elif overview.next_manual_at is not None:
-        problems.append(
-            f"Reminders were sent less than an hour ago. You can send them again from "
-            f"{overview.next_manual_at:%H:%M} UTC."
-        )
-    return confirm_page(rnd, REMIND, form, problems)
+    return confirm_page(rnd, REMIND, form, reminders.reminder_problems(rnd))
 
 
 @bp.post("/rounds/<int:round_id>/retention")
@@ -125,13 +116,7 @@ def purge(round_id: int):
                 "success",
             )
         return _back(round_id, "retention")
-    view = retention.retention_view(rnd)
-    problems = []
-    if view.purged_at is not None:
-        problems.append("This round's invitations were purged already.")
-    elif not view.can_purge:
-        problems.append("Only a closed or published round can be purged.")
-    return confirm_page(rnd, PURGE, form, problems)
+    return confirm_page(rnd, PURGE, form, retention.purge_problems(rnd))
 
 
 @bp.post("/rounds/<int:round_id>/mail/send")

@@ -201,6 +201,20 @@ def pending_count(round_id: int) -> int | None:
     return rate.invited - rate.answered if rate.invited else None
 
 
+def reminder_problems(rnd: Round, now: datetime | None = None) -> list[str]:
+    """Why HR cannot send reminders now (empty: they can); read-only, for the confirm page.
+    `send_reminders_now` decides again when it claims the round."""
+    if not rnd.is_open:
+        return ["Reminders can only be sent while the round is open."]
+    again_at = next_manual_at(rnd.last_reminder_at, now or utcnow())
+    if again_at is not None:
+        return [
+            f"Reminders were sent less than an hour ago. You can send them again from "
+            f"{again_at:%H:%M} UTC."
+        ]
+    return []
+
+
 # --- writing --------------------------------------------------------------------------------
 
 

@@ -179,6 +179,16 @@ def retention_view(rnd: Round) -> RetentionView:
     )
 
 
+def purge_problems(rnd: Round) -> list[str]:
+    """Why a round's invitations cannot be purged now (empty: they can); read-only, for the
+    confirm page. `purge_round` decides again under its lock of the round."""
+    if rnd.invitations_purged_at is not None:
+        return ["This round's invitations were purged already."]
+    if rnd.status not in FINISHED:
+        return ["Only a closed or published round can be purged."]
+    return []
+
+
 def set_retention(round_id: int, days_text: str | None) -> int | None:
     """A round's own retention period in days; empty for the default."""
     text = (days_text or "").strip()
