@@ -12,16 +12,22 @@ says exactly whether that person answered. So, per manager:
   when there are at least `threshold` invitations (otherwise nothing is shown).
 
 The decision depends on the numbers of invitations only, never on who answered, so the
-shape of the table itself says nothing about answers. This mirrors `apply_threshold` in
-feedback/reports/aggregation.py, which cannot be reused as it is: in reports self and
+shape of the table itself says nothing about answers. It is the reports' rule,
+`apply_threshold` in feedback/reports/aggregation.py, tie-break included (of two smallest
+shown groups the first by name joins the pool), with one difference: in reports self and
 supervisor are named groups (raters are told so), while completion of a group of one must
-never be shown.
+never be shown, so here no group is exempt.
 """
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from feedback.reports.aggregation import apply_threshold
+
 OTHERS = "others"
+# apply_threshold names self and supervisor whenever they answered; here every group goes in
+# under this prefix, so none is exempt. One prefix for all keeps its tie-break by name.
+_NOT_EXEMPT = "completion:"
 
 
 @dataclass(frozen=True)
@@ -60,30 +66,18 @@ def completion_view(
     rates: Mapping[str, Rate], threshold: int, order: Sequence[str]
 ) -> CompletionView:
     """Apply the threshold to the answered / invited counts of one manager's rater groups."""
-    if threshold < 1:
-        raise ValueError("the threshold is at least 1")
     invited = {g: rates[g].invited for g in order if g in rates and rates[g].invited > 0}
-    if any(n < 0 for n in invited.values()):
-        raise ValueError("counts cannot be negative")
-    total_invited = sum(invited.values())
-    if total_invited < threshold:
+    visibility = apply_threshold({_NOT_EXEMPT + g: n for g, n in invited.items()}, threshold)
+    if not visibility.all_others_visible:  # fewer invitations than the threshold
         return CompletionView(
             groups=dict.fromkeys(order),
             pooled=tuple(g for g in order if g in invited),
             others=None,
             total=None,
         )
-    shown = [g for g in order if g in invited and invited[g] >= threshold]
-    pool = [g for g in order if g in invited and invited[g] < threshold]
-    if pool and sum(invited[g] for g in pool) < threshold:
-        # total >= threshold, so some group is shown; the smallest (ties: last in order)
-        # joins the pool, which then reaches the threshold.
-        smallest = min(reversed(shown), key=lambda g: invited[g])
-        shown.remove(smallest)
-        pool.append(smallest)
-    pool = [g for g in order if g in pool]
+    pool = [g for g in order if _NOT_EXEMPT + g in visibility.pooled]
     return CompletionView(
-        groups={g: (rates[g] if g in shown else None) for g in order},
+        groups={g: (rates[g] if _NOT_EXEMPT + g in visibility.named else None) for g in order},
         pooled=tuple(pool),
         others=_sum(rates[g] for g in pool) if pool else None,
         total=_sum(rates[g] for g in invited),

@@ -84,3 +84,17 @@ def test_no_group_under_the_threshold_can_be_recovered(threshold):
             # total - shown groups = the pool, which is itself >= t (or empty)
             rest = v.total.invited - sum(r.invited for r in v.groups.values() if r)
             assert rest == 0 or rest >= threshold, counts
+
+
+def test_a_tie_pools_the_group_the_reports_rule_pools_whatever_the_order():
+    """Two shown groups of one size: the first by name joins the pool (apply_threshold's
+    tie-break), in any order of the columns. Were it the order, two tables of the same
+    counts in other orders would show each group alone once, and together with the total
+    give away self + supervisor."""
+    rates = {"self": Rate(1, 1), "supervisor": Rate(0, 1)}
+    rates |= {"direct_report": Rate(2, 4), "peer": Rate(3, 4)}
+    for order in itertools.permutations(ORDER):
+        v = completion_view(rates, 3, order)
+        assert shown(v) == {"peer": (3, 4)}, order
+        assert set(v.pooled) == {"self", "supervisor", "direct_report"}, order
+        assert v.others == Rate(3, 6) and v.total == Rate(6, 10)
