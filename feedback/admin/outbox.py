@@ -59,6 +59,18 @@ def _subject(msg: OutboxMessage) -> str:
     return HIDDEN_SUBJECT if msg.kind in HIDDEN_KINDS else msg.subject
 
 
+def _shown(msg: OutboxMessage) -> dict:
+    """The fields of an OutboxRow: what the list and the detail page show of every mail."""
+    return {
+        "id": msg.id,
+        "created_at": msg.created_at,
+        "to": _recipient(msg),
+        "subject": blank_links(_subject(msg)),
+        "kind": msg.kind,
+        "status": msg.status,
+    }
+
+
 def list_outbox(page: int = 1, per_page: int = 100) -> tuple[list[OutboxRow], bool]:
     """Newest first; returns the page and whether there is a next one."""
     page = min(max(page, 1), 1_000_000)  # an offset the database can hold
@@ -77,17 +89,7 @@ def list_outbox(page: int = 1, per_page: int = 100) -> tuple[list[OutboxRow], bo
         .offset((page - 1) * per_page)
         .limit(per_page + 1)
     ).all()
-    rows = [
-        OutboxRow(
-            id=m.id,
-            created_at=m.created_at,
-            to=_recipient(m),
-            subject=blank_links(_subject(m)),
-            kind=m.kind,
-            status=m.status,
-        )
-        for m in messages[:per_page]
-    ]
+    rows = [OutboxRow(**_shown(m)) for m in messages[:per_page]]
     return rows, len(messages) > per_page
 
 
@@ -104,13 +106,4 @@ def outbox_detail(message_id: int) -> OutboxDetail | None:
         note = None
         if mentions_link(msg.body_text):
             note = f"{LINKS_NOTE} {LINK_FATE.get(msg.status, '')}".strip()
-    return OutboxDetail(
-        id=msg.id,
-        created_at=msg.created_at,
-        to=_recipient(msg),
-        subject=blank_links(_subject(msg)),
-        kind=msg.kind,
-        status=msg.status,
-        text=text,
-        note=note,
-    )
+    return OutboxDetail(**_shown(msg), text=text, note=note)
