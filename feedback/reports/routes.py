@@ -37,6 +37,8 @@ def mine():
 
 @manager_required
 def _my_reports():
+    """A manager's own published reports; 404 for any other role or a manager without a
+    person record (the decorator's rule, which the HR branch of `mine` comes before)."""
     lang = report_language(current_user.person)
     return render_template(
         "reports/mine.html",
