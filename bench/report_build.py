@@ -59,8 +59,11 @@ def main() -> None:
     from feedback.demo import SPRING, load_demo
     from feedback.extensions import db
     from feedback.models import Participant, Round
-    from feedback.reports import bulk, services
+    from feedback.reports import bulk
+    from feedback.reports.builder import participant_report
     from feedback.reports.pdf import render_pdf
+    from feedback.reports.pdf_report import pdf_html
+    from feedback.reports.view import report_view
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "SECRET_KEY": "bench"})
     with app.app_context():
@@ -78,16 +81,14 @@ def main() -> None:
         first = parts[0]
 
         # Warm up: imports, fonts, template compilation.
-        render_pdf(
-            services.pdf_html(services.report_view(services.participant_report(first), pdf=True))
-        )
+        render_pdf(pdf_html(report_view(participant_report(first), pdf=True)))
 
         # (a) one report: ours end to end vs WeasyPrint alone on the same HTML.
         ours_one, alone_one, html_only = [], [], []
         for _ in range(args.repeat):
             start = time.perf_counter()
-            view = services.report_view(services.participant_report(first), pdf=True)
-            html = services.pdf_html(view)
+            view = report_view(participant_report(first), pdf=True)
+            html = pdf_html(view)
             mid = time.perf_counter()
             render_pdf(html)
             ours_one.append(time.perf_counter() - start)
@@ -97,10 +98,7 @@ def main() -> None:
             alone_one.append(time.perf_counter() - start)
 
         # The HTML of every report, made once, for the WeasyPrint-alone baselines of (b).
-        htmls = [
-            services.pdf_html(services.report_view(services.participant_report(p), pdf=True))
-            for p in parts
-        ]
+        htmls = [pdf_html(report_view(participant_report(p), pdf=True)) for p in parts]
         db.session.rollback()
 
         settings = bulk.worker_settings(app)

@@ -1,6 +1,6 @@
 """A round's results as CSV and XLSX: one row per manager x leg (or statement) x group.
 
-The rows come from services.round_results, so the threshold rules are the reports' own:
+The rows come from figures.round_results, so the threshold rules are the reports' own:
 a group that is pooled, suppressed or has no answers gets a note and no numbers, and the
 norm stands only beside a visible "all raters (excluding self)" figure.
 
@@ -24,7 +24,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from feedback.insights.services import Overview, RoundResults
+from feedback.insights.figures import RoundResults
+from feedback.insights.overview import Overview
 from feedback.reports import aggregation as agg
 from feedback.reports.model import GroupStat
 from feedback.text import strip_bidi

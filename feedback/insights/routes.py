@@ -7,18 +7,19 @@ gets a page that says so (409), never an empty export.
 from flask import Blueprint, Response, abort, render_template, request
 
 from feedback.auth.decorators import hr_required
-from feedback.insights import exports, services
+from feedback.insights import exports, figures, overview
 from feedback.partials import wants_partial
+from feedback.reports.access import hr_rounds
 
 bp = Blueprint("insights", __name__, url_prefix="/insights")
 
 
 def _round_with_results(round_id: int):
     """The round, or the response to send instead (404 unknown, 409 no results yet)."""
-    rnd = services.results_round(round_id)
+    rnd = figures.results_round(round_id)
     if rnd is None:
         abort(404)
-    if not services.has_results(rnd):
+    if not figures.has_results(rnd):
         return None, (render_template("insights/not_ready.html", rnd=rnd), 409)
     return rnd, None
 
@@ -41,16 +42,16 @@ def _language() -> str:
 @bp.get("/")
 @hr_required
 def index():
-    return render_template("insights/index.html", rounds=services.result_rounds())
+    return render_template("insights/index.html", rounds=hr_rounds())
 
 
 def _overview(rnd):
     """The heat map and development areas for the options in the query string."""
-    results = services.round_results(rnd, _language())
-    options, messages = services.parse_options(
-        request.args, [leg.key for leg in results.legs], services.team_names(results)
+    results = figures.round_results(rnd, _language())
+    options, messages = overview.parse_options(
+        request.args, [leg.key for leg in results.legs], overview.team_names(results)
     )
-    return services.overview(results, options), messages
+    return overview.build_overview(results, options), messages
 
 
 @bp.get("/rounds/<int:round_id>")
@@ -83,7 +84,7 @@ def results_csv(round_id: int, kind: str):
     rnd, refusal = _round_with_results(round_id)
     if refusal:
         return refusal
-    results = services.round_results(rnd, _language(), with_statements=kind == "statements")
+    results = figures.round_results(rnd, _language(), with_statements=kind == "statements")
     data = exports.results_csv(results, kind, _separator())
     return _download(data, "text/csv; charset=utf-8", exports.filename(rnd.name, kind, "csv"))
 
@@ -94,7 +95,7 @@ def results_xlsx(round_id: int):
     rnd, refusal = _round_with_results(round_id)
     if refusal:
         return refusal
-    results = services.round_results(rnd, _language(), with_statements=True)
+    results = figures.round_results(rnd, _language(), with_statements=True)
     mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return _download(
         exports.results_xlsx(results), mimetype, exports.filename(rnd.name, "results", "xlsx")

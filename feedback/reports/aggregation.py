@@ -2,8 +2,9 @@
 
 Why this module is over 700 lines: the threshold, merging, complementary suppression and
 every derived figure decide together what may be shown, and one reader must be able to
-follow them in one place; it has no imports of Flask or the database. The restructuring
-issue may still split off the derived views (strengths, blind spots, trend).
+follow them in one place; it has no imports of Flask or the database. Its
+sections (groups and states, tallies and statistics, the threshold, derived figures,
+response counts and comments) come in the order a report applies them.
 
 Nothing here touches Flask or the database: the queries (queries.py) hand over per-group
 tallies (n, sum, sum of squares, "don't know" count, distribution), and these functions

@@ -1,9 +1,11 @@
 """Build one manager's development report: run the queries, apply the pure rules.
 
     report = build_report(round_id, participant_id, "nl")
+    report = participant_report(participant)   # the same, in the manager's language
 
-The result (model.ManagerReport) is plain data for the web page and the PDF. For many
-reports of one round (bulk PDFs), compute `round_norms` once and pass it as `norms`.
+The result (model.ManagerReport) is the report's data, plain values for the web page and
+the PDF; view.report_view turns it into what the templates get. For many reports of one
+round (bulk PDFs), compute `round_norms` once and pass it as `norms`.
 """
 
 import threading
@@ -17,6 +19,7 @@ from feedback.extensions import db
 from feedback.models import Framework, Participant, Round
 from feedback.reports import aggregation as agg
 from feedback.reports import queries
+from feedback.reports.labels import report_language
 from feedback.reports.model import (
     CommentSection,
     GroupStat,
@@ -178,6 +181,12 @@ def build_report(
         plan=agg.plan_suggestions(leg_actions, blind_spot_gap),
         anonymity_rules=agg.anonymity_rules(grades.respondents, t, lang, withheld),
     )
+
+
+def participant_report(participant: Participant, **kwargs) -> ManagerReport:
+    """The report of one participant, in the language of the manager rated."""
+    lang = report_language(participant.person)
+    return build_report(participant.round_id, participant.id, lang, **kwargs)
 
 
 def _norm(stats: tuple[GroupStat, ...], norm: tuple[float, int] | None) -> Norm:

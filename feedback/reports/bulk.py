@@ -14,7 +14,9 @@ import sqlalchemy.orm as so
 from feedback import files
 from feedback.extensions import db
 from feedback.models import Participant, Person, Round
-from feedback.reports.services import HR_STATUSES, report_filename, report_pdf
+from feedback.reports.access import HR_STATUSES
+from feedback.reports.filenames import report_filename
+from feedback.reports.pdf_report import report_pdf
 
 
 class RoundNotReady(ValueError):

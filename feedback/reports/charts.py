@@ -1,5 +1,9 @@
 """SVG charts for the manager report, as plain strings.
 
+Why this module is over 400 lines: the four charts (`leg_bars`, `radar`, `distribution`,
+`trend`, one section each) share one palette, one escaping and one number format, and a
+chart's look is changed in one place with the others beside it.
+
 Pure functions: plain numbers and strings in, an SVG document out. No Flask, no database,
 no randomness, no ids (several charts share one HTML page), so the same input always gives
 the same bytes. Every chart has a ``viewBox`` (it scales to the width of its container),

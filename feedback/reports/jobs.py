@@ -26,7 +26,7 @@ from feedback.db import begin_write
 from feedback.extensions import db
 from feedback.jobs import JobError, enqueue, job_result_dir, report_progress
 from feedback.models import Job, JobStatus, Participant, Round
-from feedback.reports import bulk, services
+from feedback.reports import bulk, filenames
 
 KIND = "build_pdfs"
 
@@ -78,7 +78,7 @@ def build_pdfs(job_id: str) -> Path:
         rnd = bulk.round_to_build(round_id)
     except bulk.RoundNotReady as error:
         raise JobError(str(error)) from None
-    name, folder = rnd.name, f"feedback-{services.round_slug(rnd.name)}"
+    name, folder = rnd.name, f"feedback-{filenames.round_slug(rnd.name)}"
     total = db.session.scalar(
         sa.select(sa.func.count()).select_from(Participant).where(Participant.round_id == round_id)
     )

@@ -1,6 +1,7 @@
 """The development report of one manager in one round, as plain data.
 
-`build_report` (builder.py) fills a ManagerReport; the web page and the PDF render it. It
+`build_report` (builder.py) fills a ManagerReport, the report's data; view.report_view
+turns it into what the templates of the web page and the PDF get (view.ReportView). It
 holds only plain values (str, int, float, bool, None, date, tuples of these dataclasses),
 never ORM objects, and everything a template needs is already decided: which groups are
 visible, which figures are hidden, labels and texts in the report's language. Templates

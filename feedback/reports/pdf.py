@@ -4,7 +4,7 @@ Usage (in a worker, not in a web process: WeasyPrint keeps memory it allocates):
 
     from feedback.reports.pdf import render_pdf
 
-    pdf_bytes = render_pdf(html)  # html rendered from the report template
+    pdf_bytes = render_pdf(html)  # html rendered from the report template (pdf_report.py)
 
 The HTML addresses static files the way the web page does, with the app's static URL path:
 ``<link rel="stylesheet" href="/static/css/report.css">`` (what ``url_for('static', ...)``

@@ -1,6 +1,6 @@
 """One report's PDF for download: rendered in a child process, then kept on disk.
 
-    participant = services.visible_participant(current_user, participant_id)  # permission
+    participant = access.visible_participant(current_user, participant_id)  # permission
     data, filename = cached_report_pdf(participant)
 
 Rendering. WeasyPrint keeps the memory it takes (PERF-NOTES: about 225 KB per report, never
@@ -73,7 +73,7 @@ from feedback import files
 from feedback.db import database_identity
 from feedback.extensions import db
 from feedback.models import Participant, Response, Round
-from feedback.reports import services
+from feedback.reports import access, filenames, labels, pdf_report
 from feedback.reports.aggregation import LANGS
 
 CACHE_FOLDER = files.REPORTS_CACHE_FOLDER
@@ -133,7 +133,7 @@ def cache_key(participant: Participant, lang: str) -> str:
             Participant.person_id == participant.person_id,
             Round.id != rnd.id,
             Round.closes_on <= rnd.closes_on,
-            Round.status.in_(services.HR_STATUSES),
+            Round.status.in_(access.HR_STATUSES),
         )
         .order_by(Round.id)
     ).all()
@@ -200,9 +200,9 @@ def cached_report_pdf(participant: Participant) -> tuple[bytes, str]:
     and kept. Only reports of closed or published rounds are ever kept.
     """
     rnd, participant_id = participant.round, participant.id
-    lang = services.report_language(participant.person)
-    filename = services.report_filename(rnd.name, participant.person.name)
-    if rnd.status not in services.HR_STATUSES:  # never reached through may_see; be safe
+    lang = labels.report_language(participant.person)
+    filename = filenames.report_filename(rnd.name, participant.person.name)
+    if rnd.status not in access.HR_STATUSES:  # never reached through may_see; be safe
         return render_in_child(participant_id), filename
     key = cache_key(participant, lang)
     path = cache_path(database_identity(), rnd.id, participant_id, lang, key)
@@ -331,7 +331,7 @@ def _render(participant_id: int) -> bytes:
                 .where(Participant.id == participant_id)
                 .options(so.joinedload(Participant.round), so.joinedload(Participant.person))
             ).scalar_one()
-            data, _filename = services.report_pdf(participant)
+            data, _filename = pdf_report.report_pdf(participant)
             return data
         finally:
             db.session.remove()

@@ -5,6 +5,11 @@ Nothing here loops over answer rows in Python: each query returns one small row 
 aggregation.py. Sums and sums of squares come back so that groups can be pooled ("others",
 "all_others") and the sample SD computed without going back to the rows.
 
+The tallies of one manager (the report) and of every manager of a round at once (insights)
+come from the same two SELECTs, `statement_tallies_query` and `leg_counts_query`; the norms
+of a round and the previous round for the trend follow. Every query of the reports is here,
+so who counts for a figure is written once: that is why this module is over 400 lines.
+
 Indexes that serve these queries (models/responses.py): response(participant_id, group),
 response(round_id, participant_id, group) and the covering answer(statement_id, score).
 """
@@ -123,26 +128,64 @@ def statement_tally_columns(score: sa.ColumnElement) -> list[sa.ColumnElement]:
     ]
 
 
-# --- One manager ------------------------------------------------------------------------------
+# --- One manager, or every manager of a round ----------------------------------------------
+
+
+def _raters(participant_id, framework_id, round_id) -> tuple[sa.Subquery, tuple]:
+    """The qualifying raters of one manager (without arguments, the bind parameters
+    "participant_id" and "framework_id") or, with round_id, of every manager of that round;
+    and the columns that then lead every row and its GROUP BY (the manager's participant_id)."""
+    framework = sa.bindparam("framework_id") if framework_id is None else framework_id
+    if round_id is not None:
+        raters = qualifying_raters(framework, response.c.round_id == round_id)
+        return raters, (raters.c.participant_id,)
+    manager = sa.bindparam("participant_id") if participant_id is None else participant_id
+    return qualifying_raters(framework, response.c.participant_id == manager), ()
 
 
 def statement_tallies_query(
-    participant_id: int | None = None, framework_id: int | None = None
+    participant_id: int | None = None,
+    framework_id: int | None = None,
+    *,
+    round_id: int | None = None,
 ) -> sa.Select:
     """Per (statement, group): n, "don't know" count, sum, sum of squares, distribution,
-    over the raters who qualify for the statement's leg. Without arguments, the bind
-    parameters "participant_id" and "framework_id"."""
-    manager = sa.bindparam("participant_id") if participant_id is None else participant_id
-    framework = sa.bindparam("framework_id") if framework_id is None else framework_id
-    raters = qualifying_raters(framework, response.c.participant_id == manager)
+    over the raters who qualify for the statement's leg. One manager, or with round_id per
+    (manager, statement, group) for the whole round (see _raters)."""
+    raters, by_manager = _raters(participant_id, framework_id, round_id)
+    keys = (*by_manager, answer.c.statement_id, raters.c.group)
     return (
-        sa.select(answer.c.statement_id, raters.c.group, *statement_tally_columns(answer.c.score))
+        sa.select(*keys, *statement_tally_columns(answer.c.score))
         .select_from(counted_answers(raters))
-        .group_by(answer.c.statement_id, raters.c.group)
+        .group_by(*keys)
     )
 
 
+def leg_counts_query(
+    participant_id: int | None = None,
+    framework_id: int | None = None,
+    *,
+    round_id: int | None = None,
+) -> sa.Select:
+    """Per (leg, group): the number of qualifying raters. One manager, or with round_id per
+    (manager, leg, group) for the whole round (see _raters)."""
+    raters, by_manager = _raters(participant_id, framework_id, round_id)
+    keys = (*by_manager, raters.c.leg_id, raters.c.group)
+    return sa.select(*keys, sa.func.count().label("n")).group_by(*keys)
+
+
 _STATEMENT_TALLIES = statement_tallies_query()  # built once; SQLAlchemy caches its SQL
+_LEG_COUNTS = leg_counts_query()
+
+
+def _tally(n, n_dont_know, total, total_sq, *distribution) -> Tally:
+    return Tally(
+        n=n,
+        total=_float(total),
+        total_sq=_float(total_sq),
+        n_dont_know=n_dont_know,
+        distribution=tuple(int(c or 0) for c in distribution),
+    )
 
 
 def statement_tallies(
@@ -153,31 +196,9 @@ def statement_tallies(
     rows = _session(session).execute(
         _STATEMENT_TALLIES, {"participant_id": participant_id, "framework_id": framework_id}
     )
-    for statement_id, group, n, n_dont_know, total, total_sq, *dist in rows:
-        result.setdefault(statement_id, {})[group] = Tally(
-            n=n,
-            total=_float(total),
-            total_sq=_float(total_sq),
-            n_dont_know=n_dont_know,
-            distribution=tuple(int(c or 0) for c in dist),
-        )
+    for statement_id, group, *tally in rows:
+        result.setdefault(statement_id, {})[group] = _tally(*tally)
     return result
-
-
-def leg_counts_query(
-    participant_id: int | None = None, framework_id: int | None = None
-) -> sa.Select:
-    """Per (leg, group): the number of qualifying raters. Without arguments, the bind
-    parameters "participant_id" and "framework_id"."""
-    manager = sa.bindparam("participant_id") if participant_id is None else participant_id
-    framework = sa.bindparam("framework_id") if framework_id is None else framework_id
-    raters = qualifying_raters(framework, response.c.participant_id == manager)
-    return sa.select(raters.c.leg_id, raters.c.group, sa.func.count().label("n")).group_by(
-        raters.c.leg_id, raters.c.group
-    )
-
-
-_LEG_COUNTS = leg_counts_query()
 
 
 def leg_counts(
@@ -191,6 +212,29 @@ def leg_counts(
     )
     for leg_id, group, n in rows:
         result.setdefault(leg_id, {})[group] = n
+    return result
+
+
+def round_statement_tallies(
+    round_id: int, framework_id: int, session: so.Session | None = None
+) -> dict[int, dict[int, Tallies]]:
+    """{participant id: statement_tallies of that manager} for every manager of a round,
+    in one query."""
+    result: dict[int, dict[int, Tallies]] = {}
+    query = statement_tallies_query(framework_id=framework_id, round_id=round_id)
+    for participant_id, statement_id, group, *tally in _session(session).execute(query):
+        result.setdefault(participant_id, {}).setdefault(statement_id, {})[group] = _tally(*tally)
+    return result
+
+
+def round_leg_counts(
+    round_id: int, framework_id: int, session: so.Session | None = None
+) -> dict[int, dict[int, dict[str, int]]]:
+    """{participant id: leg_counts of that manager} for every manager of a round, in one query."""
+    result: dict[int, dict[int, dict[str, int]]] = {}
+    query = leg_counts_query(framework_id=framework_id, round_id=round_id)
+    for participant_id, leg_id, group, n in _session(session).execute(query):
+        result.setdefault(participant_id, {}).setdefault(leg_id, {})[group] = n
     return result
 
 

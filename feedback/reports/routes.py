@@ -1,22 +1,26 @@
 """The development report in the browser and as a PDF download.
 
-Every report view goes through services.visible_participant: no means 404, whether the id
+Every report view goes through access.visible_participant: no means 404, whether the id
 was guessed, belongs to another manager, or the round is not published (closed for HR).
+The lists use the role decorators of feedback.auth.decorators, which answer 404 too.
 """
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from feedback import ratelimit
-from feedback.auth.decorators import hr_required
+from feedback.auth.decorators import hr_required, manager_required
 from feedback.partials import wants_partial
-from feedback.reports import bulk, jobs, pdf_cache, services
+from feedback.reports import access, bulk, jobs, pdf_cache
+from feedback.reports.builder import participant_report
+from feedback.reports.labels import LABELS, report_language
+from feedback.reports.view import TABS, report_view
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 
 def _participant_or_404(participant_id: int):
-    participant = services.visible_participant(current_user, participant_id)
+    participant = access.visible_participant(current_user, participant_id)
     if participant is None:
         abort(404)
     return participant
@@ -25,28 +29,33 @@ def _participant_or_404(participant_id: int):
 @bp.get("/")
 @login_required
 def mine():
-    """A manager's own published reports; for HR the rounds whose reports exist."""
+    """For HR the rounds whose reports exist; for a manager their own published reports."""
     if current_user.is_hr:
-        return render_template("reports/rounds.html", rounds=services.hr_rounds())
-    if current_user.role != "manager" or current_user.person is None:
-        abort(404)
-    lang = services.report_language(current_user.person)
+        return render_template("reports/rounds.html", rounds=access.hr_rounds())
+    return _my_reports()
+
+
+@manager_required
+def _my_reports():
+    """A manager's own published reports; 404 for any other role or a manager without a
+    person record (the decorator's rule, which the HR branch of `mine` comes before)."""
+    lang = report_language(current_user.person)
     return render_template(
         "reports/mine.html",
-        links=services.my_reports(current_user),
-        labels=services.LABELS[lang],
+        links=access.my_reports(current_user),
+        labels=LABELS[lang],
         page_lang=lang,
     )
 
 
 @bp.get("/rounds/<int:round_id>")
-@login_required
+@hr_required
 def round_list(round_id: int):
     """HR: every report of one closed or published round."""
-    rnd = services.round_for_hr(round_id) if current_user.is_hr else None
+    rnd = access.round_for_hr(round_id)
     if rnd is None:
         abort(404)
-    return render_template("reports/round.html", rnd=rnd, links=services.round_reports(rnd.id))
+    return render_template("reports/round.html", rnd=rnd, links=access.round_reports(rnd.id))
 
 
 @bp.post("/rounds/<int:round_id>/pdfs")
@@ -68,9 +77,9 @@ def build_zip(round_id: int):
 def show(participant_id: int):
     participant = _participant_or_404(participant_id)
     tab = request.args.get("tab", "overview")
-    if tab not in services.TABS:
+    if tab not in TABS:
         tab = "overview"
-    view = services.report_view(services.participant_report(participant), pdf=False)
+    view = report_view(participant_report(participant), pdf=False)
     template = "reports/_tabs.html" if wants_partial() else "reports/report.html"
     html = render_template(template, v=view, tab=tab, page_lang=view.lang)
     response = Response(html)

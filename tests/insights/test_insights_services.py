@@ -5,7 +5,7 @@ import math
 import pytest
 import sqlalchemy as sa
 
-from feedback.insights import services
+from feedback.insights import figures, overview
 from feedback.reports import aggregation as agg
 from feedback.reports import queries
 from feedback.reports.builder import build_report, clear_norms_cache
@@ -24,7 +24,7 @@ def _reports(rnd, lang="nl"):
 def test_every_figure_equals_build_report(seeded, lang):
     """Same GroupStats (state, n, mean, sd, distribution) for every leg, statement and group,
     and the same norms: the exports and the overview cannot drift from the reports."""
-    results = services.round_results(seeded.rnd, lang, with_statements=True)
+    results = figures.round_results(seeded.rnd, lang, with_statements=True)
     reports = _reports(seeded.rnd, lang)
     assert [m.name for m in results.managers] == [
         "Anna Alpha",
@@ -44,7 +44,7 @@ def test_every_figure_equals_build_report(seeded, lang):
 
 
 def test_hand_computed_figures(seeded):
-    results = services.round_results(seeded.rnd, "nl")
+    results = figures.round_results(seeded.rnd, "nl")
     by_name = {m.name: m for m in results.managers}
     leg1, leg2 = seeded.leg1.key, seeded.leg2.key
 
@@ -79,8 +79,8 @@ def _queries_for_results(db, round_id) -> int:
     db.session.expire_all()
     sa.event.listen(db.engine, "before_cursor_execute", count)
     try:
-        rnd = services.results_round(round_id)
-        services.round_results(rnd, "nl", with_statements=True)
+        rnd = figures.results_round(round_id)
+        figures.round_results(rnd, "nl", with_statements=True)
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", count)
     return len(statements)
@@ -98,8 +98,8 @@ def test_the_number_of_queries_does_not_grow_with_the_managers(seeded, db):
 
 
 def _overview(seeded, **options):
-    results = services.round_results(seeded.rnd, "nl")
-    return services.overview(results, services.OverviewOptions(**options))
+    results = figures.round_results(seeded.rnd, "nl")
+    return overview.build_overview(results, overview.OverviewOptions(**options))
 
 
 def test_heat_map_cells_match_build_report(seeded):
@@ -199,7 +199,7 @@ def test_development_legs_rule():
         "d": _stats(direct_report=[1, 1]),  # hidden: never a development area
         "e": _stats(direct_report=[5, 5, 5], self=[5]),
     }
-    result = services.development_legs(legs, ["a", "b", "c", "d", "e"], cut=3.0)
+    result = overview.development_legs(legs, ["a", "b", "c", "d", "e"], cut=3.0)
     assert result == {
         "a": ("below_cut", "two_weakest"),
         "b": ("blind_spot",),
@@ -209,18 +209,18 @@ def test_development_legs_rule():
 
 def test_development_legs_ties_go_to_the_first_leg():
     legs = {key: _stats(direct_report=[4, 4, 4]) for key in "xyz"}
-    assert services.development_legs(legs, ["x", "y", "z"]) == {
+    assert overview.development_legs(legs, ["x", "y", "z"]) == {
         "x": ("two_weakest",),
         "y": ("two_weakest",),
     }
 
 
 def test_heat_class_bounds():
-    assert services.heat_class(None) == "heat-hidden"
-    assert services.heat_class(2.49) == "heat-1"
-    assert services.heat_class(2.5) == "heat-2"
-    assert services.heat_class(4.5) == "heat-6"
-    assert services.heat_class(5.0) == "heat-6"
+    assert overview.heat_class(None) == "heat-hidden"
+    assert overview.heat_class(2.49) == "heat-1"
+    assert overview.heat_class(2.5) == "heat-2"
+    assert overview.heat_class(4.5) == "heat-6"
+    assert overview.heat_class(5.0) == "heat-6"
 
 
 @pytest.mark.parametrize(
@@ -235,17 +235,17 @@ def test_heat_class_bounds():
     ],
 )
 def test_bad_options_fall_back_with_a_message(args, message):
-    options, messages = services.parse_options(args, ["coach"], ["Zuid"])
-    assert options == services.OverviewOptions()
+    options, messages = overview.parse_options(args, ["coach"], ["Zuid"])
+    assert options == overview.OverviewOptions()
     assert len(messages) == 1 and messages[0].startswith(message)
 
 
 def test_good_options():
-    options, messages = services.parse_options(
+    options, messages = overview.parse_options(
         {"cut": "3,5", "sort": "coach", "order": "desc", "team": "Zuid", "lang": "en"},
         ["coach"],
         ["Zuid"],
     )
     assert messages == []
-    assert options == services.OverviewOptions("coach", True, "Zuid", 3.5, "en")
+    assert options == overview.OverviewOptions("coach", True, "Zuid", 3.5, "en")
     assert math.isclose(options.cut, 3.5)

@@ -14,7 +14,7 @@ from feedback.config import TestConfig
 from feedback.db import database_identity
 from feedback.extensions import db as _db
 from feedback.models import Participant, RaterGroup, RoundStatus
-from feedback.reports import pdf_cache, services
+from feedback.reports import pdf_cache, pdf_report
 from tests.factories import (
     add_participant,
     add_response,
@@ -90,7 +90,7 @@ def test_the_web_process_never_renders(app, client, auth, world, monkeypatch):
     def render_here(*_args, **_kwargs):
         raise AssertionError("WeasyPrint ran in the web process")
 
-    monkeypatch.setattr(services, "report_pdf", render_here)
+    monkeypatch.setattr(pdf_report, "report_pdf", render_here)
     login(client, auth, world.users["hr"])
     response = client.get(f"/reports/{world.ids['bert']}.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")

@@ -19,8 +19,10 @@ import pytest
 from pypdf import PdfReader
 
 from feedback.models import Participant, RaterGroup, RoundStatus
-from feedback.reports import services
+from feedback.reports import pdf_report
+from feedback.reports.builder import participant_report
 from feedback.reports.pdf import BASE_URL, static_url_fetcher
+from feedback.reports.view import report_view
 from tests.factories import add_participant, add_response, make_person, make_round, statement_ids
 
 DR, PEER = RaterGroup.DIRECT_REPORT, RaterGroup.PEER
@@ -73,9 +75,9 @@ def pdf_text(data: bytes) -> str:
 def rendered(db, rated):
     part = db.session.get(Participant, rated)
     fetcher = static_url_fetcher()
-    data, filename = services.report_pdf(part, fetcher=fetcher)
-    view = services.report_view(services.participant_report(part), pdf=True)
-    html = services.pdf_html(view)
+    data, filename = pdf_report.report_pdf(part, fetcher=fetcher)
+    view = report_view(participant_report(part), pdf=True)
+    html = pdf_report.pdf_html(view)
     return data, filename, fetcher, html, part
 
 
@@ -121,7 +123,7 @@ def test_a_file_named_in_a_comment_is_never_read(db, rated, tmp_path):
         comments={"continue": f'<img src="file://{secret}"> <link href="file://{secret}">'},
     )
     fetcher = static_url_fetcher()
-    data, _filename = services.report_pdf(part, fetcher=fetcher)
+    data, _filename = pdf_report.report_pdf(part, fetcher=fetcher)
     text = pdf_text(data)
     assert "MARKER-7f3a9c" not in text
     assert f"file://{secret}" in text
@@ -163,7 +165,7 @@ def test_english_report(db, rated):
     part = db.session.get(Participant, rated)
     part.person.language = "en"
     db.session.commit()
-    data, _filename = services.report_pdf(part)
+    data, _filename = pdf_report.report_pdf(part)
     text = pdf_text(data)
     assert "How to read this report" in text and "Page 2 of" in text
     assert "2.7" in text and "2,7" not in text

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from feedback.models import RaterGroup, RoundStatus
-from feedback.reports import services
+from feedback.reports import access, filenames
 from tests.factories import (
     add_participant,
     add_response,
@@ -94,7 +94,7 @@ def user(role=None, person_id=None, authenticated=True):
     ],
 )
 def test_may_see(who, status, owner, allowed):
-    assert services.may_see(who, status, owner) is allowed
+    assert access.may_see(who, status, owner) is allowed
 
 
 # --- The same rule through HTTP -------------------------------------------------------------
@@ -258,9 +258,9 @@ def test_pdf_download(client, auth, world):
 
 
 def test_filename_is_ascii():
-    name = services.report_filename("Voorjaar 2026 / Q1", "Łukasz Şahin-Ødegård")
+    name = filenames.report_filename("Voorjaar 2026 / Q1", "Łukasz Şahin-Ødegård")
     assert name == "feedback-voorjaar-2026-q1-lukasz-sahin-odegard.pdf"
-    assert services.report_filename("???", "") == "feedback-report-report.pdf"
+    assert filenames.report_filename("???", "") == "feedback-report-report.pdf"
 
 
 def test_change_since_the_previous_round(client, auth, db):

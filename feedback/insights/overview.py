@@ -1,34 +1,23 @@
-"""HR's view of a whole round: every manager's figures in a handful of GROUP BY queries.
+"""The organisation overview of a round: the heat map and the development areas.
 
-    rnd = results_round(round_id)              # None: no such round; check rnd.status
-    results = round_results(rnd, "nl")         # legs (and statements) of every manager
-    view = overview(results, options)          # the heat map and the development areas
+    options, messages = parse_options(request.args, leg_keys, team_names(results))
+    view = build_overview(results, options)    # results: figures.round_results
 
-The threshold rules are the reports' own: each statement goes through
-`aggregation.figure_stats` (which calls `apply_threshold`) and each leg is derived from
-those with `aggregation.leg_figure_stats`, exactly as `build_report` does,
-and the norms come from `queries.round_norms` through `aggregation.usable_norm`. So neither
-the overview nor an export can show a number that the manager's report hides;
-tests/insights compare them with build_report figure by figure.
-
-Only the queries differ: one GROUP BY over the whole round instead of one per manager.
+Pure functions over figures.RoundResults: no queries, no Flask. `development_legs` is the
+rule that makes a leg a development area for one manager; the rest lays out what the page
+and the development-areas export show. Only visible figures are used, so a hidden figure
+stays hidden here too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-import sqlalchemy as sa
-
-from feedback.extensions import db
-from feedback.models import Participant, Person, Round, RoundStatus
+from feedback.insights.figures import LegInfo, RoundResults
 from feedback.reports import aggregation as agg
-from feedback.reports import queries
-from feedback.reports.builder import norms_for_round
 from feedback.reports.model import GroupStat
 
-RESULT_STATUSES = (RoundStatus.CLOSED.value, RoundStatus.PUBLISHED.value)
 DEFAULT_CUT = 3.0  # an all_others leg mean below this is a development area
 WEAKEST_LEGS = 2  # a manager's two weakest legs are development areas
 HIDDEN = "—"  # a figure under the threshold (or without answers)
@@ -37,201 +26,6 @@ HIDDEN = "—"  # a figure under the threshold (or without answers)
 HEAT_BOUNDS = (2.5, 3.0, 3.5, 4.0, 4.5)
 
 _EPS = 1e-9
-
-
-# --- The round ------------------------------------------------------------------------------
-
-
-def results_round(round_id: int) -> Round | None:
-    return db.session.get(Round, round_id)
-
-
-def has_results(rnd: Round) -> bool:
-    """Results exist once a round is closed: draft and open rounds have none."""
-    return rnd.status in RESULT_STATUSES
-
-
-def result_rounds() -> list[Round]:
-    """Closed and published rounds, newest first."""
-    return list(
-        db.session.scalars(
-            sa.select(Round)
-            .where(Round.status.in_(RESULT_STATUSES))
-            .order_by(Round.closes_on.desc(), Round.id.desc())
-        )
-    )
-
-
-# --- Figures of every manager -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LegInfo:
-    id: int
-    key: str
-    position: int
-    name: str
-
-
-@dataclass(frozen=True)
-class StatementInfo:
-    id: int
-    key: str
-    leg_key: str
-    order: int
-    text: str
-
-
-@dataclass(frozen=True)
-class ManagerResults:
-    participant_id: int
-    name: str
-    team: str  # "" when the person has no team
-    legs: dict[str, tuple[GroupStat, ...]]  # leg key -> stats per report group
-    statements: dict[int, tuple[GroupStat, ...]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class RoundResults:
-    round_id: int
-    round_name: str
-    status: str
-    threshold: int
-    lang: str
-    legs: tuple[LegInfo, ...]
-    statements: tuple[StatementInfo, ...]
-    managers: tuple[ManagerResults, ...]  # by name
-    leg_norms: dict[str, float | None]  # leg key -> usable norm (None: too few managers)
-    statement_norms: dict[int, float | None]
-
-
-answer = queries.answer
-response = queries.response
-
-
-def leg_counts_query(round_id: int, framework_id: int) -> sa.Select:
-    """Per (manager, leg, group): the qualifying raters, as queries.leg_counts for the whole
-    round, with the same "at least half of the leg's statements" rule."""
-    raters = queries.qualifying_raters(framework_id, response.c.round_id == round_id)
-    return sa.select(
-        raters.c.participant_id, raters.c.leg_id, raters.c.group, sa.func.count().label("n")
-    ).group_by(raters.c.participant_id, raters.c.leg_id, raters.c.group)
-
-
-def statement_tallies_query(round_id: int, framework_id: int) -> sa.Select:
-    """Per (manager, statement, group): statement_tallies for the whole round, over the
-    raters who qualify for the statement's leg."""
-    raters = queries.qualifying_raters(framework_id, response.c.round_id == round_id)
-    return (
-        sa.select(
-            raters.c.participant_id,
-            answer.c.statement_id,
-            raters.c.group,
-            *queries.statement_tally_columns(answer.c.score),
-        )
-        .select_from(queries.counted_answers(raters))
-        .group_by(raters.c.participant_id, answer.c.statement_id, raters.c.group)
-    )
-
-
-Tallies = dict[int, dict[int, dict[str, agg.Tally]]]  # manager -> figure id -> group -> tally
-Counts = dict[int, dict[int, dict[str, int]]]  # manager -> leg id -> group -> raters
-
-
-def _leg_counts(round_id: int, framework_id: int) -> Counts:
-    result: Counts = {}
-    for pid, leg_id, group, n in db.session.execute(leg_counts_query(round_id, framework_id)):
-        result.setdefault(pid, {}).setdefault(leg_id, {})[group] = n
-    return result
-
-
-def _statement_tallies(round_id: int, framework_id: int) -> Tallies:
-    result: Tallies = {}
-    for pid, sid, group, n, n_dk, total, total_sq, *dist in db.session.execute(
-        statement_tallies_query(round_id, framework_id)
-    ):
-        result.setdefault(pid, {}).setdefault(sid, {})[group] = agg.Tally(
-            n=n,
-            total=float(total or 0),
-            total_sq=float(total_sq or 0),
-            n_dont_know=n_dk,
-            distribution=tuple(int(c or 0) for c in dist),
-        )
-    return result
-
-
-def round_results(rnd: Round, lang: str, *, with_statements: bool = False) -> RoundResults:
-    """Every manager's legs (and statements) with the report's threshold rules applied.
-
-    Five queries whatever the number of managers: participants, statement tallies, leg
-    counts, and the norms (two, computed once). The legs are derived from the statements
-    (aggregation.leg_figure_stats), as in build_report; with_statements also returns the
-    statement figures.
-    """
-    agg.format_decimal(None, lang)  # validates lang
-    t = rnd.threshold
-    framework = rnd.framework
-    legs = tuple(LegInfo(leg.id, leg.key, leg.position, leg.name(lang)) for leg in framework.legs)
-    statements: list[StatementInfo] = []
-    leg_statements: dict[int, list[int]] = {}
-    for leg in framework.legs:
-        for st in leg.statements:
-            statements.append(
-                StatementInfo(st.id, st.key, leg.key, len(statements) + 1, st.text(lang))
-            )
-            leg_statements.setdefault(leg.id, []).append(st.id)
-    norms = norms_for_round(rnd, db.session)
-    leg_counts = _leg_counts(rnd.id, rnd.framework_id)
-    statement_tallies = _statement_tallies(rnd.id, rnd.framework_id)
-
-    people = db.session.execute(
-        sa.select(Participant.id, Person.name, Person.team)
-        .join(Person, Person.id == Participant.person_id)
-        .where(Participant.round_id == rnd.id)
-        .order_by(Person.name, Participant.id)
-    )
-    managers = []
-    for pid, name, team in people:
-        own_counts = leg_counts.get(pid, {})
-        own_tallies = statement_tallies.get(pid, {})
-        own_statements = {
-            st.id: agg.figure_stats(own_tallies.get(st.id, {}), t, lang) for st in statements
-        }
-        own_legs = {
-            leg.key: agg.leg_figure_stats(
-                [own_statements[sid] for sid in leg_statements.get(leg.id, [])],
-                own_counts.get(leg.id, {}),
-                t,
-                lang,
-            )
-            for leg in legs
-        }
-        managers.append(
-            ManagerResults(
-                participant_id=pid,
-                name=name,
-                team=team or "",
-                legs=own_legs,
-                statements=own_statements if with_statements else {},
-            )
-        )
-    return RoundResults(
-        round_id=rnd.id,
-        round_name=rnd.name,
-        status=rnd.status,
-        threshold=t,
-        lang=lang,
-        legs=legs,
-        statements=tuple(statements),
-        managers=tuple(managers),
-        leg_norms={leg.key: _usable(norms.legs.get(leg.id)) for leg in legs},
-        statement_norms={st.id: _usable(norms.statements.get(st.id)) for st in statements},
-    )
-
-
-def _usable(norm: tuple[float, int] | None) -> float | None:
-    mean, managers = norm if norm else (None, 0)
-    return agg.usable_norm(mean, managers)
 
 
 # --- Development areas (a pure rule) --------------------------------------------------------------
@@ -431,7 +225,9 @@ def _reason_text(reasons: Sequence[str], cut: float, gap: float | None, lang: st
     return "; ".join(parts)
 
 
-def overview(results: RoundResults, options: OverviewOptions) -> Overview:
+def build_overview(results: RoundResults, options: OverviewOptions) -> Overview:
+    """The heat map (one row per manager of the chosen team), the legs' summaries and the
+    development areas, for the chosen sort order and cut."""
     lang = results.lang
     t = results.threshold
     order = [leg.key for leg in results.legs]
