@@ -15,8 +15,6 @@ The worker needs nothing but the job's id: kind and parameters are in its row.
 import atexit
 import json
 import logging
-import multiprocessing
-import pickle
 import threading
 import weakref
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -24,16 +22,18 @@ from functools import partial
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app
 
 from feedback.clock import utcnow
+from feedback.config import Config
 from feedback.db import WRITE, begin_write
 from feedback.extensions import db
 from feedback.files import private_folder
 from feedback.jobs.registry import UnknownJobKind, get_kind, resolve
 from feedback.models.jobs import Job, JobStatus
+from feedback.processes import AppSnapshot, app_context, start_process
 
-QUEUE_NAME = "feedback"
+QUEUE_NAME = Config.JOBS_QUEUE  # the default queue
 RUNNER_KEY = "feedback.jobs.runner"
 THREAD_PREFIX = "feedback-jobs"
 GENERIC_ERROR = "Something went wrong. The details are in the server log."
@@ -81,20 +81,18 @@ def enqueue(kind: str, round_id: int | None = None, **params) -> Job:
 
 
 def _dispatch(app: Flask, job_id: str) -> None:
-    redis_url = app.config.get("REDIS_URL")
+    redis_url = app.config["REDIS_URL"]
     if redis_url:
-        _rq_queue(redis_url, app.config.get("JOBS_QUEUE", QUEUE_NAME)).enqueue(
+        _rq_queue(redis_url, app.config["JOBS_QUEUE"]).enqueue(
             "feedback.jobs.run_job",
             job_id,
             job_id=f"feedback-{job_id}",
-            job_timeout=app.config.get("JOBS_TIMEOUT", 3 * 3600),
+            job_timeout=app.config["JOBS_TIMEOUT"],
             result_ttl=0,
             failure_ttl=7 * 24 * 3600,
         )
         return
-    future = _local_runner(app).submit(
-        _run_in_fresh_process, _picklable_config(app), app.instance_path, job_id
-    )
+    future = _local_runner(app).submit(_run_in_fresh_process, AppSnapshot.of(app), job_id)
     future.add_done_callback(partial(_after_local_run, app, job_id))
 
 
@@ -113,7 +111,6 @@ def _rq_queue(redis_url: str, name: str):
 
 _runner_lock = threading.Lock()
 _runners: "weakref.WeakSet[ThreadPoolExecutor]" = weakref.WeakSet()
-_worker_app: Flask | None = None
 
 
 def _local_runner(app: Flask) -> ThreadPoolExecutor:
@@ -121,7 +118,7 @@ def _local_runner(app: Flask) -> ThreadPoolExecutor:
         runner = app.extensions.get(RUNNER_KEY)
         if runner is None:
             runner = ThreadPoolExecutor(
-                max_workers=app.config.get("JOBS_PROCESSES", 1),
+                max_workers=app.config["JOBS_PROCESSES"],
                 thread_name_prefix=THREAD_PREFIX,
             )
             app.extensions[RUNNER_KEY] = runner
@@ -129,41 +126,8 @@ def _local_runner(app: Flask) -> ThreadPoolExecutor:
         return runner
 
 
-def _run_in_fresh_process(config: dict, instance_path: str, job_id: str) -> int | None:
-    process = multiprocessing.get_context("spawn").Process(
-        target=_process_main,
-        args=(config, instance_path, job_id),
-        name=f"feedback-job-{job_id[:8]}",
-    )
-    process.start()
-    process.join()
-    return process.exitcode
-
-
-def _process_main(config: dict, instance_path: str, job_id: str) -> None:
-    """The spawned job process: build an app just like the parent's, run the one job."""
-    global _worker_app
-    from feedback import create_app
-
-    app = create_app(config)
-    app.instance_path = instance_path
-    _worker_app = app
-    run_job(job_id)
-
-
-def _picklable_config(app: Flask) -> dict:
-    """The app's settings as a plain dict the spawned process can rebuild the app from."""
-    config = {}
-    for key, value in app.config.items():
-        if not key.isupper():
-            continue
-        try:
-            pickle.dumps(value)
-        except (pickle.PicklingError, TypeError, AttributeError):
-            log.debug("Setting %s is not passed to the job process", key)
-            continue
-        config[key] = value
-    return config
+def _run_in_fresh_process(snapshot: AppSnapshot, job_id: str) -> int | None:
+    return start_process(snapshot, run_job, job_id, name=f"feedback-job-{job_id[:8]}")
 
 
 def _after_local_run(app: Flask, job_id: str, future: Future) -> None:
@@ -212,19 +176,8 @@ atexit.register(shutdown_pool)
 
 def run_job(job_id: str) -> None:
     """Entry point in a worker: run the job once, recording start, progress and the end."""
-    with _app_for_worker().app_context():
+    with app_context():
         _run(job_id)
-
-
-def _app_for_worker() -> Flask:
-    global _worker_app
-    if has_app_context():
-        return current_app._get_current_object()
-    if _worker_app is None:
-        from feedback import create_app
-
-        _worker_app = create_app()
-    return _worker_app
 
 
 def _run(job_id: str) -> None:
@@ -361,7 +314,7 @@ def run_worker(*, burst: bool = False, queue: str | None = None) -> bool:
 
     The queue is `queue`, else the `JOBS_QUEUE` setting, else "feedback".
     """
-    redis_url = current_app.config.get("REDIS_URL")
+    redis_url = current_app.config["REDIS_URL"]
     if not redis_url:
         raise WorkerNotConfigured(
             "REDIS_URL is not set. Without it jobs run inside the app and no worker is needed."
@@ -377,7 +330,7 @@ def run_worker(*, burst: bool = False, queue: str | None = None) -> bool:
         raise WorkerNotConfigured(f"Cannot reach Redis at REDIS_URL: {error}") from error
     # Each job runs in a forked work horse; it must not share the parent's connections.
     db.engine.dispose()
-    name = queue or current_app.config.get("JOBS_QUEUE", QUEUE_NAME)
+    name = queue or current_app.config["JOBS_QUEUE"]
     worker = Worker([Queue(name, connection=connection)], connection=connection)
     return worker.work(burst=burst)
 

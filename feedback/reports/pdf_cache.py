@@ -5,13 +5,14 @@
 
 Rendering. WeasyPrint keeps the memory it takes (PERF-NOTES: about 225 KB per report, never
 given back), so a web worker never renders a PDF. Each web process keeps one spawned child
-process (a `ProcessPoolExecutor` with one worker, created on the first download). The child
-builds its own app from the parent's settings and renders the report; after
-`PDF_TASKS_PER_PROCESS` reports (default 50) it exits and the next download starts a fresh
-one, so its memory stays bounded. A spawn per download would give all memory back at once
-but costs a cold start (about 1.1 s plus building the app) on every download; the kept
-child costs that once, and serves the next reports warm. One worker is enough: a sync web
-worker handles one request at a time.
+process (`feedback.processes.process_pool` with one worker, created on the first download).
+The child builds its own app from the parent's settings and renders the report; after
+`PDF_TASKS_PER_PROCESS` reports (default 50, feedback/config.py) it exits and the next
+download starts a fresh one, so its memory stays bounded. A spawn per download would give
+all memory back at once but costs a cold start (about 1.1 s plus building the app) on every
+download; the kept child costs that once, and serves the next reports warm. One worker is
+enough: a sync web worker handles one request at a time. (Why not a background job: see
+feedback/processes.py.)
 
 Caching. A closed or published round no longer changes: closing refuses answers, the
 settings are fixed once a round is launched, and publishing is final. So a rendered report
@@ -53,7 +54,6 @@ import atexit
 import hashlib
 import json
 import logging
-import multiprocessing
 import os
 import tempfile
 import threading
@@ -69,7 +69,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import Flask, current_app
 
-from feedback import files
+from feedback import files, processes
 from feedback.db import database_identity
 from feedback.extensions import db
 from feedback.models import Participant, Response, Round
@@ -79,7 +79,6 @@ from feedback.reports.aggregation import LANGS
 CACHE_FOLDER = files.REPORTS_CACHE_FOLDER
 LAYOUT_VERSION = 2  # raise when the PDF changes in a way code_version() cannot see
 POOL_KEY = "feedback.reports.pdf_pool"
-DEFAULT_TASKS_PER_PROCESS = 50
 
 log = logging.getLogger(__name__)
 
@@ -247,7 +246,6 @@ def clear_round(round_id: int) -> None:
 
 _pool_lock = threading.Lock()
 _pools: weakref.WeakSet[ProcessPoolExecutor] = weakref.WeakSet()
-_child_app: Flask | None = None
 
 
 def render_in_child(participant_id: int) -> bytes:
@@ -272,19 +270,11 @@ def render_in_child(participant_id: int) -> bytes:
 
 
 def _pool(app: Flask) -> ProcessPoolExecutor:
-    from feedback.jobs.runner import _picklable_config
-
     with _pool_lock:
         pool = app.extensions.get(POOL_KEY)
         if pool is None:
-            pool = ProcessPoolExecutor(
-                max_workers=1,
-                mp_context=multiprocessing.get_context("spawn"),
-                max_tasks_per_child=app.config.get(
-                    "PDF_TASKS_PER_PROCESS", DEFAULT_TASKS_PER_PROCESS
-                ),
-                initializer=_init_child,
-                initargs=(_picklable_config(app), app.instance_path),
+            pool = processes.process_pool(
+                app, 1, max_tasks_per_child=app.config["PDF_TASKS_PER_PROCESS"]
             )
             app.extensions[POOL_KEY] = pool
             _pools.add(pool)
@@ -312,26 +302,13 @@ def shutdown_pdf_process(app: Flask | None = None) -> None:
 atexit.register(shutdown_pdf_process)
 
 
-def _init_child(config: dict, instance_path: str) -> None:
-    """In the spawned child: an app built from the parent's settings."""
-    global _child_app  # noqa: PLW0603  (one app per child process)
-    from feedback import create_app
-
-    app = create_app(config)
-    app.instance_path = instance_path
-    _child_app = app
-
-
 def _render(participant_id: int) -> bytes:
     """In the child: render one participant's report (permission was checked by the parent)."""
-    with _child_app.app_context():
-        try:
-            participant = db.session.execute(
-                sa.select(Participant)
-                .where(Participant.id == participant_id)
-                .options(so.joinedload(Participant.round), so.joinedload(Participant.person))
-            ).scalar_one()
-            data, _filename = services.report_pdf(participant)
-            return data
-        finally:
-            db.session.remove()
+    with processes.app_context():
+        participant = db.session.execute(
+            sa.select(Participant)
+            .where(Participant.id == participant_id)
+            .options(so.joinedload(Participant.round), so.joinedload(Participant.person))
+        ).scalar_one()
+        data, _filename = services.report_pdf(participant)
+        return data
