@@ -57,7 +57,8 @@ class Config:
     REDIS_URL = None  # set: jobs go to RQ workers on this Redis; unset: a local job process
     JOBS_QUEUE = "feedback"  # the RQ queue jobs are put on and `flask worker` takes them from
     JOBS_TIMEOUT = 3 * 3600  # seconds an RQ job may run before RQ stops it
-    JOBS_PROCESSES = 1  # local jobs running at once (without REDIS_URL)
+    JOBS_PROCESSES = 1  # local jobs running at once in the installation (every host)
+    JOBS_LEASE_SECONDS = 60  # a local job's runner unheard of this long has lost its turn
     PDF_TASKS_PER_PROCESS = 50  # reports a kept PDF child renders before a fresh one starts
     # Rate limits (Flask-Limiter): SECURITY.md, "Rate limits", says why these numbers.
     RATELIMIT_ENABLED = True

@@ -26,7 +26,7 @@ would wait behind whatever the (single, by design) local job process is doing, a
 build of a whole round for instance, and an RQ work horse starts cold for every job (about
 a second of WeasyPrint start-up plus building the app). The kept child starts once and
 renders the next reports warm; it is bounded in memory by being replaced after a number of
-reports, and the rendered PDF is cached.
+reports, and the rendered PDF is cached in the database, so every host serves it.
 
 An RQ work horse has no snapshot: it builds its app from the environment with
 `create_app()`, just like the web app (`child_app()` does that on first use).
@@ -119,17 +119,28 @@ def _fresh_process_main(snapshot: AppSnapshot, target: Callable, args: tuple) ->
     target(*args)
 
 
-def start_process(snapshot: AppSnapshot, target: Callable, *args, name: str) -> int | None:
+def start_process(
+    snapshot: AppSnapshot,
+    target: Callable,
+    *args,
+    name: str,
+    heartbeat: Callable[[], object] | None = None,
+    every: float = 60.0,
+) -> int | None:
     """Run `target(*args)` in a fresh spawned process with its own app; wait; its exit code.
 
-    `target` must be importable by name (a module-level function).
+    `target` must be importable by name (a module-level function). While waiting, calls
+    `heartbeat()` every `every` seconds (to renew a lease, say).
     """
     process = multiprocessing.get_context("spawn").Process(
         target=_fresh_process_main, args=(snapshot, target, args), name=name
     )
     process.start()
-    process.join()
-    return process.exitcode
+    while True:
+        process.join(max(0.05, every) if heartbeat else None)
+        if process.exitcode is not None:
+            return process.exitcode
+        heartbeat()
 
 
 def process_pool(

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from feedback.jobs.registry import KINDS, JobKind
-from feedback.jobs.runner import result_file, result_removed
+from feedback.jobs.results import result_file, result_removed
 from feedback.models.jobs import Job, JobStatus
 
 STATUS_TEXT = {
