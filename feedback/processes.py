@@ -100,12 +100,10 @@ def child_app() -> Flask:
 
 @contextmanager
 def app_context() -> Iterator[Flask]:
-    """Enter the child's app; the session is removed afterwards (nothing held between tasks)."""
+    """Enter the child's app in a context (and session) of its own, removed afterwards, so
+    nothing is held between tasks. Inside an app context, a new context of that app."""
     from feedback.extensions import db
 
-    if has_app_context():
-        yield current_app._get_current_object()
-        return
     app = child_app()
     with app.app_context():
         try:
