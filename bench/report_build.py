@@ -101,11 +101,9 @@ def main() -> None:
         htmls = [pdf_html(report_view(participant_report(p), pdf=True)) for p in parts]
         db.session.rollback()
 
-        settings = bulk.worker_settings(app)
-
         def ours(jobs: int, run: int) -> float:
             start = time.perf_counter()
-            bulk.build_round_pdfs(round_id, tmp / f"jobs{jobs}-{run}", jobs=jobs, settings=settings)
+            bulk.build_round_pdfs(round_id, tmp / f"jobs{jobs}-{run}", jobs=jobs)
             return time.perf_counter() - start
 
         def alone(jobs: int) -> float:

@@ -52,6 +52,14 @@ class Config:
     MAIL_MAX_ATTEMPTS = 5  # temporary SMTP failures before a mail is marked failed
     MAIL_SENDING_LEASE = 600  # seconds after which an unfinished send is retried
     RETENTION_DAYS = 90  # after closing, invitations, links and drafts may be purged
+    FILE_RETENTION_DAYS = 7  # report ZIPs and cached PDFs are removed this long after made
+    # Background work in other processes (feedback/processes.py, feedback/jobs/runner.py).
+    REDIS_URL = None  # set: jobs go to RQ workers on this Redis; unset: a local job process
+    JOBS_QUEUE = "feedback"  # the RQ queue jobs are put on and `flask worker` takes them from
+    JOBS_TIMEOUT = 3 * 3600  # seconds an RQ job may run before RQ stops it
+    JOBS_PROCESSES = 1  # local jobs running at once in the installation (every host)
+    JOBS_LEASE_SECONDS = 60  # a local job's runner unheard of this long has lost its turn
+    PDF_TASKS_PER_PROCESS = 50  # reports a kept PDF child renders before a fresh one starts
     # Rate limits (Flask-Limiter): SECURITY.md, "Rate limits", says why these numbers.
     RATELIMIT_ENABLED = True
     RATELIMIT_STRATEGY = "moving-window"  # no double burst at a window's edge

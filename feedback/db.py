@@ -104,16 +104,20 @@ def database_identity() -> str:
     value = db.session.scalar(sa.select(DatabaseIdentity.value).where(DatabaseIdentity.id == 1))
     if value:
         return value
-    engine = db.engine
-    if engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     table = DatabaseIdentity.__table__
-    with engine.connect() as connection:
+    with db.engine.connect() as connection:
         connection.execution_options(**WRITE)
         with connection.begin():
             connection.execute(
-                insert(table).values(id=1, value=str(uuid.uuid4())).on_conflict_do_nothing()
+                insert_ignoring(connection, table).values(id=1, value=str(uuid.uuid4()))
             )
             return connection.scalar(sa.select(table.c.value).where(table.c.id == 1))
+
+
+def insert_ignoring(connection: sa.Connection, table: sa.Table):
+    """INSERT ... ON CONFLICT DO NOTHING into `table`, for SQLite and PostgreSQL."""
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table).on_conflict_do_nothing()

@@ -2,8 +2,10 @@
 
 Everything the app writes outside the database can tell who is who or what was said: the
 SQLite database with its `-wal` and `-shm`, the instance keys (`instance/secret_key`,
-`instance/seal_key`), cached report PDFs (`instance/reports-cache/`) and job results such
-as the round's report ZIP (`instance/jobs/`). So:
+`instance/seal_key`), and a job's scratch files while it runs (`instance/jobs/`). Cached
+report PDFs, job results such as the round's report ZIP, and import previews are kept in
+the database (feedback/models/storage.py), so every host sees them; older versions kept
+the first two in `instance/reports-cache/` and `instance/jobs/`. So:
 
 - Files are created with mode 0600 and folders with 0700, explicitly (`os.open` with a
   mode, then `fchmod` for a file that already existed), never by changing the umask: a
@@ -12,10 +14,11 @@ as the round's report ZIP (`instance/jobs/`). So:
 - At start-up (`tighten_instance`, called when the app is created) files of an older
   version that are readable by others are set to 0600: the keys and the report and job
   files; the database files are tightened by feedback/db.py.
-- Cached PDFs and job files are removed once they are older than FILE_RETENTION_DAYS
-  (default 7; by modification time) by `flask --app wsgi purge-invitations`
-  (`remove_old_files`). A cached PDF is simply rendered again; a job whose file was
-  removed says so on its page.
+- Cached PDFs and job results are removed once they are older than FILE_RETENTION_DAYS
+  (default 7) by `flask --app wsgi purge-invitations` (`remove_old_files`): the rows in
+  the database by the time they were stored, and files left in the instance folder (by
+  an older version, or an interrupted job) by their modification time. A cached PDF is
+  simply rendered again; a job whose file was removed says so on its page.
 """
 
 from __future__ import annotations
@@ -28,15 +31,16 @@ from dataclasses import dataclass
 from datetime import UTC, timedelta
 from pathlib import Path
 
-from flask import Flask
+import sqlalchemy as sa
+from flask import Flask, has_app_context
 
 from feedback.clock import utcnow
 
 FILE_MODE = 0o600
 FOLDER_MODE = 0o700
 KEY_FILES = ("secret_key", "seal_key")
-JOBS_FOLDER = "jobs"
-REPORTS_CACHE_FOLDER = "reports-cache"  # feedback.reports.pdf_cache.CACHE_FOLDER
+JOBS_FOLDER = "jobs"  # a running job's scratch files (feedback/jobs/results.py)
+REPORTS_CACHE_FOLDER = "reports-cache"  # cached PDFs of older versions (now in the database)
 
 
 # -- private files ---------------------------------------------------------------------------
@@ -150,17 +154,22 @@ class FileCleanup:
 
 
 def remove_old_files(instance_path: str | Path, days: int, *, dry_run: bool = False):
-    """Remove job files and cached PDFs last written more than `days` days ago.
+    """Remove job results and cached PDFs made more than `days` days ago.
 
-    The clock is feedback.clock (tests move it); a file's age is its modification time.
-    Folders left empty by the removal go too. Files still being written are recent and
-    stay; symlinks are never followed.
+    Inside an app context, the rows in that app's database (`_remove_old_rows`); and the
+    files under `instance_path` last written before then. The clock is feedback.clock
+    (tests move it); a file's age is its modification time. Folders left empty by the
+    removal go too. Files still being written are recent and stay; symlinks are never
+    followed.
     """
     if days < 1:
         raise ValueError("FILE_RETENTION_DAYS must be at least 1.")
-    cutoff = (utcnow() - timedelta(days=days)).replace(tzinfo=UTC).timestamp()
+    moment = utcnow() - timedelta(days=days)
+    cutoff = moment.replace(tzinfo=UTC).timestamp()
     instance = Path(instance_path)
     counts = {"zips": 0, "pdfs": 0, "others": 0}
+    if has_app_context():
+        _remove_old_rows(moment, counts, dry_run=dry_run)
     for folder in (JOBS_FOLDER, REPORTS_CACHE_FOLDER):
         root = instance / folder
         emptied: set[Path] = set()
@@ -178,6 +187,40 @@ def remove_old_files(instance_path: str | Path, days: int, *, dry_run: bool = Fa
                 emptied.add(path.parent)
         _remove_empty_folders(root, emptied)
     return FileCleanup(days=days, dry_run=dry_run, **counts)
+
+
+def _remove_old_rows(before, counts: dict[str, int], *, dry_run: bool) -> None:
+    """Job results and cached PDFs stored before `before`, in one write transaction.
+
+    A job result keeps its `stored_file` row with `removed_at` set (its page says the file
+    was removed); its chunks and the cached PDFs are deleted.
+    """
+    from feedback.db import begin_write
+    from feedback.extensions import db
+    from feedback.models.storage import CachedReportPdf, StoredFile, StoredFileChunk
+
+    begin_write()
+    results = db.session.execute(
+        sa.select(StoredFile.id, StoredFile.name).where(
+            StoredFile.created_at < before, StoredFile.removed_at.is_(None)
+        )
+    ).all()
+    old_pdfs = sa.select(CachedReportPdf).where(CachedReportPdf.created_at < before)
+    counts["zips"] += sum(1 for _id, name in results if name.endswith(".zip"))
+    counts["others"] += sum(1 for _id, name in results if not name.endswith(".zip"))
+    counts["pdfs"] += db.session.scalar(sa.select(sa.func.count()).select_from(old_pdfs.subquery()))
+    if dry_run:
+        db.session.rollback()
+        return
+    ids = [file_id for file_id, _name in results]
+    for start in range(0, len(ids), 500):  # stay under the bind-parameter limit
+        chunk = ids[start : start + 500]
+        db.session.execute(sa.delete(StoredFileChunk).where(StoredFileChunk.file_id.in_(chunk)))
+        db.session.execute(
+            sa.update(StoredFile).where(StoredFile.id.in_(chunk)).values(removed_at=utcnow())
+        )
+    db.session.execute(sa.delete(CachedReportPdf).where(CachedReportPdf.created_at < before))
+    db.session.commit()
 
 
 def _remove_empty_folders(root: Path, emptied: set[Path]) -> None:

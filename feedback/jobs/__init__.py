@@ -4,7 +4,8 @@
     return redirect(url_for("jobs.show", job_id=job.id))  # the progress page
 
 A job function takes the job's id and its parameters, reports progress, and may return the
-path of a file it wrote under `job_result_dir()` (offered for download when done):
+path of a file it wrote under `job_result_dir()`, its scratch folder; the file is then
+moved into the database and offered for download by every host (see `results`):
 
     def build_pdfs(job_id, *, round_id):
         ...
@@ -16,14 +17,13 @@ exception is logged and shown as a generic failure. See `runner` for where jobs 
 """
 
 from feedback.jobs.registry import KINDS, JobKind, UnknownJobKind
+from feedback.jobs.results import job_result_dir, result_file
 from feedback.jobs.runner import (
     QUEUE_NAME,
     JobError,
     WorkerNotConfigured,
     enqueue,
-    job_result_dir,
     report_progress,
-    result_file,
     run_job,
     run_worker,
     shutdown_pool,

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, render_template, send_file
 
 from feedback.auth.decorators import hr_required
 from feedback.extensions import db
-from feedback.jobs.runner import result_file
+from feedback.jobs.results import ResultReader, result_file
 from feedback.jobs.status import job_view
 from feedback.models.jobs import Job
 from feedback.partials import wants_partial
@@ -24,7 +24,12 @@ def show(job_id):
 @bp.get("/<uuid:job_id>/download")
 @hr_required
 def download(job_id):
-    path = result_file(db.get_or_404(Job, str(job_id)))
-    if path is None:
+    stored = result_file(db.get_or_404(Job, str(job_id)))
+    if stored is None:
         abort(404)
-    return send_file(path, as_attachment=True, download_name=path.name)
+    reader = ResultReader(stored)  # streams one chunk at a time from the database
+    name = stored.name
+    db.session.rollback()  # no transaction held while the client downloads
+    response = send_file(reader, as_attachment=True, download_name=name)
+    response.content_length = reader.size
+    return response

@@ -5,18 +5,19 @@ Two ways to run, chosen by `REDIS_URL`:
 - set: jobs go to the RQ queue "feedback" (`JOBS_QUEUE`) on that Redis; run workers with
   `flask --app wsgi worker` (or `rq worker feedback --url $REDIS_URL`, with the app's
   environment: the job builds its own app with `create_app()`).
-- unset (a laptop): each job runs in a fresh local process, one job at a time
-  (`JOBS_PROCESSES`, default 1). Never in the web worker itself: WeasyPrint keeps the
-  memory it takes, and the job process gives it all back when it exits.
+- unset (a laptop): each job runs in a fresh local process (feedback/processes.py), one
+  job at a time in the whole installation, whichever web worker or host enqueued it
+  (`JOBS_PROCESSES`, default 1; the slots are leases in the database, see `lease`). Never
+  in the web worker itself: WeasyPrint keeps the memory it takes, and the job process
+  gives it all back when it exits.
 
-The worker needs nothing but the job's id: kind and parameters are in its row.
+The worker needs nothing but the job's id: kind and parameters are in its row. A result
+file goes into the database when the job ends (`results`), so every host can offer it.
 """
 
 import atexit
 import json
 import logging
-import multiprocessing
-import pickle
 import threading
 import weakref
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -24,16 +25,19 @@ from functools import partial
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app
 
 from feedback.clock import utcnow
+from feedback.config import Config
 from feedback.db import WRITE, begin_write
 from feedback.extensions import db
-from feedback.files import private_folder
+from feedback.jobs import lease
 from feedback.jobs.registry import UnknownJobKind, get_kind, resolve
+from feedback.jobs.results import clear_scratch, job_result_dir, store_result
 from feedback.models.jobs import Job, JobStatus
+from feedback.processes import AppSnapshot, app_context, start_process
 
-QUEUE_NAME = "feedback"
+QUEUE_NAME = Config.JOBS_QUEUE  # the default queue
 RUNNER_KEY = "feedback.jobs.runner"
 THREAD_PREFIX = "feedback-jobs"
 GENERIC_ERROR = "Something went wrong. The details are in the server log."
@@ -81,20 +85,19 @@ def enqueue(kind: str, round_id: int | None = None, **params) -> Job:
 
 
 def _dispatch(app: Flask, job_id: str) -> None:
-    redis_url = app.config.get("REDIS_URL")
+    redis_url = app.config["REDIS_URL"]
     if redis_url:
-        _rq_queue(redis_url, app.config.get("JOBS_QUEUE", QUEUE_NAME)).enqueue(
+        _rq_queue(redis_url, app.config["JOBS_QUEUE"]).enqueue(
             "feedback.jobs.run_job",
             job_id,
             job_id=f"feedback-{job_id}",
-            job_timeout=app.config.get("JOBS_TIMEOUT", 3 * 3600),
+            job_timeout=app.config["JOBS_TIMEOUT"],
             result_ttl=0,
             failure_ttl=7 * 24 * 3600,
         )
         return
-    future = _local_runner(app).submit(
-        _run_in_fresh_process, _picklable_config(app), app.instance_path, job_id
-    )
+    runner = _local_runner(app)
+    future = runner.submit(_run_locally, app, runner, AppSnapshot.of(app), job_id)
     future.add_done_callback(partial(_after_local_run, app, job_id))
 
 
@@ -107,68 +110,76 @@ def _rq_queue(redis_url: str, name: str):
 
 # -- the local job process ----------------------------------------------------------------
 #
-# A thread of the web process takes the jobs one at a time and runs each in a fresh
-# spawned process, which builds its own app from the parent's settings and exits when the
-# job is done: no memory stays behind, and no idle process waits between jobs.
+# A thread of the web process takes the jobs one at a time; for each it waits for a slot of
+# the installation (`lease`: one job at a time across every web worker and host, by
+# default), then runs the job in a fresh spawned process, which builds its own app from
+# the parent's settings and exits when the job is done: no memory stays behind, and no
+# idle process waits between jobs.
+
+
+class _LocalRunner(ThreadPoolExecutor):
+    def __init__(self, workers: int) -> None:
+        super().__init__(max_workers=workers, thread_name_prefix=THREAD_PREFIX)
+        self.stopping = threading.Event()  # set by shutdown_pool: waiting jobs give up
+
+
+class _StoppedWaiting(Exception):
+    """The app stopped while the job waited for its turn."""
+
 
 _runner_lock = threading.Lock()
-_runners: "weakref.WeakSet[ThreadPoolExecutor]" = weakref.WeakSet()
-_worker_app: Flask | None = None
+_runners: "weakref.WeakSet[_LocalRunner]" = weakref.WeakSet()
 
 
-def _local_runner(app: Flask) -> ThreadPoolExecutor:
+def _local_runner(app: Flask) -> _LocalRunner:
     with _runner_lock:
         runner = app.extensions.get(RUNNER_KEY)
         if runner is None:
-            runner = ThreadPoolExecutor(
-                max_workers=app.config.get("JOBS_PROCESSES", 1),
-                thread_name_prefix=THREAD_PREFIX,
-            )
+            runner = _LocalRunner(app.config["JOBS_PROCESSES"])
             app.extensions[RUNNER_KEY] = runner
             _runners.add(runner)
         return runner
 
 
-def _run_in_fresh_process(config: dict, instance_path: str, job_id: str) -> int | None:
-    process = multiprocessing.get_context("spawn").Process(
-        target=_process_main,
-        args=(config, instance_path, job_id),
-        name=f"feedback-job-{job_id[:8]}",
-    )
-    process.start()
-    process.join()
-    return process.exitcode
+def _run_locally(
+    app: Flask, runner: _LocalRunner, snapshot: AppSnapshot, job_id: str
+) -> int | None:
+    """In a runner thread: wait for a slot of the installation, run the job, free the slot."""
+    holder = lease.new_holder()
+    with app.app_context():
+        seconds = lease.lease_seconds()
+    while True:
+        with app.app_context():
+            status = db.session.scalar(sa.select(Job.status).where(Job.id == job_id))
+            if status != JobStatus.QUEUED:
+                return 0  # already run, or failed meanwhile: nothing to do
+            slot = lease.claim(holder, job_id)
+        if slot is not None:
+            break
+        if runner.stopping.wait(min(1.0, seconds / 10)):
+            raise _StoppedWaiting
 
+    def renew() -> None:
+        with app.app_context():
+            lease.renew(slot, holder)
 
-def _process_main(config: dict, instance_path: str, job_id: str) -> None:
-    """The spawned job process: build an app just like the parent's, run the one job."""
-    global _worker_app
-    from feedback import create_app
-
-    app = create_app(config)
-    app.instance_path = instance_path
-    _worker_app = app
-    run_job(job_id)
-
-
-def _picklable_config(app: Flask) -> dict:
-    """The app's settings as a plain dict the spawned process can rebuild the app from."""
-    config = {}
-    for key, value in app.config.items():
-        if not key.isupper():
-            continue
-        try:
-            pickle.dumps(value)
-        except (pickle.PicklingError, TypeError, AttributeError):
-            log.debug("Setting %s is not passed to the job process", key)
-            continue
-        config[key] = value
-    return config
+    try:
+        return start_process(
+            snapshot,
+            run_job,
+            job_id,
+            name=f"feedback-job-{job_id[:8]}",
+            heartbeat=renew,
+            every=seconds / 4,
+        )
+    finally:
+        with app.app_context():
+            lease.release(slot, holder)
 
 
 def _after_local_run(app: Flask, job_id: str, future: Future) -> None:
     """When the job never ran or its process died, say so on the job's row."""
-    if future.cancelled():
+    if future.cancelled() or isinstance(future.exception(), _StoppedWaiting):
         error = "The app stopped before the job could run. Please start it again."
     elif future.exception() is not None:
         log.error("Job %s could not be run", job_id, exc_info=future.exception())
@@ -200,6 +211,8 @@ def shutdown_pool(app: Flask | None = None, *, cancel: bool = True) -> None:
         runners = [app.extensions.pop(RUNNER_KEY, None)] if app is not None else list(_runners)
     for runner in runners:
         if runner is not None:
+            if cancel:
+                runner.stopping.set()
             runner.shutdown(wait=True, cancel_futures=cancel)
             _runners.discard(runner)
 
@@ -212,19 +225,8 @@ atexit.register(shutdown_pool)
 
 def run_job(job_id: str) -> None:
     """Entry point in a worker: run the job once, recording start, progress and the end."""
-    with _app_for_worker().app_context():
+    with app_context():
         _run(job_id)
-
-
-def _app_for_worker() -> Flask:
-    global _worker_app
-    if has_app_context():
-        return current_app._get_current_object()
-    if _worker_app is None:
-        from feedback import create_app
-
-        _worker_app = create_app()
-    return _worker_app
 
 
 def _run(job_id: str) -> None:
@@ -245,6 +247,8 @@ def _run(job_id: str) -> None:
     try:
         result = function(job_id, **params)
         result_path = _relative_result(result)
+        if result_path is not None:
+            _keep_result(job_id, job_result_dir() / result_path)
     except JobError as error:
         db.session.rollback()
         log.warning("Job %s (%s) failed: %s", job_id, kind, error)
@@ -311,15 +315,6 @@ def report_progress(job_id: str, done: int, total: int, message: str = "") -> No
 # -- result files --------------------------------------------------------------------------
 
 
-def job_result_dir() -> Path:
-    """instance/jobs/: where job functions put files for download (created on demand, 0700).
-
-    Write result files with `feedback.files.open_private` (mode 0600). The purge command
-    removes them after FILE_RETENTION_DAYS; the job's page then says the file was removed.
-    """
-    return private_folder(Path(current_app.instance_path) / "jobs")
-
-
 def _relative_result(result: object) -> str | None:
     """A job function's returned path, as stored: relative to instance/jobs/, inside it."""
     if result is None:
@@ -333,24 +328,12 @@ def _relative_result(result: object) -> str | None:
     return path.relative_to(base).as_posix()
 
 
-def result_file(job: Job) -> Path | None:
-    """The finished job's file, only when it really is a file inside instance/jobs/."""
-    if job.status != JobStatus.DONE or not job.result_path:
-        return None
-    base = (Path(current_app.instance_path) / "jobs").resolve()
-    path = (base / job.result_path).resolve()
-    if not path.is_relative_to(base) or not path.is_file():
-        return None
-    return path
-
-
-def result_removed(job: Job) -> bool:
-    """A finished job's file was written and is gone (removed after FILE_RETENTION_DAYS)."""
-    if job.status != JobStatus.DONE or not job.result_path:
-        return False
-    base = (Path(current_app.instance_path) / "jobs").resolve()
-    path = (base / job.result_path).resolve()
-    return path.is_relative_to(base) and path != base and not path.exists()
+def _keep_result(job_id: str, path: Path) -> None:
+    """Move the job's result file from its scratch folder into the database."""
+    try:
+        store_result(job_id, path)
+    finally:
+        clear_scratch(path)
 
 
 # -- the worker command ---------------------------------------------------------------------
@@ -361,7 +344,7 @@ def run_worker(*, burst: bool = False, queue: str | None = None) -> bool:
 
     The queue is `queue`, else the `JOBS_QUEUE` setting, else "feedback".
     """
-    redis_url = current_app.config.get("REDIS_URL")
+    redis_url = current_app.config["REDIS_URL"]
     if not redis_url:
         raise WorkerNotConfigured(
             "REDIS_URL is not set. Without it jobs run inside the app and no worker is needed."
@@ -377,7 +360,7 @@ def run_worker(*, burst: bool = False, queue: str | None = None) -> bool:
         raise WorkerNotConfigured(f"Cannot reach Redis at REDIS_URL: {error}") from error
     # Each job runs in a forked work horse; it must not share the parent's connections.
     db.engine.dispose()
-    name = queue or current_app.config.get("JOBS_QUEUE", QUEUE_NAME)
+    name = queue or current_app.config["JOBS_QUEUE"]
     worker = Worker([Queue(name, connection=connection)], connection=connection)
     return worker.work(burst=burst)
 

@@ -4,7 +4,8 @@ import os
 import time
 
 from feedback.files import write_private
-from feedback.jobs.runner import JobError, job_result_dir, report_progress
+from feedback.jobs.results import job_result_dir
+from feedback.jobs.runner import JobError, report_progress
 
 
 def selftest(
@@ -21,7 +22,8 @@ def selftest(
 
     With `fail_message` the failure is a JobError (its message is shown); without, it is an
     unexpected error (only a generic message is shown). With `write_result` it leaves a small
-    text file in instance/jobs/ (naming the process it ran in) and returns its path.
+    text file in its scratch folder (naming the process it ran in) and returns its path; the
+    runner moves it into the database.
     """
     report_progress(job_id, 0, steps, "Counting")
     for step in range(steps):

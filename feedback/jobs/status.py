@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from feedback.jobs.registry import KINDS, JobKind
-from feedback.jobs.runner import result_file, result_removed
+from feedback.jobs.results import result_file, result_removed
 from feedback.models.jobs import Job, JobStatus
 
 STATUS_TEXT = {
@@ -58,5 +58,5 @@ def job_view(job: Job) -> JobView:
         error=(job.error or "The job failed.") if job.status == JobStatus.FAILED else None,
         has_file=result_file(job) is not None,
         file_removed=result_removed(job),
-        file_days=current_app.config.get("FILE_RETENTION_DAYS", 7),
+        file_days=current_app.config["FILE_RETENTION_DAYS"],
     )

@@ -22,16 +22,26 @@ from feedback.models.rounds import (
     RoundReminder,
     RoundStatus,
 )
+from feedback.models.storage import (
+    CachedReportPdf,
+    ImportPreview,
+    JobRunnerLease,
+    StoredFile,
+    StoredFileChunk,
+)
 
 __all__ = [
     "RESPONSE_TABLES",
     "Answer",
+    "CachedReportPdf",
     "Comment",
     "DatabaseIdentity",
     "Framework",
+    "ImportPreview",
     "Invitation",
     "InvitationToken",
     "Job",
+    "JobRunnerLease",
     "JobStatus",
     "Leg",
     "OpenQuestion",
@@ -46,5 +56,7 @@ __all__ = [
     "RoundReminder",
     "RoundStatus",
     "Statement",
+    "StoredFile",
+    "StoredFileChunk",
     "User",
 ]

@@ -36,7 +36,8 @@ class Job(db.Model):
     done: so.Mapped[int] = so.mapped_column(default=0)
     total: so.Mapped[int] = so.mapped_column(default=0)
     message: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
-    # Relative to instance/jobs/; the download refuses anything outside that folder.
+    # Where the job wrote its result, relative to its scratch folder instance/jobs/; the
+    # bytes themselves are in stored_file (feedback/jobs/results.py).
     result_path: so.Mapped[str | None] = so.mapped_column(sa.String(300))
     error: so.Mapped[str | None] = so.mapped_column(sa.String(300))
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)

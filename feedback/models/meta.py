@@ -9,8 +9,8 @@ from feedback.extensions import db
 
 
 class DatabaseIdentity(db.Model):
-    """One row: a random id for this database, so that files kept outside it (the PDF
-    cache) are never served to another database that shares the instance folder."""
+    """One row: a random id for this database, so that anything kept outside it can be
+    told apart from what belongs to another database sharing the instance folder."""
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     value: so.Mapped[str] = so.mapped_column(sa.String(36), default=lambda: str(uuid.uuid4()))

@@ -1,6 +1,6 @@
 """The organisation for HR: the people list and the import (upload, preview, confirm)."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from feedback.auth.decorators import hr_required
@@ -40,7 +40,6 @@ def upload():
             form.file.errors.append(str(error))
         else:
             upload_id = services.save_upload(
-                current_app.instance_path,
                 rows,
                 filename=file.filename or "",
                 user_id=current_user.id,
@@ -62,7 +61,7 @@ def confirm(upload_id: str):
     if not form.validate_on_submit():
         return _render_preview(upload_id, form)
     try:
-        upload = services.load_upload(current_app.instance_path, upload_id, user_id=current_user.id)
+        upload = services.load_upload(upload_id, user_id=current_user.id)
         result = services.apply_import(
             upload.rows,
             deactivate_missing=form.deactivate_missing.data,
@@ -74,7 +73,7 @@ def confirm(upload_id: str):
     except services.ImportHasErrors as error:
         flash(f"{error} Fix the file, or choose to import the valid rows only.", "error")
         return _render_preview(upload_id, form)
-    services.delete_upload(current_app.instance_path, upload_id)
+    services.delete_upload(upload_id)
     return render_template("people/imported.html", result=result)
 
 
@@ -82,14 +81,14 @@ def confirm(upload_id: str):
 @hr_required
 def cancel(upload_id: str):
     if ConfirmImportForm().validate_on_submit():
-        services.delete_upload(current_app.instance_path, upload_id)
+        services.delete_upload(upload_id)
         flash("The import was cancelled. Nothing was changed.", "success")
     return redirect(url_for("people.upload"), code=303)
 
 
 def _render_preview(upload_id: str, form: ConfirmImportForm):
     try:
-        upload = services.load_upload(current_app.instance_path, upload_id, user_id=current_user.id)
+        upload = services.load_upload(upload_id, user_id=current_user.id)
     except services.UploadNotFound as error:
         flash(str(error), "error")
         return redirect(url_for("people.upload"), code=303)

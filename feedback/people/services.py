@@ -1,23 +1,26 @@
-"""The organisation: listing people, and importing them from a file (preview, then confirm)."""
+"""The organisation: listing people, and importing them from a file (preview, then confirm).
+
+The preview's rows wait in the database (`ImportPreview`), so the confirmation may land on
+any web worker or host; they expire after UPLOAD_MAX_AGE and go on confirm or cancel.
+"""
 
 from __future__ import annotations
 
-import json
-import os
+import hashlib
 import re
 import secrets
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_sqlalchemy.pagination import Pagination
 
+from feedback.clock import utcnow
 from feedback.db import begin_write
 from feedback.extensions import db
-from feedback.models import Person, User
+from feedback.models import ImportPreview, Person, User
 from feedback.people.importing import (
     ExistingPerson,
     Preview,
@@ -295,29 +298,27 @@ def _set_accounts_active(person_ids: list[int], *, active: bool) -> None:
 # ---------------------------------------------------------------------------- uploads
 
 
-def _upload_dir(instance_path: str) -> Path:
-    path = Path(instance_path) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def _preview_key(upload_id: str) -> str:
+    return hashlib.sha256(upload_id.encode()).hexdigest()
 
 
-def save_upload(instance_path: str, rows: Sequence[RawRow], *, filename: str, user_id: int) -> str:
-    """Keep parsed rows server-side until HR confirms; returns the random id that names them."""
-    directory = _upload_dir(instance_path)
-    _remove_stale(directory)
+def save_upload(rows: Sequence[RawRow], *, filename: str, user_id: int) -> str:
+    """Keep parsed rows in the database until HR confirms; returns the random id naming them.
+
+    Any host can show and confirm the preview. Expired previews are deleted on the way.
+    """
     upload_id = secrets.token_urlsafe(24)
-    payload = {
-        "created": time.time(),
-        "filename": filename,
-        "user_id": user_id,
-        "rows": [row.to_dict() for row in rows],
-    }
-    target = directory / f"{upload_id}.json"
-    temporary = directory / f".{upload_id}.tmp"
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(payload, handle, ensure_ascii=False)
-    temporary.replace(target)
+    begin_write()
+    _remove_stale()
+    db.session.add(
+        ImportPreview(
+            id_hash=_preview_key(upload_id),
+            user_id=user_id,
+            filename=filename[:300],
+            rows=[row.to_dict() for row in rows],
+        )
+    )
+    db.session.commit()
     return upload_id
 
 
@@ -328,35 +329,34 @@ class Upload:
     rows: list[RawRow]
 
 
-def load_upload(instance_path: str, upload_id: str, *, user_id: int) -> Upload:
+def load_upload(upload_id: str, *, user_id: int) -> Upload:
     """The rows of an earlier upload by this user; UploadNotFound when unknown or stale."""
     message = "This import is unknown or has expired. Upload the file again."
     if not _UPLOAD_ID.match(upload_id or ""):
         raise UploadNotFound(message)
-    path = _upload_dir(instance_path) / f"{upload_id}.json"
-    try:
-        payload = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise UploadNotFound(message) from error
-    if payload.get("user_id") != user_id:
+    preview = db.session.get(ImportPreview, _preview_key(upload_id))
+    if preview is None or preview.user_id != user_id:
         raise UploadNotFound(message)
-    if time.time() - payload.get("created", 0) > UPLOAD_MAX_AGE:
-        path.unlink(missing_ok=True)
+    if preview.created_at < _stale_before():
+        delete_upload(upload_id)
         raise UploadNotFound(message)
-    rows = [RawRow.from_dict(row) for row in payload["rows"]]
-    return Upload(id=upload_id, filename=payload.get("filename", ""), rows=rows)
+    rows = [RawRow.from_dict(row) for row in preview.rows]
+    return Upload(id=upload_id, filename=preview.filename, rows=rows)
 
 
-def delete_upload(instance_path: str, upload_id: str) -> None:
+def delete_upload(upload_id: str) -> None:
     if _UPLOAD_ID.match(upload_id or ""):
-        (_upload_dir(instance_path) / f"{upload_id}.json").unlink(missing_ok=True)
+        begin_write()
+        db.session.execute(
+            sa.delete(ImportPreview).where(ImportPreview.id_hash == _preview_key(upload_id))
+        )
+        db.session.commit()
 
 
-def _remove_stale(directory: Path) -> None:
-    cutoff = time.time() - UPLOAD_MAX_AGE
-    for path in directory.glob("*.json"):
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-        except OSError:
-            continue
+def _stale_before() -> datetime:
+    return utcnow() - timedelta(seconds=UPLOAD_MAX_AGE)
+
+
+def _remove_stale() -> None:
+    """Delete every preview older than UPLOAD_MAX_AGE (inside the caller's transaction)."""
+    db.session.execute(sa.delete(ImportPreview).where(ImportPreview.created_at < _stale_before()))

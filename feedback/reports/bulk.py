@@ -10,8 +10,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask import current_app
 
-from feedback import files
+from feedback import files, processes
 from feedback.extensions import db
 from feedback.models import Participant, Person, Round
 from feedback.reports.access import HR_STATUSES
@@ -47,14 +48,13 @@ def build_round_pdfs(
     out_dir: Path,
     *,
     jobs: int = 1,
-    settings: dict | None = None,
     on_done: Callable[[BuiltReport], object] | None = None,
 ) -> list[BuiltReport]:
     """Write every participant's PDF of a closed/published round to `out_dir`.
 
     jobs = 1 renders in this process; jobs > 1 in that many spawned worker processes, each
-    with its own app built from `settings` (at least SQLALCHEMY_DATABASE_URI). The norms of
-    the round are computed once here and handed to every report. Raises RoundNotReady.
+    with its own app built from the current app's settings (feedback.processes). The norms
+    of the round are computed once here and handed to every report. Raises RoundNotReady.
     """
     from feedback.reports import queries
 
@@ -81,15 +81,9 @@ def build_round_pdfs(
                 on_done(built)
         return done
 
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import as_completed
 
-    with ProcessPoolExecutor(
-        max_workers=min(jobs, len(tasks)),
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_init_worker,
-        initargs=(dict(settings or {}),),
-    ) as pool:
+    with processes.process_pool(current_app, min(jobs, len(tasks))) as pool:
         futures = [
             pool.submit(_worker_build, pid, str(out_dir / filename), norms)
             for pid, filename in tasks
@@ -117,26 +111,6 @@ def write_one_pdf(participant_id: int, target: str, norms=None) -> BuiltReport:
     return BuiltReport(participant_id, path.name, len(data))
 
 
-_WORKER_APP = None
-
-
-def _init_worker(settings: dict) -> None:
-    """In a spawned worker: an app of its own, configured explicitly (no inherited state)."""
-    global _WORKER_APP  # noqa: PLW0603  (one app per worker process)
-    from feedback import create_app
-
-    _WORKER_APP = create_app(settings)
-
-
 def _worker_build(participant_id: int, target: str, norms) -> BuiltReport:
-    with _WORKER_APP.app_context():
-        try:
-            return write_one_pdf(participant_id, target, norms)
-        finally:
-            db.session.remove()
-
-
-def worker_settings(app) -> dict:
-    """What a worker process needs to build the same app."""
-    keys = ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "SQLALCHEMY_ENGINE_OPTIONS")
-    return {key: app.config[key] for key in keys if key in app.config}
+    with processes.app_context():
+        return write_one_pdf(participant_id, target, norms)

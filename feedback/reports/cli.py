@@ -4,7 +4,6 @@ import time
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 reports_cli = AppGroup("reports", help="Development reports.")
@@ -47,7 +46,6 @@ def build_command(round_id: int, out_dir: Path, jobs: int) -> None:
             round_id,
             out_dir,
             jobs=jobs,
-            settings=bulk.worker_settings(current_app),
             on_done=lambda _built: bar.update(1),
         )
     seconds = time.perf_counter() - started

@@ -7,10 +7,11 @@ The job runs in a job process (a spawned local process, or an RQ work horse), ne
 web worker: WeasyPrint keeps the memory it takes, and the job process gives it back when it
 ends. It renders with `bulk.build_round_pdfs` (the same code as `flask reports build`),
 so the round's norms are computed once, and adds each PDF to the ZIP as soon as it is
-written, reporting "7 of 12 reports" after each. The ZIP is
-instance/jobs/<job id>/feedback-<round>.zip, with every PDF in a folder named like it; the
-ZIP and the PDFs on their way into it are 0600 files, and the purge command removes the ZIP
-after FILE_RETENTION_DAYS (feedback/files.py).
+written, reporting "7 of 12 reports" after each. The ZIP is written to
+instance/jobs/<job id>/feedback-<round>.zip of the job's process, with every PDF in a folder
+named like it (the ZIP and the PDFs on their way into it are 0600 files); when the job
+ends the runner moves the ZIP into the database (feedback/jobs/results.py), so any host
+offers it for download, and the purge command removes it after FILE_RETENTION_DAYS.
 """
 
 from __future__ import annotations

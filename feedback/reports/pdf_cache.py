@@ -1,28 +1,26 @@
-"""One report's PDF for download: rendered in a child process, then kept on disk.
+"""One report's PDF for download: rendered in a child process, then kept in the database.
 
     participant = access.visible_participant(current_user, participant_id)  # permission
     data, filename = cached_report_pdf(participant)
 
 Rendering. WeasyPrint keeps the memory it takes (PERF-NOTES: about 225 KB per report, never
 given back), so a web worker never renders a PDF. Each web process keeps one spawned child
-process (a `ProcessPoolExecutor` with one worker, created on the first download). The child
-builds its own app from the parent's settings and renders the report; after
-`PDF_TASKS_PER_PROCESS` reports (default 50) it exits and the next download starts a fresh
-one, so its memory stays bounded. A spawn per download would give all memory back at once
-but costs a cold start (about 1.1 s plus building the app) on every download; the kept
-child costs that once, and serves the next reports warm. One worker is enough: a sync web
-worker handles one request at a time.
+process (`feedback.processes.process_pool` with one worker, created on the first download).
+The child builds its own app from the parent's settings and renders the report; after
+`PDF_TASKS_PER_PROCESS` reports (default 50, feedback/config.py) it exits and the next
+download starts a fresh one, so its memory stays bounded. A spawn per download would give
+all memory back at once but costs a cold start (about 1.1 s plus building the app) on every
+download; the kept child costs that once, and serves the next reports warm. One worker is
+enough: a sync web worker handles one request at a time. (Why not a background job: see
+feedback/processes.py.)
 
 Caching. A closed or published round no longer changes: closing refuses answers, the
 settings are fixed once a round is launched, and publishing is final. So a rendered report
-is kept, as a 0600 file, under
-
-    instance/reports-cache/<database identity>/<round id>/<participant id>-<lang>-<key>.pdf
-
-The database identity is the random value of the database's `DatabaseIdentity` row
-(feedback.db.database_identity): two databases sharing one instance folder (a test and a
-production database, a restored copy next to the live one) have their own folders, so
-neither is ever served the other's round 3, and neither evicts the other's files.
+is kept as a row of `cached_report_pdf` (feedback/models/storage.py): one per participant
+and language, with the content version it was rendered for. Every web worker and host
+serves it, and it is as private as the rest of the database: two databases (a test and a
+production one, a restored copy next to the live one) each have their own cache, even
+when they share an instance folder, so neither is ever served the other's round 3.
 
 The key is the report's content version, a hash of everything the PDF is made from that
 can still differ for the same participant id:
@@ -38,13 +36,13 @@ can still differ for the same participant id:
   earlier rounds feed the trend section;
 - the language, which follows the manager's language setting.
 
-Only the newest version of a participant's report is kept; older files and files of no
-longer existing databases are removed after FILE_RETENTION_DAYS by the purge command
-(feedback/files.py).
+Only the newest version of a participant's report is kept (a new one replaces the row);
+rows are removed after FILE_RETENTION_DAYS by the purge command (feedback/files.py), and
+with their participant or round (ON DELETE CASCADE). A report is a few hundred KB, so it
+is one row, read whole: the route sends it as bytes anyway.
 
 The cache never decides access: the route checks permission first, every time, and only
-then asks for the file. Paths are built from a UUID, integer ids, a known language and a
-hex key, and checked to stay inside the cache folder.
+then asks for the PDF, by the participant's integer id and a known language.
 """
 
 from __future__ import annotations
@@ -53,11 +51,7 @@ import atexit
 import hashlib
 import json
 import logging
-import multiprocessing
-import os
-import tempfile
 import threading
-import uuid
 import weakref
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -69,58 +63,21 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import Flask, current_app
 
-from feedback import files
-from feedback.db import database_identity
+from feedback import processes
+from feedback.clock import utcnow
+from feedback.db import WRITE
 from feedback.extensions import db
-from feedback.models import Participant, Response, Round
+from feedback.models import CachedReportPdf, Participant, Response, Round
 from feedback.reports import access, filenames, labels, pdf_report
-from feedback.reports.aggregation import LANGS
 
-CACHE_FOLDER = files.REPORTS_CACHE_FOLDER
 LAYOUT_VERSION = 2  # raise when the PDF changes in a way code_version() cannot see
 POOL_KEY = "feedback.reports.pdf_pool"
-DEFAULT_TASKS_PER_PROCESS = 50
 
 log = logging.getLogger(__name__)
-
-
-class CacheRefused(ValueError):
-    """A cache path was asked for with values that could lead out of the cache folder."""
+CACHE = CachedReportPdf.__table__
 
 
 # -- the cache ---------------------------------------------------------------------------
-
-
-def cache_root() -> Path:
-    return Path(current_app.instance_path) / CACHE_FOLDER
-
-
-def cache_path(database_id: str, round_id: int, participant_id: int, lang: str, key: str) -> Path:
-    """Where one report's PDF is kept; refuses anything that is not a plain id/lang/key."""
-    if not (
-        _is_uuid(database_id)
-        and isinstance(round_id, int)
-        and isinstance(participant_id, int)
-        and round_id > 0
-        and participant_id > 0
-        and lang in LANGS
-        and key
-        and all(c in "0123456789abcdef" for c in key)
-    ):
-        raise CacheRefused("not a report cache entry")
-    root = cache_root().resolve()
-    name = f"{participant_id}-{lang}-{key}.pdf"
-    path = (root / database_id / str(round_id) / name).resolve()
-    if not path.is_relative_to(root):
-        raise CacheRefused("cache path leads out of the cache folder")
-    return path
-
-
-def _is_uuid(value: object) -> bool:
-    try:
-        return isinstance(value, str) and str(uuid.UUID(value)) == value
-    except ValueError:
-        return False
 
 
 def cache_key(participant: Participant, lang: str) -> str:
@@ -204,50 +161,65 @@ def cached_report_pdf(participant: Participant) -> tuple[bytes, str]:
     filename = filenames.report_filename(rnd.name, participant.person.name)
     if rnd.status not in access.HR_STATUSES:  # never reached through may_see; be safe
         return render_in_child(participant_id), filename
-    key = cache_key(participant, lang)
-    path = cache_path(database_identity(), rnd.id, participant_id, lang, key)
+    key, round_id = cache_key(participant, lang), rnd.id
     db.session.rollback()  # no read transaction held while a PDF renders
-    try:
-        return path.read_bytes(), filename
-    except FileNotFoundError:
-        pass
+    cached = _cached(participant_id, lang, key)
+    if cached is not None:
+        return cached, filename
     data = render_in_child(participant_id)
-    _store(path, data)
+    _store(round_id, participant_id, lang, key, data)
     return data, filename
 
 
-def _store(path: Path, data: bytes) -> None:
-    """Write atomically (a 0600 temporary file, then a rename) and drop older versions."""
-    files.private_folder(path.parent)
-    prefix = path.name.rsplit("-", 1)[0] + "-"  # "<participant>-<lang>-"
-    for old in path.parent.glob(f"{prefix}*.pdf"):
-        if old != path:
-            old.unlink(missing_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
+def _cached(participant_id: int, lang: str, key: str) -> bytes | None:
+    with db.engine.connect() as connection:
+        data = connection.scalar(
+            sa.select(CACHE.c.data).where(
+                CACHE.c.participant_id == participant_id,
+                CACHE.c.lang == lang,
+                CACHE.c.key == key,
+            )
+        )
+    return bytes(data) if data is not None else None
+
+
+def _store(round_id: int, participant_id: int, lang: str, key: str, data: bytes) -> None:
+    """Keep this version, replacing an older one, in a transaction of its own."""
     try:
-        with os.fdopen(handle, "wb") as file:
-            os.fchmod(file.fileno(), files.FILE_MODE)  # mkstemp's own mode, said out loud
-            file.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        with db.engine.connect() as connection:
+            connection.execution_options(**WRITE)
+            with connection.begin():
+                connection.execute(
+                    sa.delete(CACHE).where(
+                        CACHE.c.participant_id == participant_id, CACHE.c.lang == lang
+                    )
+                )
+                connection.execute(
+                    sa.insert(CACHE).values(
+                        participant_id=participant_id,
+                        lang=lang,
+                        round_id=round_id,
+                        key=key,
+                        data=data,
+                        created_at=utcnow(),
+                    )
+                )
+    except sa.exc.IntegrityError:  # another worker stored it at the same moment
+        log.info("Report PDF %s-%s was cached by another worker meanwhile", participant_id, lang)
 
 
 def clear_round(round_id: int) -> None:
-    """Forget a round's cached PDFs of this database (nothing needs it today; for maintenance)."""
-    folder = cache_root() / database_identity() / str(int(round_id))
-    for file in folder.glob("*"):
-        file.unlink(missing_ok=True)
-    if folder.exists():
-        folder.rmdir()
+    """Forget a round's cached PDFs (nothing needs it today; for maintenance)."""
+    with db.engine.connect() as connection:
+        connection.execution_options(**WRITE)
+        with connection.begin():
+            connection.execute(sa.delete(CACHE).where(CACHE.c.round_id == int(round_id)))
 
 
 # -- the child process -------------------------------------------------------------------
 
 _pool_lock = threading.Lock()
 _pools: weakref.WeakSet[ProcessPoolExecutor] = weakref.WeakSet()
-_child_app: Flask | None = None
 
 
 def render_in_child(participant_id: int) -> bytes:
@@ -272,19 +244,11 @@ def render_in_child(participant_id: int) -> bytes:
 
 
 def _pool(app: Flask) -> ProcessPoolExecutor:
-    from feedback.jobs.runner import _picklable_config
-
     with _pool_lock:
         pool = app.extensions.get(POOL_KEY)
         if pool is None:
-            pool = ProcessPoolExecutor(
-                max_workers=1,
-                mp_context=multiprocessing.get_context("spawn"),
-                max_tasks_per_child=app.config.get(
-                    "PDF_TASKS_PER_PROCESS", DEFAULT_TASKS_PER_PROCESS
-                ),
-                initializer=_init_child,
-                initargs=(_picklable_config(app), app.instance_path),
+            pool = processes.process_pool(
+                app, 1, max_tasks_per_child=app.config["PDF_TASKS_PER_PROCESS"]
             )
             app.extensions[POOL_KEY] = pool
             _pools.add(pool)
@@ -312,26 +276,13 @@ def shutdown_pdf_process(app: Flask | None = None) -> None:
 atexit.register(shutdown_pdf_process)
 
 
-def _init_child(config: dict, instance_path: str) -> None:
-    """In the spawned child: an app built from the parent's settings."""
-    global _child_app  # noqa: PLW0603  (one app per child process)
-    from feedback import create_app
-
-    app = create_app(config)
-    app.instance_path = instance_path
-    _child_app = app
-
-
 def _render(participant_id: int) -> bytes:
     """In the child: render one participant's report (permission was checked by the parent)."""
-    with _child_app.app_context():
-        try:
-            participant = db.session.execute(
-                sa.select(Participant)
-                .where(Participant.id == participant_id)
-                .options(so.joinedload(Participant.round), so.joinedload(Participant.person))
-            ).scalar_one()
-            data, _filename = pdf_report.report_pdf(participant)
-            return data
-        finally:
-            db.session.remove()
+    with processes.app_context():
+        participant = db.session.execute(
+            sa.select(Participant)
+            .where(Participant.id == participant_id)
+            .options(so.joinedload(Participant.round), so.joinedload(Participant.person))
+        ).scalar_one()
+        data, _filename = pdf_report.report_pdf(participant)
+        return data

@@ -16,6 +16,7 @@ from feedback.jobs import (
     run_job,
     shutdown_pool,
 )
+from feedback.jobs.results import ResultReader, result_file
 from feedback.jobs.runner import (
     GENERIC_ERROR,
     RUNNER_KEY,
@@ -36,9 +37,10 @@ def test_selftest_runs_to_the_end_in_another_process(app, db, wait_for_job):
     assert (job.done, job.total) == (4, 4)
     assert job.error is None
     assert job.started_at is not None and job.finished_at >= job.started_at
-    result = Path(app.instance_path) / "jobs" / job.result_path
-    pid = int(result.read_text().rsplit(" ", 1)[1])
+    text = ResultReader(result_file(job)).read().decode()
+    pid = int(text.rsplit(" ", 1)[1])
     assert pid != os.getpid()  # never in the web worker
+    assert not (Path(app.instance_path) / "jobs" / job.result_path).exists()  # in the database
 
 
 def test_jobs_run_one_after_another_and_each_finishes(app, db, wait_for_job):

@@ -1,17 +1,18 @@
 """The progress page and the download: HR only, full page or htmx partial, safe files."""
 
-import os
-import stat
 import uuid
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from feedback import files
 from feedback.clock import utcnow
-from feedback.jobs import enqueue
-from feedback.models import Job, JobStatus
+from feedback.extensions import db as _db
+from feedback.jobs import enqueue, result_file
+from feedback.jobs.results import store_result
+from feedback.models import Job, JobStatus, StoredFileChunk
 from tests.factories import make_person, make_user
 
 
@@ -87,9 +88,9 @@ def test_anonymous_is_sent_to_login(client, db, suffix):
 
 
 @pytest.mark.parametrize("suffix", ["", "/download"])
-def test_manager_gets_404(client, auth, db, app, suffix):
+def test_manager_gets_404(client, auth, db, app, suffix, tmp_path):
     job_id = _job(db, status=JobStatus.DONE, result_path="report.zip")
-    _write_result(app, "report.zip", b"zip")
+    _store_result(job_id, "report.zip", b"zip", tmp_path)
     manager = make_user(role="manager", person=make_person(role="manager"))
     auth.login(manager.email)
     assert client.get(f"/jobs/{job_id}{suffix}").status_code == 404
@@ -101,16 +102,17 @@ def test_unknown_job_is_404(hr_client, job_ref):
     assert hr_client.get(f"/jobs/{job_ref}/download").status_code == 404
 
 
-def _write_result(app, relative, content) -> Path:
-    path = Path(app.instance_path) / "jobs" / relative
+def _store_result(job_id, name, content, tmp_path) -> None:
+    path = tmp_path / "results" / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
-    return path
+    _db.session.rollback()  # no read snapshot held from before the store (SQLite WAL)
+    store_result(job_id, path)
 
 
-def test_download_sends_the_result_file(hr_client, db, app):
-    _write_result(app, "round-1.zip", b"PK\x03\x04 zip bytes")
+def test_download_sends_the_result_file(hr_client, db, app, tmp_path):
     job_id = _job(db, status=JobStatus.DONE, result_path="round-1.zip")
+    _store_result(job_id, "round-1.zip", b"PK\x03\x04 zip bytes", tmp_path)
 
     html = hr_client.get(f"/jobs/{job_id}").get_data(as_text=True)
     assert f'href="/jobs/{job_id}/download"' in html
@@ -121,9 +123,9 @@ def test_download_sends_the_result_file(hr_client, db, app):
         assert response.data == b"PK\x03\x04 zip bytes"
 
 
-def test_no_download_before_the_job_is_done(hr_client, db, app):
-    _write_result(app, "partial.zip", b"half")
+def test_no_download_before_the_job_is_done(hr_client, db, app, tmp_path):
     job_id = _job(db, status=JobStatus.RUNNING, result_path="partial.zip")
+    _store_result(job_id, "partial.zip", b"half", tmp_path)
     assert hr_client.get(f"/jobs/{job_id}/download").status_code == 404
 
 
@@ -151,15 +153,18 @@ def test_a_file_removed_on_schedule_is_said_on_the_page(
     app, hr_client, db, wait_for_job, monkeypatch
 ):
     job = wait_for_job(enqueue("selftest", steps=1, delay=0, write_result=True).id)
-    result = Path(app.instance_path) / "jobs" / job.result_path
-    assert stat.S_IMODE(os.stat(result).st_mode) == 0o600
+    scratch = Path(app.instance_path) / "jobs" / job.result_path
+    assert not scratch.exists()  # in the database, not in a host's folder
+    assert result_file(job) is not None
     page = hr_client.get(f"/jobs/{job.id}").get_data(as_text=True)
     assert f"/jobs/{job.id}/download" in page and "The file was removed" not in page
 
     later = utcnow() + timedelta(days=8)
     monkeypatch.setattr(files, "utcnow", lambda: later)
     removed = files.remove_old_files(app.instance_path, 7)
-    assert removed.others == 1 and not result.exists()
+    assert removed.others == 1 and result_file(job) is None
+    chunks = db.session.scalar(sa.select(sa.func.count()).select_from(StoredFileChunk))
+    assert chunks == 0  # the bytes are gone; the row remembers that there was a file
 
     for headers in ({}, {"HX-Request": "true"}):
         page = hr_client.get(f"/jobs/{job.id}", headers=headers).get_data(as_text=True)

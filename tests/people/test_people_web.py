@@ -1,12 +1,14 @@
 """The people list and the import (upload → preview → confirm) over HTTP."""
 
+import hashlib
 import io
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from feedback.models import Person
+from feedback.extensions import db as _db
+from feedback.models import ImportPreview, Person
 from tests.factories import make_person, make_user
 
 CSV = (
@@ -38,7 +40,10 @@ def people(db):
 
 
 def upload_files(app):
-    return sorted((Path(app.instance_path) / "imports").glob("*.json"))
+    """The previews waiting in the database (their keys), and nothing in the instance folder."""
+    assert not (Path(app.instance_path) / "imports").exists()
+    _db.session.rollback()
+    return list(_db.session.scalars(sa.select(ImportPreview.id_hash)))
 
 
 # ---------------------------------------------------------------- permissions
@@ -139,8 +144,9 @@ def test_preview_writes_nothing_then_confirm_imports(app, db, client, hr):
     assert people(db) == {}
     files = upload_files(app)
     assert len(files) == 1
-    assert files[0].stem in preview_url
-    assert files[0].stem not in (response.headers.get("Set-Cookie") or "")
+    upload_id = preview_url.rsplit("/", 1)[1]
+    assert files[0] == hashlib.sha256(upload_id.encode()).hexdigest()  # not the id itself
+    assert upload_id not in (response.headers.get("Set-Cookie") or "")
 
     html = client.get(preview_url).get_data(as_text=True)
     assert "Mark Manager" in html and "Nothing has been changed yet" in html

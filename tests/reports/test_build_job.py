@@ -6,7 +6,6 @@ same job also runs through RQ (a queue of its own per test, a SimpleWorker in th
 
 import io
 import os
-import stat
 import uuid
 import zipfile
 from pathlib import Path
@@ -16,6 +15,7 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from feedback.jobs import enqueue, result_file, shutdown_pool
+from feedback.jobs.results import ResultReader
 from feedback.models import Job, JobStatus, RaterGroup, RoundStatus
 from tests.factories import (
     add_rated_participant,
@@ -65,17 +65,17 @@ def job_count(db) -> int:
 
 
 def check_zip(app, job, names=NAMES) -> None:
-    """One readable PDF per manager, in one ASCII-named folder, inside instance/jobs/<id>/."""
+    """One readable PDF per manager, in one ASCII-named folder, in the database only."""
     assert job.status == JobStatus.DONE, job.error
     assert (job.done, job.total) == (len(names), len(names))
-    path = result_file(job)
-    jobs_dir = (Path(app.instance_path) / "jobs").resolve()
-    assert path is not None and path.parent == jobs_dir / job.id
-    assert path.name == "feedback-voorjaar-2026.zip"
-    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]  # no PDFs left over
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # the app's user only
-    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-    with zipfile.ZipFile(path) as archive:
+    stored = result_file(job)
+    assert stored is not None and stored.name == "feedback-voorjaar-2026.zip"
+    assert job.result_path == f"{job.id}/feedback-voorjaar-2026.zip"
+    # Nothing of the job is left on this host: no ZIP, no PDFs on their way into it.
+    assert not (Path(app.instance_path) / "jobs" / job.id).exists()
+    data = ResultReader(stored).read()
+    assert len(data) == stored.size
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
         infos = archive.infolist()
         assert len(infos) == len(names)
         assert all(info.compress_type == zipfile.ZIP_DEFLATED for info in infos)

@@ -1,19 +1,19 @@
-"""The single PDF download: rendered in a child process, then served from the disk cache."""
+"""The single PDF download: rendered in a child process, then served from the database cache."""
 
 import os
 import signal
-import stat
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+import sqlalchemy as sa
 
 from feedback import create_app
 from feedback.config import TestConfig
 from feedback.db import database_identity
 from feedback.extensions import db as _db
-from feedback.models import Participant, RaterGroup, RoundStatus
+from feedback.models import CachedReportPdf, Participant, RaterGroup, RoundStatus
 from feedback.reports import pdf_cache, pdf_report
 from tests.factories import (
     add_participant,
@@ -57,8 +57,20 @@ def login(client, auth, user):
     assert auth.login(user.email).status_code == 302
 
 
-def cache_files(app) -> list[Path]:
-    return sorted((Path(app.instance_path) / pdf_cache.CACHE_FOLDER).rglob("*.pdf"))
+def cache_rows() -> list[CachedReportPdf]:
+    _db.session.rollback()  # a fresh read
+    _db.session.expire_all()
+    return list(
+        _db.session.scalars(
+            sa.select(CachedReportPdf).order_by(
+                CachedReportPdf.participant_id, CachedReportPdf.lang
+            )
+        )
+    )
+
+
+def pdfs_on_disk(app) -> list[Path]:
+    return sorted(Path(app.instance_path).rglob("*.pdf"))
 
 
 def no_render(participant_id):
@@ -70,11 +82,11 @@ def test_second_download_is_served_from_the_cache(app, client, auth, world, monk
     url = f"/reports/{world.ids['anne']}.pdf"
     first = client.get(url)
     assert first.status_code == 200 and first.data.startswith(b"%PDF")
-    [cached] = cache_files(app)
-    assert cached.parent.name == str(world.round_id)
-    assert cached.parent.parent.name == database_identity()
-    assert cached.name.startswith(f"{world.ids['anne']}-nl-")
-    assert cached.read_bytes() == first.data
+    [cached] = cache_rows()
+    assert cached.round_id == world.round_id
+    assert (cached.participant_id, cached.lang) == (world.ids["anne"], "nl")
+    assert cached.data == first.data
+    assert pdfs_on_disk(app) == []  # in the database, so every host serves it
 
     monkeypatch.setattr(pdf_cache, "render_in_child", no_render)
     second = client.get(url)
@@ -101,7 +113,7 @@ def test_a_manager_cannot_reach_another_managers_cached_file(app, client, auth, 
     login(client, auth, world.users["anne"])
     url = f"/reports/{world.ids['anne']}.pdf"
     assert client.get(url).status_code == 200
-    assert len(cache_files(app)) == 1
+    assert len(cache_rows()) == 1
 
     monkeypatch.setattr(pdf_cache, "render_in_child", no_render)
     login(client, auth, world.users["bert"])
@@ -116,7 +128,8 @@ def test_a_renamed_manager_gets_a_fresh_report(app, client, auth, world, db, mon
     login(client, auth, world.users["anne"])
     url = f"/reports/{world.ids['anne']}.pdf"
     client.get(url)
-    [old] = cache_files(app)
+    [old] = cache_rows()
+    old_key = old.key
 
     world.anne.name = "Anne Renamed"
     db.session.commit()
@@ -130,72 +143,40 @@ def test_a_renamed_manager_gets_a_fresh_report(app, client, auth, world, db, mon
     response = client.get(url)
     assert response.data == b"%PDF-new"
     assert renders == [world.ids["anne"]]
-    [new] = cache_files(app)
-    assert new != old and not old.exists()  # the stale version is gone
+    [new] = cache_rows()
+    assert new.key != old_key and new.data == b"%PDF-new"  # the stale version is gone
     assert client.get(url).data == b"%PDF-new" and len(renders) == 1
 
 
-def test_cache_files_stay_in_the_cache_folder(app, client, auth, world):
-    login(client, auth, world.users["hr"])
-    for key in ("anne", "bert"):
-        assert client.get(f"/reports/{world.ids[key]}.pdf").status_code == 200
-    root = (Path(app.instance_path) / pdf_cache.CACHE_FOLDER).resolve()
-    files = cache_files(app)
-    assert len(files) == 2
-    round_folder = root / database_identity() / str(world.round_id)
-    assert all(f.resolve().is_relative_to(round_folder) for f in files)
-    pdfs_elsewhere = [
-        p for p in Path(app.instance_path).rglob("*.pdf") if not p.resolve().is_relative_to(root)
-    ]
-    assert pdfs_elsewhere == []
-    leftovers = [p for p in root.rglob("*") if p.is_file() and p.suffix != ".pdf"]
-    assert leftovers == []  # no temporary files stay behind
-
-
-DATABASE_ID = "0b7e4c52-3d4a-4a8e-9f55-2f1c3a9d6e01"
-
-
-@pytest.mark.parametrize(
-    ("database_id", "round_id", "participant_id", "lang", "key"),
-    [
-        (DATABASE_ID, 1, 1, "../../etc", "ab12"),
-        (DATABASE_ID, 1, 1, "nl", "../x"),
-        (DATABASE_ID, 1, 1, "nl", ""),
-        (DATABASE_ID, 1, 1, "de", "ab12"),
-        (DATABASE_ID, "..", 1, "nl", "ab12"),
-        (DATABASE_ID, 1, "../1", "nl", "ab12"),
-        (DATABASE_ID, -1, 1, "nl", "ab12"),
-        (DATABASE_ID, 1, 0, "nl", "ab12"),
-        ("..", 1, 1, "nl", "ab12"),
-        ("", 1, 1, "nl", "ab12"),
-        (DATABASE_ID.upper(), 1, 1, "nl", "ab12"),
-        (f"{DATABASE_ID}/..", 1, 1, "nl", "ab12"),
-        (None, 1, 1, "nl", "ab12"),
-    ],
-)
-def test_cache_path_refuses_anything_but_plain_values(
-    app_ctx, database_id, round_id, participant_id, lang, key
-):
-    with pytest.raises(pdf_cache.CacheRefused):
-        pdf_cache.cache_path(database_id, round_id, participant_id, lang, key)
-
-
-def test_cache_path_is_inside_the_databases_round_folder(app_ctx):
-    path = pdf_cache.cache_path(DATABASE_ID, 3, 7, "en", "0123abcd")
-    root = (Path(app_ctx.instance_path) / "reports-cache").resolve()
-    assert path == root / DATABASE_ID / "3" / "7-en-0123abcd.pdf"
-
-
-def test_a_cached_pdf_is_readable_by_the_app_only(app, client, auth, world):
-    old_umask = os.umask(0o022)  # the usual default: it must not decide the mode
+def test_cached_pdfs_are_kept_in_the_database_only(app, client, auth, world):
+    old_umask = os.umask(0o022)  # the usual default: no file is made whatever it says
     try:
         login(client, auth, world.users["hr"])
-        assert client.get(f"/reports/{world.ids['anne']}.pdf").status_code == 200
+        for key in ("anne", "bert"):
+            assert client.get(f"/reports/{world.ids[key]}.pdf").status_code == 200
     finally:
         os.umask(old_umask)
-    [cached] = cache_files(app)
-    assert stat.S_IMODE(os.stat(cached).st_mode) == 0o600
-    assert stat.S_IMODE(os.stat(cached.parent).st_mode) == 0o700
+    rows = cache_rows()
+    assert [(r.participant_id, r.round_id) for r in rows] == [
+        (world.ids["anne"], world.round_id),
+        (world.ids["bert"], world.round_id),
+    ]
+    assert all(r.data.startswith(b"%PDF") for r in rows)
+    assert pdfs_on_disk(app) == []
+    assert not (Path(app.instance_path) / "reports-cache").exists()
+
+
+def test_a_cached_pdf_is_served_only_for_its_participant_language_and_version(app_ctx, world):
+    pdf_cache._store(world.round_id, world.ids["anne"], "nl", "0123abcd", b"%PDF-anne")
+    assert pdf_cache._cached(world.ids["anne"], "nl", "0123abcd") == b"%PDF-anne"
+    assert pdf_cache._cached(world.ids["anne"], "en", "0123abcd") is None
+    assert pdf_cache._cached(world.ids["bert"], "nl", "0123abcd") is None
+    assert pdf_cache._cached(world.ids["anne"], "nl", "4567cdef") is None
+    pdf_cache._store(world.round_id, world.ids["anne"], "nl", "4567cdef", b"%PDF-newer")
+    assert pdf_cache._cached(world.ids["anne"], "nl", "0123abcd") is None  # replaced
+    assert [r.data for r in cache_rows()] == [b"%PDF-newer"]
+    pdf_cache.clear_round(world.round_id)
+    assert cache_rows() == []
 
 
 def fake_renderer(data: bytes, renders: list):
@@ -235,10 +216,8 @@ def test_two_databases_sharing_the_instance_folder_never_share_a_pdf(
         monkeypatch.setattr(pdf_cache, "render_in_child", fake_renderer(b"%PDF-this", renders))
         mine = db.session.get(Participant, world.ids["anne"])
         assert pdf_cache.cached_report_pdf(mine)[0] == b"%PDF-this"
-        assert len(renders) == 2  # the other database's file was not served
-        files = cache_files(app)
-        assert len(files) == 2
-        assert {f.parent.parent.name for f in files} == {database_identity(), other_identity}
+        assert len(renders) == 2  # the other database's PDF was not served
+        assert [r.data for r in cache_rows()] == [b"%PDF-this"]  # each database its own
 
         # Each is served its own file from the cache from now on; neither evicted the other.
         monkeypatch.setattr(pdf_cache, "render_in_child", no_render)
@@ -285,7 +264,7 @@ def test_a_new_content_version_is_never_served_stale(app, db, world, monkeypatch
     monkeypatch.setattr(pdf_cache, "LAYOUT_VERSION", pdf_cache.LAYOUT_VERSION + 1)
     assert download() == b"%PDF-4"
     assert len(renders) == 4
-    assert len(cache_files(app)) == 1  # only the newest version is kept
+    assert len(cache_rows()) == 1  # only the newest version is kept
 
 
 def test_a_dead_pdf_process_is_replaced(app, client, auth, world):

@@ -259,7 +259,7 @@ def test_fuzzed_files_import_as_previewed_or_not_at_all(app, db, client, hr, tab
     page = client.get(url)
     assert page.status_code == 200
     upload_id = url.rsplit("/", 1)[1]
-    upload = services.load_upload(app.instance_path, upload_id, user_id=hr.id)
+    upload = services.load_upload(upload_id, user_id=hr.id)
     preview = services.preview_import(upload.rows)
     note(f"preview: {[(r.line, r.name, r.email, r.errors) for r in preview.rows]}")
     assert_preview_is_sound(preview)

@@ -14,6 +14,7 @@ from security_helpers import login
 from feedback import create_app
 from feedback.config import Config, TestConfig
 from feedback.extensions import db as _db
+from feedback.jobs.results import store_result
 from feedback.security import HSTS
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "feedback" / "templates"
@@ -191,9 +192,11 @@ def _no_store(response) -> bool:
 
 
 def test_every_page_and_download_hr_opens_is_no_store(app, client, world, db):
-    jobs = Path(app.instance_path) / "jobs"
-    jobs.mkdir(parents=True, exist_ok=True)
-    (jobs / "x.zip").write_bytes(b"PK\x05\x06" + bytes(18))  # the finished job's ZIP
+    result = Path(app.instance_path) / "x.zip"
+    result.parent.mkdir(parents=True, exist_ok=True)
+    result.write_bytes(b"PK\x05\x06" + bytes(18))  # the finished job's ZIP
+    _db.session.rollback()  # no read snapshot held from before the store (SQLite WAL)
+    store_result(world.job_id, result)
     login(client, world.hr)
     seen = {}
     for url in _get_urls(app, world):
