@@ -14,9 +14,11 @@ run: check-system install translations db demo
 
 # The whole suite on SQLite, then again on PostgreSQL (those tests skip, saying why, when no
 # server answers at FEEDBACK_TEST_POSTGRES_URL). Browser tests run in the first pass only.
+# Tests run in TEST_WORKERS processes (pytest-xdist; "0" runs them in this process).
+TEST_WORKERS ?= auto
 test: check-system check-test-system install-test translations lint
-	$(BIN)/python -m pytest
-	FEEDBACK_TEST_DB=postgresql $(BIN)/python -m pytest -m "not browser" -q
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+	FEEDBACK_TEST_DB=postgresql $(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not browser" -q
 
 lint: install-test
 	$(BIN)/ruff check .
