@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from feedback import create_app
 from feedback.config import TestConfig
 from feedback.extensions import db as _db
+from tests.factories import PASSWORD, login, make_user
 
 BACKEND = os.environ.get("FEEDBACK_TEST_DB", "sqlite")
 POSTGRES_URL = os.environ.get(
@@ -175,18 +176,44 @@ def runner(app):
 
 
 class AuthActions:
+    """Logging the test client in and out through the login form, as a person would."""
+
     def __init__(self, client):
         self._client = client
+        self._logged_in = False
 
-    def login(self, email, password="correct horse battery"):
-        return self._client.post(
+    def login(self, email, password=PASSWORD):
+        response = self._client.post(
             "/auth/login", data={"email": email, "password": password}, follow_redirects=False
         )
+        self._logged_in = self._logged_in or response.status_code in (302, 303)
+        return response
+
+    def login_as(self, user):
+        """Log in as `user` (a factories.make_user account), logging out whoever this
+        client logged in before (the login page sends someone logged in home); the client."""
+        if self._logged_in:
+            self.logout()
+        self._logged_in = True
+        return login(self._client, user)
 
     def logout(self):
+        self._logged_in = False
         return self._client.post("/auth/logout")
 
 
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+@pytest.fixture
+def hr(db):
+    """An HR account."""
+    return make_user(db, role="hr", email="hr@example.test")
+
+
+@pytest.fixture
+def hr_client(auth, hr):
+    """The test client, logged in as `hr`."""
+    return auth.login_as(hr)

@@ -1,4 +1,4 @@
-"""Fixtures for HR's round pages: an organisation, an HR login, helpers."""
+"""Fixtures for HR's round pages: an organisation, a real SMTP server, the mailbox."""
 
 import factories
 import pytest
@@ -28,18 +28,6 @@ def org(db):
         "peer": peer,
         "gone": gone,
     }
-
-
-@pytest.fixture
-def hr(db):
-    return factories.make_user(db, role="hr", email="hr@example.test")
-
-
-@pytest.fixture
-def hr_client(client, auth, hr):
-    response = auth.login(hr.email)
-    assert response.status_code == 302
-    return client
 
 
 @pytest.fixture

@@ -16,13 +16,12 @@ from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
-from factories import make_user
+from factories import login, make_user
 from fuzz_settings import fuzz
 from hypothesis import given, note
 from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from security_helpers import login
 
 from feedback.models import Person
 from feedback.people import services

@@ -1,7 +1,7 @@
 """With CSRF protection on, a POST without the token changes nothing, on every POST URL."""
 
-from factories import PASSWORD, statement_ids
-from security_helpers import login, snapshot
+from factories import PASSWORD, login, statement_ids
+from security_helpers import snapshot
 from test_security_access import _rules, _url, _values
 
 

@@ -8,8 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from factories import PASSWORD, make_user
-from security_helpers import login
+from factories import PASSWORD, login, make_user
 
 from feedback import create_app
 from feedback.config import Config, TestConfig

@@ -15,6 +15,7 @@ from factories import (
     add_participant,
     add_response,
     draft_of,
+    login,
     make_invitation,
     make_rated_manager,
     make_round,
@@ -29,7 +30,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from pypdf import PdfReader
-from security_helpers import login, snapshot
+from security_helpers import snapshot
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 from werkzeug.test import encode_multipart

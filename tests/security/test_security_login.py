@@ -11,9 +11,8 @@ from unittest import mock
 import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
-from factories import PASSWORD, make_person, make_user
+from factories import PASSWORD, login, make_person, make_user
 from flask import g
-from security_helpers import login
 from werkzeug.security import generate_password_hash
 
 from feedback.auth import passwords, services

@@ -3,8 +3,7 @@
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from factories import make_rated_manager, statement_ids
-from security_helpers import login
+from factories import login, make_rated_manager, statement_ids
 
 from feedback.admin.services import close_round
 from feedback.extensions import db as _db

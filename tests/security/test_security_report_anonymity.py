@@ -10,9 +10,8 @@ import io
 import re
 
 import pytest
-from factories import add_participant, add_response, make_round, make_team, make_user
+from factories import add_participant, add_response, login, make_round, make_team, make_user
 from pypdf import PdfReader
-from security_helpers import login
 
 from feedback.models import RaterGroup, RoundStatus
 from feedback.reports.builder import build_report
