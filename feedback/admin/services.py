@@ -15,7 +15,6 @@ timed); rater e-mails are only listed while a round is a draft (nobody can have 
 yet).
 """
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -27,7 +26,7 @@ from feedback.admin import closing, participation
 from feedback.admin.completion import Rate, completion_view
 from feedback.auth.services import ensure_manager_account, issue_password_link
 from feedback.clock import utcnow
-from feedback.db import begin_write
+from feedback.db import begin_write, contains, paginate
 from feedback.extensions import db
 from feedback.frameworks import copy_framework, load_framework
 from feedback.mail import (
@@ -195,19 +194,14 @@ def eligible_managers(search: str | None = None) -> list[Person]:
     query = sa.select(Person).where(Person.active.is_(True), _has_active_reports())
     search = (search or "").strip()
     if search:
-        pattern = f"%{_escape_like(search.lower())}%"
         query = query.where(
             sa.or_(
-                sa.func.lower(Person.name).like(pattern, escape="\\"),
-                sa.func.lower(Person.email).like(pattern, escape="\\"),
-                sa.func.lower(sa.func.coalesce(Person.team, "")).like(pattern, escape="\\"),
+                contains(Person.name, search),
+                contains(Person.email, search),
+                contains(sa.func.coalesce(Person.team, ""), search),
             )
         )
     return list(db.session.scalars(query.order_by(Person.name, Person.id)))
-
-
-def _escape_like(text: str) -> str:
-    return re.sub(r"([\\%_])", r"\\\1", text)
 
 
 @dataclass(frozen=True)
@@ -1000,8 +994,7 @@ def _subject(msg: OutboxMessage) -> str:
 
 def list_outbox(page: int = 1, per_page: int = 100) -> tuple[list[OutboxRow], bool]:
     """Newest first; returns the page and whether there is a next one."""
-    page = min(max(page, 1), 1_000_000)  # an offset the database can hold
-    messages = db.session.scalars(
+    pagination = paginate(
         sa.select(OutboxMessage)
         .options(
             so.load_only(
@@ -1012,10 +1005,10 @@ def list_outbox(page: int = 1, per_page: int = 100) -> tuple[list[OutboxRow], bo
                 OutboxMessage.status,
             )
         )
-        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page + 1)
-    ).all()
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()),
+        page,
+        per_page,
+    )
     rows = [
         OutboxRow(
             id=m.id,
@@ -1025,9 +1018,9 @@ def list_outbox(page: int = 1, per_page: int = 100) -> tuple[list[OutboxRow], bo
             kind=m.kind,
             status=m.status,
         )
-        for m in messages[:per_page]
+        for m in pagination.items
     ]
-    return rows, len(messages) > per_page
+    return rows, pagination.has_next
 
 
 def outbox_detail(message_id: int) -> OutboxDetail | None:
