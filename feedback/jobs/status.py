@@ -58,5 +58,5 @@ def job_view(job: Job) -> JobView:
         error=(job.error or "The job failed.") if job.status == JobStatus.FAILED else None,
         has_file=result_file(job) is not None,
         file_removed=result_removed(job),
-        file_days=current_app.config.get("FILE_RETENTION_DAYS", 7),
+        file_days=current_app.config["FILE_RETENTION_DAYS"],
     )
