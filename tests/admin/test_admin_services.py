@@ -2,10 +2,8 @@
 
 import re
 
-import factories
 import pytest
 import sqlalchemy as sa
-from admin_helpers import count, invitations_of, outbox, reload_round, settings
 
 from feedback.admin import services
 from feedback.admin.services import AdminError
@@ -20,6 +18,8 @@ from feedback.models import (
     User,
 )
 from feedback.tokens import hash_token
+from tests import factories
+from tests.admin.admin_helpers import count, invitations_of, outbox, reload_round, settings
 
 
 def groups_by_email(rnd_id):

@@ -2,13 +2,13 @@
 
 import re
 
-import factories
 import sqlalchemy as sa
-from admin_helpers import reload_round, settings
 
 from feedback.admin import services
 from feedback.extensions import db as _db
 from feedback.models import Invitation, RaterGroup, RoundStatus
+from tests import factories
+from tests.admin.admin_helpers import reload_round, settings
 
 FINGERPRINT = re.compile(r'id="draft-fingerprint"[^>]*value="([^"]*)"')
 

@@ -8,12 +8,12 @@ import re
 from pathlib import Path
 
 import pytest
-from factories import PASSWORD, login, make_user
 
 from feedback import create_app
 from feedback.config import Config, TestConfig
 from feedback.extensions import db as _db
 from feedback.security import HSTS
+from tests.factories import PASSWORD, login, make_user
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "feedback" / "templates"
 INLINE_STYLE = re.compile(r"<style\b|\sstyle\s*=", re.IGNORECASE)

@@ -10,7 +10,23 @@ import pytest
 import sqlalchemy as sa
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
-from factories import (
+from flask import render_template, render_template_string
+from hypothesis import given
+from hypothesis import strategies as st
+from openpyxl import Workbook, load_workbook
+from pypdf import PdfReader
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import BadRequest
+from werkzeug.test import encode_multipart
+
+import feedback
+from feedback import mail
+from feedback.auth.routes import is_safe_next
+from feedback.models import Person, RaterGroup, RoundStatus
+from feedback.people.importing import FileError, parse_csv, parse_file, validate
+from feedback.survey import services as survey_services
+from feedback.text import BIDI_CONTROLS, strip_bidi
+from tests.factories import (
     PASSWORD,
     add_participant,
     add_response,
@@ -24,24 +40,8 @@ from factories import (
     sealed_answers,
     statement_ids,
 )
-from flask import render_template, render_template_string
-from fuzz_settings import fuzz
-from hypothesis import given
-from hypothesis import strategies as st
-from openpyxl import Workbook, load_workbook
-from pypdf import PdfReader
-from security_helpers import snapshot
-from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import BadRequest
-from werkzeug.test import encode_multipart
-
-import feedback
-from feedback import mail
-from feedback.auth.routes import is_safe_next
-from feedback.models import Person, RaterGroup, RoundStatus
-from feedback.people.importing import FileError, parse_csv, parse_file, validate
-from feedback.survey import services as survey_services
-from feedback.text import BIDI_CONTROLS, strip_bidi
+from tests.security.fuzz_settings import fuzz
+from tests.security.security_helpers import snapshot
 
 EVERY_BIDI = "".join(sorted(BIDI_CONTROLS))
 RLO = "\u202e"

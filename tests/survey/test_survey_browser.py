@@ -5,12 +5,12 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from factories import make_rated_manager, sealed_answers
 
 from feedback import create_app
 from feedback.config import TestConfig
 from feedback.extensions import db as _db
 from feedback.models import RaterGroup
+from tests.factories import make_rated_manager, sealed_answers
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
