@@ -14,9 +14,14 @@ run: check-system install translations db demo
 
 # The whole suite on SQLite, then again on PostgreSQL (those tests skip, saying why, when no
 # server answers at FEEDBACK_TEST_POSTGRES_URL). Browser tests run in the first pass only.
+# Tests run in TEST_WORKERS processes (pytest-xdist; "0" runs them in this process). Four even
+# on two cores: many tests spend their time waiting on a spawned process or a server, and
+# work stealing keeps the slow PDF and job tests from ending up last on one worker.
+TEST_WORKERS ?= 4
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 test: check-system check-test-system install-test translations lint
-	$(BIN)/python -m pytest
-	FEEDBACK_TEST_DB=postgresql $(BIN)/python -m pytest -m "not browser" -q
+	$(PYTEST)
+	FEEDBACK_TEST_DB=postgresql $(PYTEST) -m "not browser" -q
 
 lint: install-test
 	$(BIN)/ruff check .

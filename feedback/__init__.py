@@ -62,7 +62,8 @@ def _init_extensions(app: Flask) -> None:
     db_setup.init_app(app)
     _trust_proxy(app)
     ratelimit.check_settings(app.config)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    if not app.config["RATELIMIT_STORAGE_URI"]:
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
     limiter.init_app(app)
 
     import feedback.auth.services  # noqa: F401  (the user loader)

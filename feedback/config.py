@@ -26,7 +26,9 @@ def _instance_secret(instance_path: Path) -> str:
 
 
 class Config:
-    """Read once per app; `from_env` fills in what depends on the instance folder."""
+    """Every setting the app reads, with its default. `from_env` takes the environment's
+    value where one is set, and fills in what depends on the instance folder:
+    SECRET_KEY (instance/secret_key) and SQLALCHEMY_DATABASE_URI (instance/feedback.db)."""
 
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session: htmx pages stay open
@@ -46,26 +48,39 @@ class Config:
     # The people import alone: up to 50,000 rows (people/importing.py MAX_ROWS) of about
     # 300 bytes with room to spare; an XLSX of the same rows is smaller (it is zipped).
     UPLOAD_MAX_CONTENT_LENGTH = 16 * 1024 * 1024
-    DEFAULT_THRESHOLD = 3
-    PASSWORD_LINK_HOURS = 72
+    DEFAULT_THRESHOLD = 3  # a new round's anonymity threshold: fewer raters, no figures
+    PASSWORD_LINK_HOURS = 72  # how long a set-password link works
+    BASE_URL = "http://127.0.0.1:5000"  # the app's address as links in mails give it
+    REDIS_URL = None  # RQ's queue and the rate limits' storage; unset: local job processes
+    MAIL_SERVER = None  # SMTP host; unset: mails stay in HR's outbox
+    MAIL_PORT = 587  # SMTP port
+    MAIL_USE_TLS = True  # STARTTLS after connecting (ignored with MAIL_USE_SSL)
+    MAIL_USE_SSL = False  # TLS from the first byte (port 465)
+    MAIL_USERNAME = None  # SMTP login; unset: no login
+    MAIL_PASSWORD = None  # SMTP password
+    MAIL_FROM = "feedback@localhost"  # the sender of every mail
     MAIL_TIMEOUT = 30  # seconds to wait for the SMTP server
     MAIL_MAX_ATTEMPTS = 5  # temporary SMTP failures before a mail is marked failed
     MAIL_SENDING_LEASE = 600  # seconds after which an unfinished send is retried
     RETENTION_DAYS = 90  # after closing, invitations, links and drafts may be purged
     FILE_RETENTION_DAYS = 7  # report ZIPs and cached PDFs are removed this long after made
     # Background work in other processes (feedback/processes.py, feedback/jobs/runner.py).
-    REDIS_URL = None  # set: jobs go to RQ workers on this Redis; unset: a local job process
     JOBS_QUEUE = "feedback"  # the RQ queue jobs are put on and `flask worker` takes them from
     JOBS_TIMEOUT = 3 * 3600  # seconds an RQ job may run before RQ stops it
     JOBS_PROCESSES = 1  # local jobs running at once in the installation (every host)
     JOBS_LEASE_SECONDS = 60  # a local job's runner unheard of this long has lost its turn
     PDF_TASKS_PER_PROCESS = 50  # reports a kept PDF child renders before a fresh one starts
+    SEAL_KEY_LIST: list[bytes] = []  # answer-sealing keys, newest first (from SEAL_KEYS)
+    # Secure cookies; None: Secure exactly when BASE_URL is https (feedback/security.py).
+    SESSION_COOKIE_SECURE = None
+    REMEMBER_COOKIE_SECURE = None  # None: as SESSION_COOKIE_SECURE
     # Rate limits (Flask-Limiter): SECURITY.md, "Rate limits", says why these numbers.
     RATELIMIT_ENABLED = True
     RATELIMIT_STRATEGY = "moving-window"  # no double burst at a window's edge
     RATELIMIT_KEY_PREFIX = "feedback"
     RATELIMIT_SWALLOW_ERRORS = True  # a storage outage never turns a request into a 500 ...
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # ... the same limits count per process meanwhile
+    RATELIMIT_STORAGE_URI = None  # None: REDIS_URL when set, else memory:// (per process)
     RATE_LIMIT_LOGIN_ACCOUNT = "10 per 15 minutes"  # per e-mail address typed, from anywhere
     RATE_LIMIT_LOGIN_ADDRESS = "60 per 15 minutes; 500 per day"  # per client address
     RATE_LIMIT_PASSWORD_LINK = "60 per 15 minutes"  # noqa: S105  (per client address)
@@ -88,19 +103,20 @@ class Config:
             "SQLALCHEMY_DATABASE_URI": _normalise_db_url(
                 os.environ.get("DATABASE_URL", db_default)
             ),
-            "REDIS_URL": os.environ.get("REDIS_URL") or None,
-            "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
-            "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
-            "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
-            "MAIL_USE_TLS": _bool("MAIL_USE_TLS", True),
-            "MAIL_USE_SSL": _bool("MAIL_USE_SSL", False),
-            "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
-            "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
-            "MAIL_FROM": os.environ.get("MAIL_FROM", "feedback@localhost"),
-            # Unset: Secure exactly when BASE_URL is https (feedback/security.py decides).
-            "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", None),
-            "RETENTION_DAYS": int(os.environ.get("RETENTION_DAYS", "90")),
-            "FILE_RETENTION_DAYS": int(os.environ.get("FILE_RETENTION_DAYS", "7")),
+            "REDIS_URL": os.environ.get("REDIS_URL") or cls.REDIS_URL,
+            "BASE_URL": os.environ.get("BASE_URL", cls.BASE_URL).rstrip("/"),
+            "MAIL_SERVER": os.environ.get("MAIL_SERVER") or cls.MAIL_SERVER,
+            "MAIL_PORT": int(os.environ.get("MAIL_PORT", cls.MAIL_PORT)),
+            "MAIL_USE_TLS": _bool("MAIL_USE_TLS", cls.MAIL_USE_TLS),
+            "MAIL_USE_SSL": _bool("MAIL_USE_SSL", cls.MAIL_USE_SSL),
+            "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or cls.MAIL_USERNAME,
+            "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or cls.MAIL_PASSWORD,
+            "MAIL_FROM": os.environ.get("MAIL_FROM", cls.MAIL_FROM),
+            "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", cls.SESSION_COOKIE_SECURE),
+            "RETENTION_DAYS": int(os.environ.get("RETENTION_DAYS", cls.RETENTION_DAYS)),
+            "FILE_RETENTION_DAYS": int(
+                os.environ.get("FILE_RETENTION_DAYS", cls.FILE_RETENTION_DAYS)
+            ),
             "SEAL_KEY_LIST": load_keys(os.environ.get("SEAL_KEYS"), instance_path),
             **_rate_limit_settings(),
         }

@@ -6,12 +6,14 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask
+from flask_sqlalchemy.pagination import Pagination
 
 from feedback import files
 from feedback.extensions import db
 
 WRITE = {"feedback_write": True}
 SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+MAX_PAGE = 1_000_000  # a page number whose offset every database can hold
 
 
 def init_app(app: Flask) -> None:
@@ -121,3 +123,16 @@ def insert_ignoring(connection: sa.Connection, table: sa.Table):
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert(table).on_conflict_do_nothing()
+
+
+def contains(column: sa.ColumnElement, text: str) -> sa.ColumnElement[bool]:
+    """`column` holds `text`, case-insensitively. LIKE's wildcards in `text` (% and _) and
+    the escape character match themselves: a search is never a pattern."""
+    return column.icontains(text, autoescape=True)
+
+
+def paginate(query: sa.Select, page: int, per_page: int) -> Pagination:
+    """One page of `query`'s rows (numbered from 1; out of range gives an empty page, never
+    an error), with the total, the page count and whether a next page exists."""
+    page = min(max(page, 1), MAX_PAGE)
+    return db.paginate(query, page=page, per_page=per_page, max_per_page=per_page, error_out=False)

@@ -23,6 +23,7 @@ from werkzeug.security import generate_password_hash
 
 from feedback import envelopes, sealing
 from feedback.clock import today
+from feedback.config import Config
 from feedback.db import begin_write
 from feedback.extensions import db
 from feedback.frameworks import copy_framework, load_framework
@@ -47,7 +48,7 @@ HR_EMAIL = f"hr@{DOMAIN}"
 DEMO_PASSWORD = "demo-wachtwoord"  # noqa: S105  (a published demo password, on purpose)
 SPRING = "Voorjaar 2026"
 AUTUMN = "Najaar 2026"
-THRESHOLD = 3
+THRESHOLD = Config.DEFAULT_THRESHOLD
 
 DIRECTOR_NAME = "Marloes van der Wiel"
 

@@ -298,7 +298,7 @@ class _ServerProblem(Exception):
 
 
 def _claimable(now, round_id: int | None):
-    stale = now - timedelta(seconds=current_app.config.get("MAIL_SENDING_LEASE", 600))
+    stale = now - timedelta(seconds=current_app.config["MAIL_SENDING_LEASE"])
     condition = sa.or_(
         OutboxMessage.status == QUEUED,
         sa.and_(OutboxMessage.status == SENDING, OutboxMessage.claimed_at < stale),
@@ -507,7 +507,7 @@ def _release(message_id: int, error: str, result: DeliveryResult) -> None:
     attempts = db.session.scalar(
         sa.select(OutboxMessage.attempts).where(OutboxMessage.id == message_id)
     )
-    if (attempts or 0) >= current_app.config.get("MAIL_MAX_ATTEMPTS", 5):
+    if (attempts or 0) >= current_app.config["MAIL_MAX_ATTEMPTS"]:
         _fail(message_id, error)
         result.failed += 1
     else:

@@ -14,7 +14,8 @@ import secrets
 
 from flask import current_app
 
-SURVEY_PREFIX = "/s/"
+SURVEY_PATH = "/s"  # the survey blueprint's URL prefix: a rater's link is /s/<token>
+SURVEY_PREFIX = f"{SURVEY_PATH}/"
 PASSWORD_PREFIX = "/auth/password/"  # noqa: S105  (a route prefix, not a password)
 LINK_PREFIXES = (SURVEY_PREFIX, PASSWORD_PREFIX)
 

@@ -25,6 +25,14 @@ PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
 
 
+def login(client, user):
+    """Log `client` in as `user` (an account made by `make_user`) through the login form;
+    the client. The `auth` fixture's `login_as` does the same for the test's own client."""
+    response = client.post("/auth/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302, response.status_code
+    return client
+
+
 def make_person(
     db=_db,
     *,

@@ -6,7 +6,6 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-from factories import sealed_answers
 
 from feedback import demo
 from feedback.clock import today
@@ -28,6 +27,7 @@ from feedback.models import (
     User,
 )
 from feedback.tokens import hash_token
+from tests.factories import sealed_answers
 
 COUNTED = (
     Person,

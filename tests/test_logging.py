@@ -9,7 +9,6 @@ import threading
 from datetime import timedelta
 from pathlib import Path
 
-import factories
 import pytest
 from werkzeug.serving import make_server
 
@@ -17,6 +16,7 @@ from feedback.auth.services import issue_password_link
 from feedback.extensions import db as _db
 from feedback.logging_setup import RedactTokens, redact
 from feedback.tokens import LINK_PREFIXES, new_token, redact_links
+from tests import factories
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -152,7 +152,7 @@ def _submit_everyone(survey_links, statement_id, round_id):
 
 @pytest.fixture
 def rated(db):
-    from factories import make_rated_manager
+    from tests.factories import make_rated_manager
 
     rnd, _participant, links = make_rated_manager(db, reports=6)
     all_links = [link for group in links.values() for link in group]

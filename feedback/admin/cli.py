@@ -88,7 +88,7 @@ def purge_invitations_command(dry_run: bool) -> None:
 def _remove_old_files(dry_run: bool) -> None:
     from feedback.files import remove_old_files
 
-    days = current_app.config.get("FILE_RETENTION_DAYS", 7)
+    days = current_app.config["FILE_RETENTION_DAYS"]
     try:
         removed = remove_old_files(current_app.instance_path, days, dry_run=dry_run)
     except ValueError as error:

@@ -4,7 +4,6 @@ A new round is a draft with a copy of the framework and, per chosen manager, the
 proposed by raters.py (self, active direct reports, the active own manager).
 """
 
-import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -12,7 +11,7 @@ import sqlalchemy.orm as so
 
 from feedback.admin.raters import new_invitation, proposed_raters
 from feedback.admin.rounds import AdminError, RoundSettings, check_settings
-from feedback.db import begin_write
+from feedback.db import begin_write, contains
 from feedback.extensions import db
 from feedback.frameworks import copy_framework, load_framework
 from feedback.models import Participant, Person, Round, RoundStatus
@@ -32,19 +31,14 @@ def eligible_managers(search: str | None = None) -> list[Person]:
     query = sa.select(Person).where(Person.active.is_(True), _has_active_reports())
     search = (search or "").strip()
     if search:
-        pattern = f"%{_escape_like(search.lower())}%"
         query = query.where(
             sa.or_(
-                sa.func.lower(Person.name).like(pattern, escape="\\"),
-                sa.func.lower(Person.email).like(pattern, escape="\\"),
-                sa.func.lower(sa.func.coalesce(Person.team, "")).like(pattern, escape="\\"),
+                contains(Person.name, search),
+                contains(Person.email, search),
+                contains(sa.func.coalesce(Person.team, ""), search),
             )
         )
     return list(db.session.scalars(query.order_by(Person.name, Person.id)))
-
-
-def _escape_like(text: str) -> str:
-    return re.sub(r"([\\%_])", r"\\\1", text)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from feedback.db import paginate
 from feedback.extensions import db
 from feedback.mail import FAILED, KEPT, QUEUED, SENDING, SENT, blank_links
 from feedback.models import OutboxMessage
@@ -73,8 +74,7 @@ def _shown(msg: OutboxMessage) -> dict:
 
 def list_outbox(page: int = 1, per_page: int = 100) -> tuple[list[OutboxRow], bool]:
     """Newest first; returns the page and whether there is a next one."""
-    page = min(max(page, 1), 1_000_000)  # an offset the database can hold
-    messages = db.session.scalars(
+    pagination = paginate(
         sa.select(OutboxMessage)
         .options(
             so.load_only(
@@ -85,12 +85,12 @@ def list_outbox(page: int = 1, per_page: int = 100) -> tuple[list[OutboxRow], bo
                 OutboxMessage.status,
             )
         )
-        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page + 1)
-    ).all()
-    rows = [OutboxRow(**_shown(m)) for m in messages[:per_page]]
-    return rows, len(messages) > per_page
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()),
+        page,
+        per_page,
+    )
+    rows = [OutboxRow(**_shown(m)) for m in pagination.items]
+    return rows, pagination.has_next
 
 
 def outbox_detail(message_id: int) -> OutboxDetail | None:

@@ -127,7 +127,7 @@ def _scrub_mail(round_id: int) -> None:
 
 
 def _default() -> int:
-    return current_app.config.get("RETENTION_DAYS", 90)
+    return current_app.config["RETENTION_DAYS"]
 
 
 def due_rounds(today: date | None = None) -> list[Round]:

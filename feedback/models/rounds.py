@@ -14,6 +14,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from feedback.clock import utcnow
+from feedback.config import Config
 from feedback.extensions import db
 from feedback.models.framework import Framework
 from feedback.models.org import Person
@@ -38,7 +39,7 @@ class Round(db.Model):
     name: so.Mapped[str] = so.mapped_column(sa.String(200))
     opens_on: so.Mapped[date]
     closes_on: so.Mapped[date]
-    threshold: so.Mapped[int] = so.mapped_column(default=3)
+    threshold: so.Mapped[int] = so.mapped_column(default=Config.DEFAULT_THRESHOLD)
     status: so.Mapped[str] = so.mapped_column(sa.String(20), default=RoundStatus.DRAFT)
     framework_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("framework.id"))
     # Set when the first answer (draft or submitted) arrives: framework and threshold freeze.

@@ -18,7 +18,7 @@ import sqlalchemy.orm as so
 from flask_sqlalchemy.pagination import Pagination
 
 from feedback.clock import utcnow
-from feedback.db import begin_write
+from feedback.db import begin_write, contains, paginate
 from feedback.extensions import db
 from feedback.models import ImportPreview, Person, User
 from feedback.people.importing import (
@@ -71,8 +71,8 @@ def list_people(filters: PeopleFilter, page: int = 1, per_page: int = PER_PAGE) 
     if q:
         query = query.where(
             sa.or_(
-                Person.name.icontains(q, autoescape=True),
-                Person.email.icontains(q, autoescape=True),
+                contains(Person.name, q),
+                contains(Person.email, q),
             )
         )
     if filters.team:
@@ -82,7 +82,7 @@ def list_people(filters: PeopleFilter, page: int = 1, per_page: int = PER_PAGE) 
     if filters.managers_only:
         report = so.aliased(Person)
         query = query.where(sa.exists().where(report.manager_id == Person.id))
-    pagination = db.paginate(query, page=page, per_page=per_page, error_out=False)
+    pagination = paginate(query, page, per_page)
     ids = [person.id for person in pagination.items]
     counts: dict[int, int] = {}
     if ids:

@@ -21,8 +21,9 @@ from flask_babel import gettext as _
 from feedback import ratelimit
 from feedback.survey import services
 from feedback.survey.services import Outcome, Visit
+from feedback.tokens import SURVEY_PATH
 
-bp = Blueprint("survey", __name__)
+bp = Blueprint("survey", __name__, url_prefix=SURVEY_PATH)
 
 CONTROL_FIELDS = frozenset({"csrf_token", "action", services.FINGERPRINT})
 
@@ -68,7 +69,7 @@ def _already(visit: Visit):
     return render_template("survey/already.html", page_lang=visit.invitation.language)
 
 
-@bp.get("/s/<token>")
+@bp.get("/<token>")
 @ratelimit.survey_page
 @ratelimit.survey_unknown_link
 def form(token: str):
@@ -78,7 +79,7 @@ def form(token: str):
     return _form_page(visit, token)
 
 
-@bp.post("/s/<token>")
+@bp.post("/<token>")
 @ratelimit.survey_page
 @ratelimit.survey_unknown_link
 def submit(token: str):
@@ -111,7 +112,7 @@ def submit(token: str):
     abort(404)
 
 
-@bp.post("/s/<token>/answer")
+@bp.post("/<token>/answer")
 @ratelimit.survey_answer
 @ratelimit.survey_unknown_link
 def save_answer(token: str):

@@ -1,7 +1,8 @@
-"""Fixtures for HR's round pages: an organisation, an HR login, helpers."""
+"""Fixtures for HR's round pages: an organisation, a real SMTP server, the mailbox."""
 
-import factories
 import pytest
+
+from tests import factories
 
 
 @pytest.fixture
@@ -31,23 +32,10 @@ def org(db):
 
 
 @pytest.fixture
-def hr(db):
-    return factories.make_user(db, role="hr", email="hr@example.test")
-
-
-@pytest.fixture
-def hr_client(client, auth, hr):
-    response = auth.login(hr.email)
-    assert response.status_code == 302
-    return client
-
-
-@pytest.fixture
 def smtp(app):
     """A real SMTP server (aiosmtpd) on 127.0.0.1, and the app configured to use it."""
-    from smtp_server import SmtpServer
-
     from feedback.jobs import shutdown_pool
+    from tests.admin.smtp_server import SmtpServer
 
     server = SmtpServer().start()
     app.config.update(server.config())
@@ -59,9 +47,8 @@ def smtp(app):
 @pytest.fixture
 def mailbox(app):
     """Every mail as written, working links included (see admin_helpers.Mailbox)."""
-    from admin_helpers import Mailbox
-
     from feedback.mail import mail_stored
+    from tests.admin.admin_helpers import Mailbox
 
     box = Mailbox()
 

@@ -2,10 +2,8 @@
 
 import re
 
-import factories
 import pytest
 import sqlalchemy as sa
-from admin_helpers import count, invitations_of, outbox, reload_round, settings
 
 from feedback.admin.creation import create_round, eligible_managers, manager_picker
 from feedback.admin.dashboard import OMITTED, response_dashboard
@@ -24,6 +22,8 @@ from feedback.models import (
     User,
 )
 from feedback.tokens import hash_token
+from tests import factories
+from tests.admin.admin_helpers import count, invitations_of, outbox, reload_round, settings
 
 
 def groups_by_email(rnd_id):

@@ -2,15 +2,22 @@
 
 import re
 
-import factories
 import pytest
 import sqlalchemy as sa
-from admin_helpers import count, form_dates, invitations_of, outbox, reload_round, settings
 
 from feedback.admin.creation import create_round
 from feedback.extensions import db as _db
 from feedback.models import InvitationToken, OutboxMessage, Participant, Round, RoundStatus
 from feedback.tokens import hash_token
+from tests import factories
+from tests.admin.admin_helpers import (
+    count,
+    form_dates,
+    invitations_of,
+    outbox,
+    reload_round,
+    settings,
+)
 
 HX = {"HX-Request": "true"}
 LINK = re.compile(r"http://localhost/s/([A-Za-z0-9_\-]+)")

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from admin_helpers import outbox, settings
 
 from feedback import mail
 from feedback.admin import reminders
@@ -18,6 +17,7 @@ from feedback.admin.launch import launch_round
 from feedback.extensions import db as _db
 from feedback.models import OutboxMessage
 from feedback.tokens import hash_token
+from tests.admin.admin_helpers import outbox, settings
 
 LINK = re.compile(r"http://localhost/s/([A-Za-z0-9_\-]+)")
 PASSWORD_LINK = re.compile(r"http://localhost/auth/password/([A-Za-z0-9_\-]+)")

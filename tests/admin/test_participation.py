@@ -8,10 +8,8 @@ import re
 import threading
 from datetime import timedelta
 
-import factories
 import pytest
 import sqlalchemy as sa
-from admin_helpers import reload_round
 
 from feedback import clock
 from feedback.admin import participation
@@ -19,6 +17,8 @@ from feedback.admin.dashboard import OMITTED, response_dashboard
 from feedback.admin.rounds import list_rounds
 from feedback.extensions import db as _db
 from feedback.models import Invitation, ParticipationCount, RaterGroup, RoundStatus
+from tests import factories
+from tests.admin.admin_helpers import reload_round
 
 HX = {"HX-Request": "true"}
 FINGERPRINT = re.compile(r'id="draft-fingerprint"[^>]*value="([^"]*)"')

@@ -6,7 +6,6 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from admin_helpers import invitations_of, outbox, reload_round, settings
 
 from feedback.admin import reminders
 from feedback.admin.creation import create_round
@@ -22,6 +21,7 @@ from feedback.admin.reminders import (
 from feedback.admin.transitions import close_round
 from feedback.extensions import db as _db
 from feedback.models import InvitationToken, RoundReminder
+from tests.admin.admin_helpers import invitations_of, outbox, reload_round, settings
 
 LINK = re.compile(r"http://localhost/s/([A-Za-z0-9_\-]+)")
 LAUNCH = date(2027, 3, 1)

@@ -3,10 +3,8 @@
 import re
 from datetime import date, datetime, timedelta
 
-import factories
 import pytest
 import sqlalchemy as sa
-from admin_helpers import count, reload_round, settings
 
 from feedback.admin import reminders, retention
 from feedback.admin.creation import create_round
@@ -25,6 +23,8 @@ from feedback.models import (
     Round,
 )
 from feedback.survey.drafts import open_link, write_draft
+from tests import factories
+from tests.admin.admin_helpers import count, reload_round, settings
 
 LINK = re.compile(r"http://localhost/s/([A-Za-z0-9_\-]+)")
 

@@ -2,9 +2,7 @@
 
 import re
 
-import factories
 import sqlalchemy as sa
-from admin_helpers import reload_round, settings
 
 from feedback.admin import transitions
 from feedback.admin.creation import create_round
@@ -12,6 +10,8 @@ from feedback.admin.dashboard import response_dashboard
 from feedback.admin.launch import launch_round
 from feedback.extensions import db as _db
 from feedback.models import Invitation, RaterGroup, RoundStatus
+from tests import factories
+from tests.admin.admin_helpers import reload_round, settings
 
 FINGERPRINT = re.compile(r'id="draft-fingerprint"[^>]*value="([^"]*)"')
 

@@ -6,13 +6,13 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from admin_helpers import outbox, settings
 
 from feedback import mail
 from feedback.admin.creation import create_round
 from feedback.admin.launch import launch_round
 from feedback.extensions import db as _db
 from feedback.models import JobStatus, OutboxMessage
+from tests.admin.admin_helpers import outbox, settings
 from tests.waiting import wait_for_job
 
 LINK = re.compile(r"http://localhost/s/([A-Za-z0-9_\-]+)")

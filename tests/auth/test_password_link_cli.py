@@ -3,10 +3,10 @@
 import re
 
 import sqlalchemy as sa
-from factories import make_person, make_user
 
 from feedback.models import OutboxMessage, User
 from feedback.tokens import hash_token
+from tests.factories import make_person, make_user
 
 
 def test_prints_a_working_link_that_is_stored_nowhere(app, db, runner, client):

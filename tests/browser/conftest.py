@@ -12,10 +12,16 @@ measures speed, the machine is noisy.
 import threading
 
 import pytest
-from browser_helpers import CHROMIUM, CHROMIUM_ARGS, PLAYWRIGHT_EXPECT_MS, WAIT_MS, Browse
 from werkzeug.serving import make_server
 
 from feedback.jobs import shutdown_pool
+from tests.browser.browser_helpers import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PLAYWRIGHT_EXPECT_MS,
+    WAIT_MS,
+    Browse,
+)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
-from browser_helpers import mark_page, same_page, shoot
 
 from feedback import clock
 from feedback.admin.creation import create_round
@@ -17,6 +16,7 @@ from feedback.extensions import db as _db
 from feedback.models import Invitation, Participant, RaterGroup
 from feedback.survey import services as survey
 from feedback.survey.drafts import mint_link
+from tests.browser.browser_helpers import mark_page, same_page, shoot
 from tests.factories import make_person, make_team, make_user
 
 pytestmark = pytest.mark.browser

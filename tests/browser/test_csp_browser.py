@@ -8,11 +8,11 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from browser_helpers import shoot
 
 from feedback import clock
 from feedback.models import RaterGroup, RoundStatus
 from feedback.survey import services as survey
+from tests.browser.browser_helpers import shoot
 from tests.factories import (
     add_participant,
     add_response,

@@ -6,13 +6,13 @@ from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
-from browser_helpers import mark_page, same_page, shoot
 
 from feedback.admin.creation import create_round
 from feedback.admin.rounds import RoundSettings
 from feedback.clock import today
 from feedback.extensions import db as _db
 from feedback.models import Invitation, Participant
+from tests.browser.browser_helpers import mark_page, same_page, shoot
 from tests.factories import make_person, make_team, make_user
 
 pytestmark = pytest.mark.browser

@@ -5,10 +5,10 @@ import re
 from types import SimpleNamespace
 
 import pytest
-from browser_helpers import mark_page, same_page, shoot
 
 from feedback.models import RaterGroup, RoundStatus
 from feedback.reports.pdf_cache import shutdown_pdf_process
+from tests.browser.browser_helpers import mark_page, same_page, shoot
 from tests.factories import (
     add_rated_participant,
     add_response,

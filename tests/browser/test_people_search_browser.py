@@ -3,8 +3,8 @@
 import re
 
 import pytest
-from browser_helpers import mark_page, same_page, shoot
 
+from tests.browser.browser_helpers import mark_page, same_page, shoot
 from tests.factories import make_person, make_team, make_user
 
 pytestmark = pytest.mark.browser

@@ -5,9 +5,9 @@ import re
 from types import SimpleNamespace
 
 import pytest
-from browser_helpers import mark_page, same_page, shoot
 
 from feedback.models import RaterGroup, RoundStatus
+from tests.browser.browser_helpers import mark_page, same_page, shoot
 from tests.factories import (
     add_participant,
     add_response,

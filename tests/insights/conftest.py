@@ -1,4 +1,4 @@
-"""A small closed round built by hand, with every threshold case, and HR/manager logins.
+"""A small closed round built by hand, with every threshold case, and a manager login.
 
 Threshold 3. Legs 1 and 2 (4 statements each; every rater gives one score per leg):
 
@@ -94,13 +94,6 @@ def seeded(db):
         add_response(db, eva, group=DR, scores=_scores(leg1, 3))
     add_response(db, eva, group=PEER, scores=_scores(leg1, 1))
     return Seeded(rnd, anna, bert, cees, dirk, eva, leg1, leg2)
-
-
-@pytest.fixture
-def hr_client(client, auth, db):
-    user = make_user(db, role="hr", email="hr-insights@example.test")
-    assert auth.login(user.email).status_code == 302
-    return client
 
 
 @pytest.fixture

@@ -131,12 +131,6 @@ def test_job_without_a_round_fails_readably(app, db):
 # --- The button on the round page -------------------------------------------------------------
 
 
-@pytest.fixture
-def hr_client(client, auth, db):
-    assert auth.login(make_user(db, role="hr").email).status_code == 302
-    return client
-
-
 def test_round_page_offers_the_build_and_the_reports(hr_client, db):
     rnd = rated_round(db, names=NAMES[:1])
     html = hr_client.get(f"/admin/rounds/{rnd.id}").get_data(as_text=True)

@@ -52,11 +52,6 @@ def world(db):
     )
 
 
-def login(client, auth, user):
-    auth.logout()
-    assert auth.login(user.email).status_code == 302
-
-
 def cache_rows() -> list[CachedReportPdf]:
     _db.session.rollback()  # a fresh read
     _db.session.expire_all()
@@ -78,7 +73,7 @@ def no_render(participant_id):
 
 
 def test_second_download_is_served_from_the_cache(app, client, auth, world, monkeypatch):
-    login(client, auth, world.users["anne"])
+    auth.login_as(world.users["anne"])
     url = f"/reports/{world.ids['anne']}.pdf"
     first = client.get(url)
     assert first.status_code == 200 and first.data.startswith(b"%PDF")
@@ -103,29 +98,29 @@ def test_the_web_process_never_renders(app, client, auth, world, monkeypatch):
         raise AssertionError("WeasyPrint ran in the web process")
 
     monkeypatch.setattr(pdf_report, "report_pdf", render_here)
-    login(client, auth, world.users["hr"])
+    auth.login_as(world.users["hr"])
     response = client.get(f"/reports/{world.ids['bert']}.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
     assert pdf_cache.POOL_KEY in app.extensions  # the child process did it
 
 
 def test_a_manager_cannot_reach_another_managers_cached_file(app, client, auth, world, monkeypatch):
-    login(client, auth, world.users["anne"])
+    auth.login_as(world.users["anne"])
     url = f"/reports/{world.ids['anne']}.pdf"
     assert client.get(url).status_code == 200
     assert len(cache_rows()) == 1
 
     monkeypatch.setattr(pdf_cache, "render_in_child", no_render)
-    login(client, auth, world.users["bert"])
+    auth.login_as(world.users["bert"])
     assert client.get(url).status_code == 404
     auth.logout()
     assert client.get(url).status_code == 302  # to the login page, not the file
-    login(client, auth, world.users["hr"])
+    auth.login_as(world.users["hr"])
     assert client.get(url).status_code == 200  # HR may, from the cache
 
 
 def test_a_renamed_manager_gets_a_fresh_report(app, client, auth, world, db, monkeypatch):
-    login(client, auth, world.users["anne"])
+    auth.login_as(world.users["anne"])
     url = f"/reports/{world.ids['anne']}.pdf"
     client.get(url)
     [old] = cache_rows()
@@ -151,7 +146,7 @@ def test_a_renamed_manager_gets_a_fresh_report(app, client, auth, world, db, mon
 def test_cached_pdfs_are_kept_in_the_database_only(app, client, auth, world):
     old_umask = os.umask(0o022)  # the usual default: no file is made whatever it says
     try:
-        login(client, auth, world.users["hr"])
+        auth.login_as(world.users["hr"])
         for key in ("anne", "bert"):
             assert client.get(f"/reports/{world.ids[key]}.pdf").status_code == 200
     finally:
@@ -268,7 +263,7 @@ def test_a_new_content_version_is_never_served_stale(app, db, world, monkeypatch
 
 
 def test_a_dead_pdf_process_is_replaced(app, client, auth, world):
-    login(client, auth, world.users["hr"])
+    auth.login_as(world.users["hr"])
     assert client.get(f"/reports/{world.ids['anne']}.pdf").status_code == 200
     child = pdf_cache._pool(app).submit(os.getpid).result()
     assert child != os.getpid()
@@ -280,7 +275,7 @@ def test_a_dead_pdf_process_is_replaced(app, client, auth, world):
 
 
 def test_a_stopped_pdf_process_is_started_again(app, client, auth, world):
-    login(client, auth, world.users["hr"])
+    auth.login_as(world.users["hr"])
     assert client.get(f"/reports/{world.ids['anne']}.pdf").status_code == 200
     pdf_cache.shutdown_pdf_process()  # every app's, as at exit
     response = client.get(f"/reports/{world.ids['bert']}.pdf")

@@ -61,11 +61,6 @@ def world(db):
     return SimpleNamespace(ids=ids, rounds=rounds, users=users)
 
 
-def login(auth, user):
-    response = auth.login(user.email)
-    assert response.status_code == 302
-
-
 # --- The permission rule, unit-tested for every role ------------------------------------------
 
 
@@ -121,19 +116,19 @@ def test_anonymous_is_sent_to_login(client, world, suffix):
     ],
 )
 def test_report_access(client, auth, world, who, part, status):
-    login(auth, world.users[who])
+    auth.login_as(world.users[who])
     assert client.get(f"/reports/{world.ids[part]}").status_code == status
 
 
 @pytest.mark.parametrize("who", ["anne", "hr"])
 def test_guessed_id_is_404(client, auth, world, who):
-    login(auth, world.users[who])
+    auth.login_as(world.users[who])
     assert client.get("/reports/987654").status_code == 404
     assert client.get("/reports/987654.pdf").status_code == 404
 
 
 def test_pdf_of_another_manager_is_404(client, auth, world):
-    login(auth, world.users["anne"])
+    auth.login_as(world.users["anne"])
     assert client.get(f"/reports/{world.ids['bert_published']}.pdf").status_code == 404
     assert client.get(f"/reports/{world.ids['anne_closed']}.pdf").status_code == 404
 
@@ -142,7 +137,7 @@ def test_pdf_of_another_manager_is_404(client, auth, world):
 
 
 def test_full_page_in_the_managers_language(client, auth, world):
-    login(auth, world.users["anne"])
+    auth.login_as(world.users["anne"])
     response = client.get(f"/reports/{world.ids['anne_published']}")
     html = response.get_data(as_text=True)
     assert "<html" in html and 'lang="nl"' in html
@@ -156,7 +151,7 @@ def test_full_page_in_the_managers_language(client, auth, world):
 
 
 def test_english_report_for_an_english_manager(client, auth, world):
-    login(auth, world.users["bert"])
+    auth.login_as(world.users["bert"])
     html = client.get(f"/reports/{world.ids['bert_published']}").get_data(as_text=True)
     assert "How to read this report" in html and "3.6" in html and "3,6" not in html
 
@@ -171,7 +166,7 @@ def test_english_report_for_an_english_manager(client, auth, world):
     ],
 )
 def test_each_tab_as_page_and_as_partial(client, auth, world, tab, marker):
-    login(auth, world.users["anne"])
+    auth.login_as(world.users["anne"])
     url = f"/reports/{world.ids['anne_published']}?tab={tab}"
     page = client.get(url).get_data(as_text=True)
     assert "<html" in page and marker in page and 'id="report-tabs"' in page
@@ -187,7 +182,7 @@ def test_each_tab_as_page_and_as_partial(client, auth, world, tab, marker):
 
 
 def test_tabs_show_only_their_own_content(client, auth, world):
-    login(auth, world.users["anne"])
+    auth.login_as(world.users["anne"])
     url = f"/reports/{world.ids['anne_published']}"
     legs = client.get(f"{url}?tab=legs", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "Comment 4" not in legs and "Mijn ontwikkelplan" not in legs
@@ -200,7 +195,7 @@ def test_comments_are_escaped_on_the_page(client, auth, db, world):
 
     part = db.session.get(Participant, world.ids["anne_published"])
     add_response(db, part, group=DR, comments={"stop": "<script>alert(1)</script> {{ 7*7 }}"})
-    login(auth, world.users["anne"])
+    auth.login_as(world.users["anne"])
     url = f"/reports/{part.id}?tab=comments"
     html = client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "<script>alert(1)" not in html
@@ -211,7 +206,7 @@ def test_comments_are_escaped_on_the_page(client, auth, db, world):
 
 
 def test_manager_list_shows_only_published_own_reports(client, auth, world):
-    login(auth, world.users["anne"])
+    auth.login_as(world.users["anne"])
     html = client.get("/reports/").get_data(as_text=True)
     assert f"/reports/{world.ids['anne_published']}" in html
     assert f"/reports/{world.ids['anne_closed']}" not in html
@@ -221,7 +216,7 @@ def test_manager_list_shows_only_published_own_reports(client, auth, world):
 
 
 def test_hr_lists_rounds_and_reports(client, auth, world):
-    login(auth, world.users["hr"])
+    auth.login_as(world.users["hr"])
     html = client.get("/reports/").get_data(as_text=True)
     assert f"/reports/rounds/{world.rounds['published']}" in html
     assert f"/reports/rounds/{world.rounds['closed']}" in html
@@ -234,7 +229,7 @@ def test_hr_lists_rounds_and_reports(client, auth, world):
 
 
 def test_round_list_is_hr_only(client, auth, world):
-    login(auth, world.users["anne"])
+    auth.login_as(world.users["anne"])
     assert client.get(f"/reports/rounds/{world.rounds['published']}").status_code == 404
 
 
@@ -246,7 +241,7 @@ def test_anonymous_list_redirects(client, world):
 
 
 def test_pdf_download(client, auth, world):
-    login(auth, world.users["anne"])
+    auth.login_as(world.users["anne"])
     response = client.get(f"/reports/{world.ids['anne_published']}.pdf")
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
@@ -287,7 +282,7 @@ def test_change_since_the_previous_round(client, auth, db):
         ids = statement_ids(rnd)
         for offset in (0, 1, 1):
             add_response(db, part, group=DR, scores=dict.fromkeys(ids, base + offset))
-    login(auth, make_user(db, role="manager", person=anne))
+    auth.login_as(make_user(db, role="manager", person=anne))
     html = client.get(f"/reports/{now.id}").get_data(as_text=True)
     # all others per leg: before (2 + 3 + 3) / 3 = 2.67, now (3 + 4 + 4) / 3 = 3.67
     assert "Change since the previous round" in html and "Autumn 2025" in html

@@ -2,7 +2,10 @@
 an open round with live links, a finished job, an outbox message and a pending import."""
 
 import pytest
-from factories import (
+
+from feedback.models import Job, OutboxMessage, RaterGroup, RoundStatus
+from feedback.reports.pdf_cache import shutdown_pdf_process
+from tests.factories import (
     add_participant,
     add_response,
     make_rated_manager,
@@ -11,10 +14,7 @@ from factories import (
     make_user,
     statement_ids,
 )
-from security_helpers import World
-
-from feedback.models import Job, OutboxMessage, RaterGroup, RoundStatus
-from feedback.reports.pdf_cache import shutdown_pdf_process
+from tests.security.security_helpers import World
 
 
 @pytest.fixture(autouse=True)

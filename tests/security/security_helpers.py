@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from factories import PASSWORD
 
 
 @dataclass
@@ -27,12 +26,6 @@ def table_counts(db) -> dict[str, int]:
         t.name: db.session.scalar(sa.select(sa.func.count()).select_from(t))
         for t in db.metadata.sorted_tables
     }
-
-
-def login(client, user):
-    response = client.post("/auth/login", data={"email": user.email, "password": PASSWORD})
-    assert response.status_code in (302, 303), response.status_code
-    return client
 
 
 def snapshot(db) -> dict[str, list]:

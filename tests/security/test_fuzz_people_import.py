@@ -16,17 +16,16 @@ from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
-from factories import make_user
-from fuzz_settings import fuzz
 from hypothesis import given, note
 from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from security_helpers import login
 
 from feedback.models import Person
 from feedback.people import services
 from feedback.people.importing import FileError, parse_csv, parse_file, parse_xlsx, validate
+from tests.factories import login, make_user
+from tests.security.fuzz_settings import fuzz
 
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
 HEADERS = ["name", "email", "language", "manager_email", "team", "role"]

@@ -25,8 +25,6 @@ import dataclasses
 from dataclasses import dataclass, field
 
 import pytest
-from factories import add_participant, add_response, make_round, make_team
-from fuzz_settings import fuzz
 from hypothesis import event, given, note
 from hypothesis import strategies as st
 
@@ -44,6 +42,8 @@ from feedback.reports.aggregation import (
     Tally,
 )
 from feedback.reports.builder import build_report
+from tests.factories import add_participant, add_response, make_round, make_team
+from tests.security.fuzz_settings import fuzz
 
 SCORES = (1, 2, 3, 4, 5)
 DK = "dk"

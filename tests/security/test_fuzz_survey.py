@@ -16,8 +16,6 @@ from urllib.parse import urlencode
 
 import pytest
 import sqlalchemy as sa
-from factories import draft_of, make_invitation, make_rated_manager, sealed_answers
-from fuzz_settings import fuzz
 from hypothesis import given, note
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
@@ -26,6 +24,8 @@ from werkzeug.wrappers import Request
 
 from feedback.models import Invitation
 from feedback.survey.services import autosave, draft_fingerprint, find_invitation
+from tests.factories import draft_of, make_invitation, make_rated_manager, sealed_answers
+from tests.security.fuzz_settings import fuzz
 
 MAX = 4000
 SCORES = ("1", "2", "3", "4", "5", "dk")

@@ -8,7 +8,9 @@ integer, answer 404 and never a server error.
 import re
 
 import pytest
-from security_helpers import login, table_counts
+
+from tests.factories import login
+from tests.security.security_helpers import table_counts
 
 PUBLIC = {"main.index", "main.healthz", "static", "auth.login", "auth.set_password"}
 SURVEY = {"survey.form", "survey.submit", "survey.save_answer"}

@@ -8,12 +8,12 @@ import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
 import sqlalchemy as sa
-from factories import make_invitation, make_rated_manager
 from werkzeug.serving import make_server
 
 from feedback.admin.transitions import close_round
 from feedback.extensions import db as _db
 from feedback.models import Comment, RaterGroup, SealedResponse
+from tests.factories import make_invitation, make_rated_manager
 
 RATERS = 16
 

@@ -1,8 +1,8 @@
 """With CSRF protection on, a POST without the token changes nothing, on every POST URL."""
 
-from factories import PASSWORD, statement_ids
-from security_helpers import login, snapshot
-from test_security_access import _rules, _url, _values
+from tests.factories import PASSWORD, login, statement_ids
+from tests.security.security_helpers import snapshot
+from tests.security.test_security_access import _rules, _url, _values
 
 
 def _post_values(rule, world):

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from factories import make_invitation, make_rated_manager
 
 from feedback.admin.transitions import close_round
 from feedback.extensions import db as _db
@@ -32,6 +31,7 @@ from feedback.models import (
     SealedResponse,
 )
 from feedback.sealing import encode_key
+from tests.factories import make_invitation, make_rated_manager
 
 INVITATION_SIDE = (
     "invitation",

@@ -8,14 +8,13 @@ import re
 from pathlib import Path
 
 import pytest
-from factories import PASSWORD, make_user
-from security_helpers import login
 
 from feedback import create_app
 from feedback.config import Config, TestConfig
 from feedback.extensions import db as _db
 from feedback.jobs.results import store_result
 from feedback.security import HSTS
+from tests.factories import PASSWORD, login, make_user
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "feedback" / "templates"
 INLINE_STYLE = re.compile(r"<style\b|\sstyle\s*=", re.IGNORECASE)

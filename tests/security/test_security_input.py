@@ -4,10 +4,10 @@ endpoints. Bad input gets a clear message and changes nothing; no input costs an
 import re
 
 import sqlalchemy as sa
-from factories import draft_of, make_rated_manager, sealed_answers, statement_ids
-from security_helpers import snapshot
 
 from feedback.models import Invitation, RaterGroup, SealedResponse
+from tests.factories import draft_of, make_rated_manager, sealed_answers, statement_ids
+from tests.security.security_helpers import snapshot
 
 
 def _link(db):

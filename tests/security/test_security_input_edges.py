@@ -10,26 +10,11 @@ import pytest
 import sqlalchemy as sa
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
-from factories import (
-    PASSWORD,
-    add_participant,
-    add_response,
-    draft_of,
-    make_invitation,
-    make_rated_manager,
-    make_round,
-    make_team,
-    make_user,
-    sealed_answers,
-    statement_ids,
-)
 from flask import render_template, render_template_string
-from fuzz_settings import fuzz
 from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from pypdf import PdfReader
-from security_helpers import login, snapshot
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 from werkzeug.test import encode_multipart
@@ -41,6 +26,22 @@ from feedback.models import Person, RaterGroup, RoundStatus
 from feedback.people.importing import FileError, parse_csv, parse_file, validate
 from feedback.survey import services as survey_services
 from feedback.text import BIDI_CONTROLS, strip_bidi
+from tests.factories import (
+    PASSWORD,
+    add_participant,
+    add_response,
+    draft_of,
+    login,
+    make_invitation,
+    make_rated_manager,
+    make_round,
+    make_team,
+    make_user,
+    sealed_answers,
+    statement_ids,
+)
+from tests.security.fuzz_settings import fuzz
+from tests.security.security_helpers import snapshot
 
 EVERY_BIDI = "".join(sorted(BIDI_CONTROLS))
 RLO = "\u202e"

@@ -11,15 +11,14 @@ from unittest import mock
 import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
-from factories import PASSWORD, make_person, make_user
 from flask import g
-from security_helpers import login
 from werkzeug.security import generate_password_hash
 
 from feedback.auth import passwords, services
 from feedback.models import User
 from feedback.people import services as people
 from feedback.people.importing import RawRow
+from tests.factories import PASSWORD, login, make_person, make_user
 
 MESSAGE = b"E-mail or password is not right."
 OUR_ARGON2 = "$argon2id$v=19$m=19456,t=2,p=1$"

@@ -15,7 +15,6 @@ import uuid
 
 import limits.storage.memory
 import pytest
-from factories import PASSWORD, make_rated_manager, make_user
 from limits import parse_many
 from limits.storage import MemoryStorage, RedisStorage
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -26,6 +25,7 @@ from feedback.config import Config, TestConfig
 from feedback.extensions import db as _db
 from feedback.extensions import limiter
 from feedback.models import RaterGroup
+from tests.factories import PASSWORD, make_rated_manager, make_user
 
 TEST_REDIS_URL = os.environ.get("FEEDBACK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 HX = {"HX-Request": "true"}

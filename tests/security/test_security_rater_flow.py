@@ -3,8 +3,6 @@
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from factories import make_rated_manager, statement_ids
-from security_helpers import login
 
 from feedback.admin.transitions import close_round
 from feedback.extensions import db as _db
@@ -17,6 +15,7 @@ from feedback.models import (
     RoundStatus,
     SealedResponse,
 )
+from tests.factories import login, make_rated_manager, statement_ids
 
 
 def test_wrong_token_closed_round_and_past_close_date_look_the_same(db, client):
@@ -58,7 +57,7 @@ def test_response_rows_come_back_in_an_order_unrelated_to_arrival(db, client):
     and of comments (what a plain SELECT returns) is not the order of arrival, and no
     response keeps the key its envelope had."""
     rnd, part, _links = make_rated_manager(db, reports=0)
-    from factories import make_invitation
+    from tests.factories import make_invitation
 
     first = statement_ids(rnd)[0]
     for k in range(12):
@@ -80,7 +79,7 @@ def test_response_rows_come_back_in_an_order_unrelated_to_arrival(db, client):
 
 def test_hr_sees_counts_not_who_responded(db, client):
     """The HR dashboard and round page never name a rater or say who has answered."""
-    from factories import make_user
+    from tests.factories import make_user
 
     rnd, _part, links = make_rated_manager(db, reports=4)
     responded, token = links[RaterGroup.DIRECT_REPORT][0]
@@ -103,7 +102,7 @@ def test_hr_sees_counts_not_who_responded(db, client):
 
 def test_hostile_names_are_escaped_on_the_survey_and_in_reports(db, client):
     """A manager's name, a round name and a comment full of markup stay text everywhere."""
-    from factories import add_response, make_user
+    from tests.factories import add_response, make_user
 
     evil = "<script>alert(1)</script><img src=x onerror=alert(2)>\"'"
     rnd, part, links = make_rated_manager(db)

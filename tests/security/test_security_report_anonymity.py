@@ -10,12 +10,11 @@ import io
 import re
 
 import pytest
-from factories import add_participant, add_response, make_round, make_team, make_user
 from pypdf import PdfReader
-from security_helpers import login
 
 from feedback.models import RaterGroup, RoundStatus
 from feedback.reports.builder import build_report
+from tests.factories import add_participant, add_response, login, make_round, make_team, make_user
 
 TABS = ("overview", "legs", "comments", "plan")
 

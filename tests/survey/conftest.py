@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from factories import make_rated_manager
 from werkzeug.serving import make_server
 
 import feedback
 from feedback.models import Invitation, RaterGroup, Round
+from tests.factories import make_rated_manager
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -5,25 +5,15 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from factories import make_rated_manager, sealed_answers
 
 from feedback import create_app
 from feedback.config import TestConfig
 from feedback.extensions import db as _db
 from feedback.models import RaterGroup
+from tests.browser.browser_helpers import CHROMIUM, CHROMIUM_ARGS, WAIT_MS
+from tests.factories import make_rated_manager, sealed_answers
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOT = Path(tempfile.gettempdir()) / "survey-phone.png"  # look at it after a run
-WAIT_MS = 20_000  # generous: the machine is noisy; nothing here measures speed
 
 pytestmark = pytest.mark.browser
 

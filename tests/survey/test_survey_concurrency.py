@@ -11,11 +11,11 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import sqlalchemy as sa
-from factories import drafts_stored
 
 from feedback.admin.transitions import close_round
 from feedback.models import Answer, Invitation, Response, SealedResponse
 from feedback.survey import services
+from tests.factories import drafts_stored
 
 THANKS = "<h1>Dank je wel!</h1>"
 ALREADY = "<h1>Al verstuurd</h1>"

@@ -5,8 +5,6 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
-from factories import draft_of, drafts_stored, sealed_answers
-from survey_helpers import Tab
 
 from feedback.admin.transitions import close_round
 from feedback.models import (
@@ -19,6 +17,8 @@ from feedback.models import (
     RoundStatus,
     SealedResponse,
 )
+from tests.factories import draft_of, drafts_stored, sealed_answers
+from tests.survey.survey_helpers import Tab
 
 HX = {"HX-Request": "true"}
 

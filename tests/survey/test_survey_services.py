@@ -1,11 +1,11 @@
 """The write services without HTTP: draft upserts, submit exactly once, refusals."""
 
 import sqlalchemy as sa
-from factories import drafts_stored, sealed_answers
 
 from feedback.models import Invitation, Round, RoundStatus, SealedResponse
 from feedback.survey import services
 from feedback.survey.services import Outcome
+from tests.factories import drafts_stored, sealed_answers
 
 
 def scalar_count(db, model):

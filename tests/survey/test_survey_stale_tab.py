@@ -5,11 +5,11 @@ cleared on purpose stays cleared."""
 import re
 
 import sqlalchemy as sa
-from factories import draft_of, sealed_answers
-from survey_helpers import Tab, fingerprint_in
 
 from feedback.models import Invitation, SealedResponse
 from feedback.survey import services
+from tests.factories import draft_of, sealed_answers
+from tests.survey.survey_helpers import Tab, fingerprint_in
 
 STALE = "Je antwoorden zijn in een ander venster of tabblad gewijzigd"
 THANKS = "<h1>Dank je wel!</h1>"
