@@ -19,13 +19,14 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 
 from feedback import ratelimit
-from feedback.survey import services
+from feedback.survey import answers, services
+from feedback.survey import page as survey_page
 from feedback.survey.services import Outcome, Visit
 from feedback.tokens import SURVEY_PATH
 
 bp = Blueprint("survey", __name__, url_prefix=SURVEY_PATH)
 
-CONTROL_FIELDS = frozenset({"csrf_token", "action", services.FINGERPRINT})
+CONTROL_FIELDS = frozenset({"csrf_token", "action", answers.FINGERPRINT})
 
 
 def _visit_or_404(token: str) -> Visit:
@@ -41,7 +42,7 @@ def _posted() -> dict[str, str]:
 
 
 def _fingerprint() -> str:
-    return request.form.get(services.FINGERPRINT, "")
+    return request.form.get(answers.FINGERPRINT, "")
 
 
 def _max_length() -> int:
@@ -49,7 +50,7 @@ def _max_length() -> int:
 
 
 def _form_page(visit: Visit, token: str, posted=None, errors=None, fingerprint=None):
-    page = services.survey_page(visit, _max_length(), posted, errors, fingerprint)
+    page = survey_page.survey_page(visit, _max_length(), posted, errors, fingerprint)
     return render_template(
         "survey/form.html", page=page, token=token, page_lang=visit.invitation.language
     )
@@ -62,7 +63,7 @@ def _stale_form_page(visit: Visit, token: str, values: dict[str, str]):
         "Your answers were changed in another window or tab after this page was opened."
         " Nothing was submitted or saved: check your answers below and try again."
     )
-    return _form_page(visit, token, services.answered_only(values), {"form": message})
+    return _form_page(visit, token, answers.answered_only(values), {"form": message})
 
 
 def _already(visit: Visit):
@@ -120,11 +121,11 @@ def save_answer(token: str):
     visit = _visit_or_404(token)
     posted = _posted()
     checked = services.validate_posted(visit.invitation, posted, _max_length())
-    total = services.total_items(visit.invitation.participant.round.framework)
+    total = survey_page.total_items(visit.invitation.participant.round.framework)
     saved = services.autosave(visit.link, checked.values, _fingerprint()) if checked.ok else None
     outcome = saved.outcome if saved else None
     states = services.save_states(list(posted), outcome, checked.error_map())
-    progress = services.progress(saved.values, total) if outcome == Outcome.SAVED else None
+    progress = survey_page.progress(saved.values, total) if outcome == Outcome.SAVED else None
     fingerprint = saved.fingerprint if saved else None
     return render_template(
         "survey/_save_state.html", states=states, progress=progress, fingerprint=fingerprint

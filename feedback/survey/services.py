@@ -8,12 +8,10 @@ the round opens the envelopes (feedback/admin/closing.py).
 """
 
 import enum
-import hashlib
-import json
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -33,186 +31,16 @@ from feedback.models import (
     RoundStatus,
     SealedResponse,
 )
+from feedback.survey.answers import (
+    Validated,
+    answered_only,
+    draft_fingerprint,
+    final_answers,
+    is_stale,
+    validate_answers,
+)
 from feedback.survey.drafts import Link, open_link, read_draft, write_draft
-from feedback.text import strip_bidi
 from feedback.tokens import hash_token
-
-SCORES = ("1", "2", "3", "4", "5")
-DONT_KNOW = "dk"
-GRADES = tuple(str(g) for g in range(1, 11))
-GRADE = "grade"
-FINGERPRINT = "draft_fingerprint"  # hidden field: the draft the page was rendered with
-
-
-# --- Field names --------------------------------------------------------------------------
-
-
-def statement_field(statement_id: int) -> str:
-    return f"s{statement_id}"
-
-
-def question_field(key: str) -> str:
-    return f"q:{key}"
-
-
-# --- Validation (pure) --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FieldError:
-    field: str
-    message: str  # a lazy string: translated when rendered
-
-
-@dataclass
-class Validated:
-    """Clean values by field name ("" means the rater cleared the answer) or errors."""
-
-    values: dict[str, str] = field(default_factory=dict)
-    errors: list[FieldError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def error_map(self) -> dict[str, str]:
-        return {e.field: e.message for e in self.errors}
-
-
-def validate_answers(
-    statement_ids: set[int],
-    question_keys: set[str],
-    posted: Mapping[str, str],
-    max_comment_length: int,
-) -> Validated:
-    """Check posted answers against the framework. Nothing is saved unless this is clean.
-
-    Scores are "1".."5" or "dk"; open answers are text up to max_comment_length characters
-    (bidirectional controls removed, newlines counted once, no NUL); the grade is "1".."10".
-    An empty value clears that answer. Any other field is an error. No message repeats
-    what was posted: a page that shows the errors must not echo a hostile field back.
-    """
-    statement_fields = {statement_field(i) for i in statement_ids}
-    question_fields = {question_field(k) for k in question_keys}
-    result = Validated()
-    for raw_name, raw in posted.items():
-        # A multipart part whose name the parser cannot read (a CR or quote in it) has none.
-        name = raw_name if isinstance(raw_name, str) else ""
-        value = raw if isinstance(raw, str) else ""
-        if name in statement_fields:
-            if value not in (*SCORES, DONT_KNOW, ""):
-                result.errors.append(
-                    FieldError(name, _l("Choose a score from 1 to 5, or “don't know”."))
-                )
-                continue
-        elif name in question_fields:
-            value = clean_comment(value)
-            if len(value) > max_comment_length:
-                result.errors.append(
-                    FieldError(
-                        name,
-                        _l(
-                            "This answer is too long: at most %(max)d characters (it has"
-                            " %(length)d). It was not saved: shorten it and try again.",
-                            max=max_comment_length,
-                            length=len(value),
-                        ),
-                    )
-                )
-                continue
-            if "\x00" in value:  # no database text can hold it (PostgreSQL refuses it)
-                result.errors.append(
-                    FieldError(name, _l("This answer contains a character that is not allowed."))
-                )
-                continue
-            if not value.strip():
-                value = ""
-        elif name == GRADE:
-            value = value.strip()
-            if value not in (*GRADES, ""):
-                result.errors.append(FieldError(name, _l("Choose a grade from 1 to 10.")))
-                continue
-        elif name.startswith("s") and name[1:].isdigit():
-            result.errors.append(FieldError(name, _l("This statement is not part of the survey.")))
-            continue
-        else:
-            result.errors.append(FieldError(name, _l("Unknown field.")))
-            continue
-        result.values[name] = value
-    return result
-
-
-def clean_comment(value: str) -> str:
-    """An open answer as it is stored: one kind of newline (form posts send CRLF, htmx
-    sends LF; a newline counts once) and no bidirectional control characters."""
-    return strip_bidi(value.replace("\r\n", "\n").replace("\r", "\n"))
-
-
-@dataclass(frozen=True)
-class FinalAnswers:
-    scores: dict[int, int | None]  # statement id -> score, None for "don't know"
-    comments: dict[str, str]  # open question key -> stripped text
-    grade: int | None
-
-
-def final_answers(draft: Mapping[str, str], posted: Mapping[str, str]) -> FinalAnswers:
-    """The union of the draft and the posted form; posted values win, empty means none."""
-    merged = {**draft, **posted}
-    scores: dict[int, int | None] = {}
-    comments: dict[str, str] = {}
-    grade = None
-    for name, value in merged.items():
-        if value == "":
-            continue
-        if name == GRADE:
-            grade = int(value)
-        elif name.startswith("q:"):
-            text = value.strip()
-            if text:
-                comments[name[2:]] = text
-        elif name.startswith("s"):
-            scores[int(name[1:])] = None if value == DONT_KNOW else int(value)
-    return FinalAnswers(scores=scores, comments=comments, grade=grade)
-
-
-# --- Stale tabs (pure) --------------------------------------------------------------------
-
-
-def draft_fingerprint(draft: Mapping[str, str]) -> str:
-    """A short hash of the draft, "" when it is empty. The form carries the fingerprint of
-    the draft it shows, so a post from a tab opened before later autosaves is recognised
-    (a page without one, from before this field existed, counts as showing no draft)."""
-    if not draft:
-        return ""
-    data = json.dumps(sorted(draft.items()), ensure_ascii=False)
-    return hashlib.sha256(data.encode()).hexdigest()[:32]
-
-
-def _same_answer(a: str, b: str) -> bool:
-    # A browser's form post sends textarea newlines as CRLF, htmx sends them as typed (LF).
-    return a.replace("\r\n", "\n") == b.replace("\r\n", "\n")
-
-
-def overwritten(draft: Mapping[str, str], posted: Mapping[str, str]) -> list[str]:
-    """The answers in the draft that the posted values would change or clear."""
-    return sorted(k for k, v in posted.items() if k in draft and not _same_answer(draft[k], v))
-
-
-def is_stale(draft: Mapping[str, str], posted: Mapping[str, str], fingerprint: str) -> bool:
-    """The post comes from a form rendered before the draft last changed (another tab
-    autosaved since) AND would change or clear an answer of that draft.
-
-    Both are needed: an empty posted comment in a current form is a rater clearing it on
-    purpose, which must stick; an outdated form that only adds answers, or repeats what the
-    draft holds (its own autosave still on the way back), loses nothing.
-    """
-    return fingerprint != draft_fingerprint(draft) and bool(overwritten(draft, posted))
-
-
-def answered_only(values: Mapping[str, str]) -> dict[str, str]:
-    """The non-empty values: what a stale form may add to the draft it is shown over."""
-    return {k: v for k, v in values.items() if v}
-
 
 # --- Finding the invitation ---------------------------------------------------------------
 
@@ -315,125 +143,6 @@ def save_states(
         elif outcome is not None:
             states.append(SaveState(state_id(name), "closed", _l("Not saved.")))
     return states
-
-
-# --- The page ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Progress:
-    answered: int
-    total: int
-
-
-@dataclass(frozen=True)
-class FieldView:
-    """One question on the page (a statement or an open question): its field and text."""
-
-    field: str
-    text: str
-
-    @property
-    def state_id(self) -> str:
-        return state_id(self.field)
-
-
-@dataclass(frozen=True)
-class LegView:
-    name: str
-    description: str
-    statements: list[FieldView]
-
-
-@dataclass(frozen=True)
-class SurveyPage:
-    manager_name: str
-    closes_on: date
-    threshold: int
-    group: str
-    legs: list[LegView]
-    questions: list[FieldView]
-    values: dict[str, str]
-    errors: dict[str, str]
-    stray_errors: list[str]  # errors about fields that are not on the page, each once
-    cut: frozenset[str]  # open answers posted too long: only their first part is shown
-    first_error: str | None  # the state id of the first question with an error, in page order
-    progress: Progress
-    max_comment_length: int
-    fingerprint: str  # of the draft the page shows (or the one the posted form carried)
-
-
-def total_items(framework) -> int:
-    return len(framework.statements) + len(framework.open_questions) + 1  # + the grade
-
-
-def progress(values: Mapping[str, str], total: int) -> Progress:
-    """How many of `total` questions have an answer in `values`."""
-    return Progress(answered=sum(1 for v in values.values() if v.strip()), total=total)
-
-
-def survey_page(
-    visit: Visit,
-    max_comment_length: int,
-    posted: Mapping[str, str] | None = None,
-    errors: Mapping[str, str] | None = None,
-    fingerprint: str | None = None,
-) -> SurveyPage:
-    """Everything the form shows: the draft, overlaid with what was just posted (so a rater
-    never loses typed text when the form comes back with errors).
-
-    The page carries the fingerprint of the draft it was built from, unless `fingerprint`
-    is given: a form coming back with errors keeps the one it was posted with, because it
-    shows the posted values, which may be as outdated as the tab they came from."""
-    invitation = visit.invitation
-    rnd = invitation.participant.round
-    lang = invitation.language
-    framework = rnd.framework
-    values = draft_values(visit.link)
-    if fingerprint is None:
-        fingerprint = draft_fingerprint(values)
-    open_fields = {question_field(q.key) for q in framework.open_questions}
-    known = {statement_field(s.id) for s in framework.statements} | open_fields | {GRADE}
-    posted = {k: v for k, v in (posted or {}).items() if k in known}
-    cut = frozenset(
-        k
-        for k, v in posted.items()
-        if k in open_fields and len(clean_comment(v)) > max_comment_length
-    )
-    for name in cut:  # what fits, not a megabyte echoed back into the page
-        posted[name] = clean_comment(posted[name])[:max_comment_length]
-    values.update(posted)
-    errors = dict(errors or {})
-    stray = list({str(m): m for name, m in errors.items() if name not in known}.values())
-    legs = [
-        LegView(
-            name=leg.name(lang),
-            description=leg.description(lang),
-            statements=[FieldView(statement_field(s.id), s.text(lang)) for s in leg.statements],
-        )
-        for leg in framework.legs
-    ]
-    questions = [FieldView(question_field(q.key), q.text(lang)) for q in framework.open_questions]
-    in_order = [st for leg in legs for st in leg.statements] + questions
-    first_error = next((f.state_id for f in in_order if f.field in errors), None)
-    if first_error is None and GRADE in errors:
-        first_error = state_id(GRADE)
-    return SurveyPage(
-        manager_name=invitation.participant.person.name,
-        closes_on=rnd.closes_on,
-        threshold=rnd.threshold,
-        group=invitation.group,
-        legs=legs,
-        questions=questions,
-        values=values,
-        errors=errors,
-        stray_errors=stray,
-        cut=cut,
-        first_error=first_error,
-        progress=progress(values, total_items(framework)),
-        max_comment_length=max_comment_length,
-        fingerprint=fingerprint,
-    )
 
 
 # --- Writing -------------------------------------------------------------------------------

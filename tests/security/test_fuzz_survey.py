@@ -23,7 +23,8 @@ from werkzeug.test import EnvironBuilder, encode_multipart
 from werkzeug.wrappers import Request
 
 from feedback.models import Invitation
-from feedback.survey.services import autosave, draft_fingerprint, find_invitation
+from feedback.survey.answers import draft_fingerprint
+from feedback.survey.services import autosave, find_invitation
 from tests.factories import draft_of, make_invitation, make_rated_manager, sealed_answers
 from tests.security.fuzz_settings import fuzz
 

@@ -24,6 +24,7 @@ from feedback import mail
 from feedback.auth.routes import is_safe_next
 from feedback.models import Person, RaterGroup, RoundStatus
 from feedback.people.importing import FileError, parse_csv, parse_file, validate
+from feedback.survey import answers as survey_answers
 from feedback.survey import services as survey_services
 from feedback.text import BIDI_CONTROLS, strip_bidi
 from tests.factories import (
@@ -151,14 +152,14 @@ def _largest_survey_post(rnd, token_field="x" * 91):
 def test_the_largest_legitimate_survey_post_is_accepted(app, db, client):
     rnd, invitation, token = _live_link(db)
     data, comment = _largest_survey_post(rnd)
-    assert len(survey_services.clean_comment(comment)) == app.config["MAX_COMMENT_LENGTH"]
+    assert len(survey_answers.clean_comment(comment)) == app.config["MAX_COMMENT_LENGTH"]
     body = urlencode(data).encode()
     assert len(body) > 140_000  # it really is the worst case...
     assert len(body) < app.config["MAX_CONTENT_LENGTH"]  # ...and it fits
     response = client.post(f"/s/{token}", data=data)
     assert response.status_code == 200
     (answers,) = sealed_answers(db, rnd.id)
-    assert set(answers.comments.values()) == {survey_services.clean_comment(comment).strip()}
+    assert set(answers.comments.values()) == {survey_answers.clean_comment(comment).strip()}
 
 
 @pytest.mark.parametrize(
@@ -335,7 +336,7 @@ def test_strip_bidi_removes_every_control_and_keeps_right_to_left_letters():
 
 def test_validation_removes_bidi_controls_before_counting():
     text = RLO + "x" * 4000 + "\u2066"
-    checked = survey_services.validate_answers(set(), {"start"}, {"q:start": text}, 4000)
+    checked = survey_answers.validate_answers(set(), {"start"}, {"q:start": text}, 4000)
     assert checked.ok and checked.values == {"q:start": "x" * 4000}
 
 

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from feedback.models import Invitation, Round, RoundStatus, SealedResponse
-from feedback.survey import services
+from feedback.survey import answers, services
 from feedback.survey.services import Outcome
 from tests.factories import drafts_stored, sealed_answers
 
@@ -77,31 +77,31 @@ def test_find_invitation(db, survey):
 
 def test_draft_fingerprint_is_empty_for_no_draft_and_follows_every_value():
     draft = {"s1": "4", "q:start": "Meer", "grade": "8"}
-    assert services.draft_fingerprint({}) == ""
-    assert services.draft_fingerprint(draft) == services.draft_fingerprint(
+    assert answers.draft_fingerprint({}) == ""
+    assert answers.draft_fingerprint(draft) == answers.draft_fingerprint(
         dict(reversed(draft.items()))
     )
-    assert services.draft_fingerprint(draft) != services.draft_fingerprint({**draft, "s1": "5"})
-    assert services.draft_fingerprint(draft) != services.draft_fingerprint({"s1": "4"})
+    assert answers.draft_fingerprint(draft) != answers.draft_fingerprint({**draft, "s1": "5"})
+    assert answers.draft_fingerprint(draft) != answers.draft_fingerprint({"s1": "4"})
 
 
 def test_overwritten_names_the_draft_answers_a_form_would_change_or_clear():
     draft = {"s1": "4", "q:start": "Een\nregel", "grade": "8"}
     posted = {"s1": "4", "s2": "3", "q:start": "Een\r\nregel", "q:stop": "", "grade": ""}
-    assert services.overwritten(draft, posted) == ["grade"]
-    assert services.overwritten(draft, {"s1": "5", "q:start": ""}) == ["q:start", "s1"]
-    assert services.overwritten({}, posted) == []
+    assert answers.overwritten(draft, posted) == ["grade"]
+    assert answers.overwritten(draft, {"s1": "5", "q:start": ""}) == ["q:start", "s1"]
+    assert answers.overwritten({}, posted) == []
 
 
 def test_is_stale_needs_an_outdated_fingerprint_and_a_loss():
     draft = {"q:start": "Van tab A"}
-    current = services.draft_fingerprint(draft)
+    current = answers.draft_fingerprint(draft)
     clearing = {"q:start": ""}
-    assert services.is_stale(draft, clearing, "") is True  # no or an old fingerprint
-    assert services.is_stale(draft, clearing, "0" * 32) is True
-    assert services.is_stale(draft, clearing, current) is False  # cleared on purpose
-    assert services.is_stale(draft, {"s1": "3"}, "") is False  # adds only
-    assert services.is_stale({}, clearing, "") is False
+    assert answers.is_stale(draft, clearing, "") is True  # no or an old fingerprint
+    assert answers.is_stale(draft, clearing, "0" * 32) is True
+    assert answers.is_stale(draft, clearing, current) is False  # cleared on purpose
+    assert answers.is_stale(draft, {"s1": "3"}, "") is False  # adds only
+    assert answers.is_stale({}, clearing, "") is False
 
 
 def test_stale_submit_and_save_write_nothing(db, survey):
@@ -114,7 +114,7 @@ def test_stale_submit_and_save_write_nothing(db, survey):
     assert services.draft_values(inv) == {"q:start": "Van tab A", f"s{sid}": "2"}
     assert db.session.get(Invitation, inv.invitation_id).submitted is False
     assert scalar_count(db, SealedResponse) == 0
-    current = services.draft_fingerprint(services.draft_values(inv))
+    current = answers.draft_fingerprint(services.draft_values(inv))
     assert services.submit(inv, stale, fingerprint=current) == Outcome.SUBMITTED
 
 
@@ -124,7 +124,7 @@ def test_autosave_hands_a_new_fingerprint_only_to_a_current_page(db, survey):
     first = services.autosave(inv, {f"s{s1}": "2"}, "")
     assert (first.outcome, first.fingerprint) == (
         Outcome.SAVED,
-        services.draft_fingerprint({f"s{s1}": "2"}),
+        answers.draft_fingerprint({f"s{s1}": "2"}),
     )
     cleared = services.autosave(inv, {f"s{s1}": ""}, first.fingerprint)
     assert (cleared.outcome, cleared.fingerprint, cleared.values) == (Outcome.SAVED, "", {})

@@ -7,7 +7,7 @@ import re
 import sqlalchemy as sa
 
 from feedback.models import Invitation, SealedResponse
-from feedback.survey import services
+from feedback.survey import answers
 from tests.factories import draft_of, sealed_answers
 from tests.survey.survey_helpers import Tab, fingerprint_in
 
@@ -42,7 +42,7 @@ def test_the_page_carries_the_fingerprint_of_the_draft_it_shows(client, db, surv
     sid = survey.statement_ids[0]
     client.post(survey.url(), data={"action": "save", f"s{sid}": "4", "q:start": "Meer"})
     page = client.get(survey.url()).text
-    expected = services.draft_fingerprint(drafts(db, survey.invitation.id))
+    expected = answers.draft_fingerprint(drafts(db, survey.invitation.id))
     assert expected and fingerprint_in(page) == expected
     assert 'name="draft_fingerprint"' in page and "hx-swap-oob" not in page.split("<form")[1]
 
@@ -56,10 +56,10 @@ def test_each_autosave_swaps_the_new_fingerprint_into_the_page(client, db, surve
         r' hx-swap-oob="true">',
         first.text,
     )
-    after_first = services.draft_fingerprint(drafts(db, survey.invitation.id))
+    after_first = answers.draft_fingerprint(drafts(db, survey.invitation.id))
     assert fingerprint_in(first.text) == after_first
     second = tab.autosave({f"s{s2}": "dk"})
-    assert fingerprint_in(second.text) == services.draft_fingerprint(
+    assert fingerprint_in(second.text) == answers.draft_fingerprint(
         drafts(db, survey.invitation.id)
     )
     assert fingerprint_in(second.text) != after_first
@@ -141,7 +141,7 @@ def test_stale_tab_loses_nothing_is_told_so_and_its_second_submit_works(client, 
     assert '<option value="8" selected>' in html
     assert f'name="s{s1}" value="4" checked' in html
     assert f'name="s{s2}" value="5" checked' in html
-    assert fingerprint_in(html) == services.draft_fingerprint(before)
+    assert fingerprint_in(html) == answers.draft_fingerprint(before)
 
     shown = {f"s{s1}": "4", f"s{s2}": "5", **EMPTY_TEXTS, "q:start": "Geschreven in tab A"}
     again = tab_b.post({"action": "submit", **shown, "grade": "8"})

@@ -5,15 +5,8 @@ from datetime import date
 import pytest
 
 from feedback.models import Round, RoundStatus
-from feedback.survey.services import (
-    FinalAnswers,
-    Outcome,
-    final_answers,
-    round_accepts_answers,
-    save_states,
-    state_id,
-    validate_answers,
-)
+from feedback.survey.answers import FinalAnswers, final_answers, validate_answers
+from feedback.survey.services import Outcome, round_accepts_answers, save_states, state_id
 
 STATEMENTS = {11, 12, 13}
 QUESTIONS = {"start", "stop", "continue"}
