@@ -21,7 +21,8 @@ from feedback.models import RoundStatus
 
 def _deliver(echo) -> bool:
     """Send what is queued (SMTP only); False when the server failed."""
-    from feedback.mail import backend_name, deliver_queued
+    from feedback.mail import backend_name
+    from feedback.mail_delivery import deliver_queued
 
     if backend_name() != "smtp":
         return True

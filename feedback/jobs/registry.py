@@ -20,7 +20,7 @@ class JobKind:
 
 KINDS: dict[str, JobKind] = {
     "selftest": JobKind("feedback.jobs.selftest:selftest", "Self-test", "steps", in_ui=False),
-    "send_mail": JobKind("feedback.mail:deliver_job", "Sending e-mail", "e-mails"),
+    "send_mail": JobKind("feedback.mail_delivery:deliver_job", "Sending e-mail", "e-mails"),
     "build_pdfs": JobKind("feedback.reports.jobs:build_pdfs", "Building all PDFs", "reports"),
 }
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from feedback import mail
+from feedback import mail, mail_delivery
 from feedback.admin import reminders
 from feedback.admin.creation import create_round
 from feedback.admin.launch import launch_round
@@ -86,7 +86,7 @@ def test_delivered_mail_carries_working_links_and_then_nothing_is_left(
 ):
     launch(org, monkeypatch)
     tokens = tokens_of(mailbox)
-    assert mail.deliver_queued().sent == 10
+    assert mail_delivery.deliver_queued().sent == 10
     received = {}
     for message in smtp.received:
         for part in ("plain", "html"):
@@ -114,7 +114,7 @@ def test_a_sealed_body_opens_only_for_its_own_row_and_recipient(smtp, db):
     first, second = outbox()
     first.to = "attacker@example.test"
     db.session.commit()
-    result = mail.deliver_queued()
+    result = mail_delivery.deliver_queued()
     assert (result.sent, result.failed) == (1, 1)
     (received,) = smtp.received
     assert received.to == "b@example.test" and "second-token-abcdefg" in received.part("plain")
@@ -128,11 +128,11 @@ def test_without_the_seal_key_mail_stays_queued_until_it_is_back(smtp, db, app):
     db.session.commit()
     keys = app.config["SEAL_KEY_LIST"]
     app.config["SEAL_KEY_LIST"] = [bytes(32)]  # another key: the one that sealed is gone
-    result = mail.deliver_queued()
+    result = mail_delivery.deliver_queued()
     assert result.sent == 0 and "not configured" in result.error and result.remaining == 1
     assert smtp.received == []
     app.config["SEAL_KEY_LIST"] = keys
-    assert mail.deliver_queued().sent == 1
+    assert mail_delivery.deliver_queued().sent == 1
     assert "some-token-abcdefgh" in smtp.received[0].part("plain")
 
 
@@ -175,7 +175,7 @@ def test_erase_round_mail_drops_reminders_and_fails_what_waits_with_a_dead_link(
     assert unrelated.status == "queued" and unrelated.sealed_body
     assert rows_holding(tokens_of(mailbox)) == []
 
-    result = mail.deliver_queued()
+    result = mail_delivery.deliver_queued()
     assert result.sent == 3 and result.failed == 0
     assert sorted(m.to for m in smtp.received) == sorted(
         [org["anna"].email, org["bob"].email, "x@example.test"]
@@ -261,7 +261,7 @@ def test_hr_outbox_pages_show_neither_kind_of_link(
 ):
     launch(org, monkeypatch)
     if delivered:
-        assert mail.deliver_queued().sent == 10
+        assert mail_delivery.deliver_queued().sent == 10
     tokens = tokens_of(mailbox)
     pages = [hr_client.get("/admin/outbox").get_data(as_text=True)]
     for row in outbox():

@@ -7,7 +7,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from feedback import mail
+from feedback import mail, mail_delivery
 from feedback.admin.creation import create_round
 from feedback.admin.launch import launch_round
 from feedback.extensions import db as _db
@@ -51,7 +51,7 @@ def test_delivered_mail_has_both_parts_the_language_subject_from_and_a_working_l
     monkeypatch.setattr("feedback.admin.launch.queue_delivery", lambda round_id: None)
     launch(org)
     stored = {m.message_id: m.to for m in outbox()}
-    result = mail.deliver_queued()
+    result = mail_delivery.deliver_queued()
     assert (result.sent, result.failed, result.remaining, result.error) == (10, 0, 0, None)
     # Each stored mail arrived exactly once, to its recipient.
     assert {r.message["Message-ID"]: r.to for r in smtp.received} == stored
@@ -89,14 +89,14 @@ def test_delivered_mail_has_both_parts_the_language_subject_from_and_a_working_l
         assert not LINK.search(row.body_html or "")
     assert f"/s/{mail.LINK_REMOVED}" in outbox("invitation")[0].body_text
     # Delivering again sends nothing.
-    again = mail.deliver_queued()
+    again = mail_delivery.deliver_queued()
     assert (again.sent, len(smtp.received)) == (0, 10)
 
 
 def test_utf8_subject_and_body(smtp, db):
     mail.send_mail("a@example.test", "Één vraag: “ronde” ✓", "Grüße – één", "<p>Één ✓</p>")
     db.session.commit()
-    assert mail.deliver_queued().sent == 1
+    assert mail_delivery.deliver_queued().sent == 1
     (received,) = smtp.received
     assert received.message["Subject"] == "Één vraag: “ronde” ✓"
     assert received.part("plain").strip() == "Grüße – één"
@@ -109,11 +109,11 @@ def test_server_failing_halfway_leaves_the_rest_queued_and_a_retry_sends_each_on
     monkeypatch.setattr("feedback.admin.launch.queue_delivery", lambda round_id: None)
     launch(org)
     smtp.handler.accept_only = 4  # then "451 try again later" for every message
-    first = mail.deliver_queued()
+    first = mail_delivery.deliver_queued()
     assert (first.sent, first.retry, first.failed, first.remaining) == (4, 6, 0, 6)
     assert statuses() == {"sent": 4, "queued": 6}
     smtp.handler.accept_only = None
-    second = mail.deliver_queued()
+    second = mail_delivery.deliver_queued()
     assert (second.sent, second.remaining) == (6, 0)
     ids = [r.message["Message-ID"] for r in smtp.received]
     assert len(ids) == 10 and len(set(ids)) == 10  # every mail once, none twice
@@ -123,11 +123,11 @@ def test_server_down_keeps_everything_queued_until_it_is_back(smtp, org, monkeyp
     monkeypatch.setattr("feedback.admin.launch.queue_delivery", lambda round_id: None)
     launch(org)
     smtp.stop()
-    result = mail.deliver_queued()
+    result = mail_delivery.deliver_queued()
     assert result.sent == 0 and result.error and result.remaining == 10
     assert statuses() == {"queued": 10}
     smtp.start()
-    assert mail.deliver_queued().sent == 10
+    assert mail_delivery.deliver_queued().sent == 10
     assert len(smtp.received) == 10
 
 
@@ -136,12 +136,12 @@ def test_refused_recipient_fails_without_stopping_the_others(smtp, org, monkeypa
     launch(org)
     refused = org["anna_reps"][1].email
     smtp.handler.refuse = {refused}
-    result = mail.deliver_queued()
+    result = mail_delivery.deliver_queued()
     assert (result.sent, result.failed) == (9, 1)
     failed = _db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.status == "failed"))
     assert failed.to == refused and failed.last_error.startswith("recipient refused: 550")
     assert failed.sealed_body is None  # failed for good: its link is erased
-    assert mail.deliver_queued().sent == 0  # a failed mail is not retried by itself
+    assert mail_delivery.deliver_queued().sent == 0  # a failed mail is not retried by itself
 
 
 def test_temporary_failures_end_in_failed_after_the_maximum_attempts(smtp, db, app):
@@ -149,8 +149,8 @@ def test_temporary_failures_end_in_failed_after_the_maximum_attempts(smtp, db, a
     mail.send_mail("a@example.test", "Hi", "text")
     db.session.commit()
     smtp.handler.accept_only = 0
-    assert mail.deliver_queued().retry == 1
-    assert mail.deliver_queued().failed == 1
+    assert mail_delivery.deliver_queued().retry == 1
+    assert mail_delivery.deliver_queued().failed == 1
     assert statuses() == {"failed": 1}
 
 
@@ -162,9 +162,10 @@ def test_a_stale_send_is_retried_with_the_same_message_id(smtp, db, app):
     row.status, row.attempts = "sending", 1
     row.claimed_at = mail.utcnow()
     db.session.commit()
-    assert mail.deliver_queued().sent == 0  # still within the lease: someone may be sending
+    # Still within the lease: someone may be sending.
+    assert mail_delivery.deliver_queued().sent == 0
     app.config["MAIL_SENDING_LEASE"] = 0
-    assert mail.deliver_queued().sent == 1
+    assert mail_delivery.deliver_queued().sent == 1
     (received,) = smtp.received
     assert received.message["Message-ID"] == row.message_id
 
@@ -174,7 +175,7 @@ def test_two_runs_never_send_the_same_row(smtp, db, monkeypatch):
     for n in range(3):
         mail.send_mail(f"r{n}@example.test", "Hi", "text")
     db.session.commit()
-    real_claim = mail._claim
+    real_claim = mail_delivery._claim
     calls = []
 
     def claim_after_a_rival(message_id, round_id):
@@ -183,8 +184,8 @@ def test_two_runs_never_send_the_same_row(smtp, db, monkeypatch):
         calls.append(message_id)
         return real_claim(message_id, round_id)
 
-    monkeypatch.setattr(mail, "_claim", claim_after_a_rival)
-    result = mail.deliver_queued()
+    monkeypatch.setattr(mail_delivery, "_claim", claim_after_a_rival)
+    result = mail_delivery.deliver_queued()
     assert result.sent == 2 and len(smtp.received) == 2
 
 
@@ -192,7 +193,7 @@ def test_bad_mail_from_stops_delivery_and_keeps_the_mail(smtp, db, app):
     mail.send_mail("a@example.test", "Hi", "text")
     db.session.commit()
     app.config["MAIL_FROM"] = "HR <hr@example.test>\r\nBcc: evil@example.test"
-    result = mail.deliver_queued()
+    result = mail_delivery.deliver_queued()
     assert result.sent == 0 and "line breaks" in result.error
     assert smtp.received == [] and statuses() == {"queued": 1}
 
@@ -201,7 +202,7 @@ def test_starttls_required_but_not_offered_keeps_the_mail_queued(smtp, db, app):
     app.config["MAIL_USE_TLS"] = True
     mail.send_mail("a@example.test", "Hi", "text")
     db.session.commit()
-    result = mail.deliver_queued()
+    result = mail_delivery.deliver_queued()
     assert result.sent == 0 and result.error and "STARTTLS" in result.error.upper()
     assert statuses() == {"queued": 1}
 
@@ -209,7 +210,7 @@ def test_starttls_required_but_not_offered_keeps_the_mail_queued(smtp, db, app):
 def test_delivery_refuses_to_run_inside_uncommitted_work(smtp, db):
     mail.send_mail("a@example.test", "Hi", "text")
     with pytest.raises(RuntimeError, match="commit"):
-        mail.deliver_queued()
+        mail_delivery.deliver_queued()
     db.session.rollback()
 
 
