@@ -228,6 +228,9 @@ def test_a_job_waits_for_a_live_lease_and_takes_over_a_stale_one(app, db, wait_f
         )
         db.session.commit()
         assert db.session.scalar(sa.select(Job.status).where(Job.id == job_id)) == "queued"
+        # End the read: on SQLite the next UPDATE could not upgrade a snapshot older than
+        # the runner's last claim attempt ("database is locked", whatever the busy timeout).
+        db.session.rollback()
         time.sleep(0.5)
     # The holder stops renewing (its host died): after JOBS_LEASE_SECONDS the job runs.
     job = wait_for_job(job_id, limit=120)
