@@ -10,17 +10,27 @@ measures speed, the machine is noisy.
 """
 
 import threading
+from types import SimpleNamespace
 
 import pytest
 from werkzeug.serving import make_server
 
 from feedback.jobs import shutdown_pool
+from feedback.models import RaterGroup, RoundStatus
 from tests.browser.browser_helpers import (
     CHROMIUM,
     CHROMIUM_ARGS,
     PLAYWRIGHT_EXPECT_MS,
     WAIT_MS,
     Browse,
+)
+from tests.factories import (
+    add_participant,
+    add_response,
+    make_person,
+    make_round,
+    make_user,
+    statement_ids,
 )
 
 
@@ -66,3 +76,25 @@ def browse(chromium, base_url):
     session = Browse(chromium, base_url)
     yield session
     session.close()
+
+
+@pytest.fixture
+def report(live_app):
+    """Bert's published report: self, supervisor, four direct reports with comments."""
+    with live_app.app_context():
+        bert = make_person(name="Bert Manager", role="manager", language="en")
+        rnd = make_round(name="Spring", status=RoundStatus.PUBLISHED)
+        participant = add_participant(rnd=rnd, manager=bert)
+        ids = statement_ids(rnd)
+        add_response(participant=participant, group="self", scores=dict.fromkeys(ids, 5), grade=8)
+        add_response(participant=participant, group="supervisor", scores=dict.fromkeys(ids, 4))
+        for score in (2, 3, 4, 5):
+            add_response(
+                participant=participant,
+                group=RaterGroup.DIRECT_REPORT,
+                scores=dict.fromkeys(ids, score),
+                grade=6,
+                comments={"start": f"Plan the week together ({score})"},
+            )
+        user = make_user(role="manager", person=bert)
+        return SimpleNamespace(url=f"/reports/{participant.id}", email=user.email)

@@ -10,17 +10,12 @@ from types import SimpleNamespace
 import pytest
 
 from feedback import clock
-from feedback.models import RaterGroup, RoundStatus
+from feedback.models import RaterGroup
 from feedback.survey import services as survey
 from tests.browser.browser_helpers import shoot
 from tests.factories import (
-    add_participant,
-    add_response,
-    make_person,
     make_rated_manager,
-    make_round,
     make_user,
-    statement_ids,
 )
 
 pytestmark = pytest.mark.browser
@@ -81,28 +76,6 @@ def open_round(live_app, monkeypatch):
     real = clock.utcnow
     monkeypatch.setattr(clock, "utcnow", lambda: real() + timedelta(hours=1, minutes=1))
     return SimpleNamespace(round_id=round_id, survey_url=f"/s/{token}")
-
-
-@pytest.fixture
-def report(live_app):
-    """Bert's published report: self, supervisor, four direct reports with comments."""
-    with live_app.app_context():
-        bert = make_person(name="Bert Manager", role="manager", language="en")
-        rnd = make_round(name="Spring", status=RoundStatus.PUBLISHED)
-        participant = add_participant(rnd=rnd, manager=bert)
-        ids = statement_ids(rnd)
-        add_response(participant=participant, group="self", scores=dict.fromkeys(ids, 5), grade=8)
-        add_response(participant=participant, group="supervisor", scores=dict.fromkeys(ids, 4))
-        for score in (2, 3, 4, 5):
-            add_response(
-                participant=participant,
-                group=RaterGroup.DIRECT_REPORT,
-                scores=dict.fromkeys(ids, score),
-                grade=6,
-                comments={"start": f"Plan the week together ({score})"},
-            )
-        user = make_user(role="manager", person=bert)
-        return SimpleNamespace(url=f"/reports/{participant.id}", email=user.email)
 
 
 def test_the_survey_runs_without_a_csp_violation_also_after_an_autosave(browse, open_round):

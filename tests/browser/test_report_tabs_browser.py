@@ -2,44 +2,12 @@
 their URL; Back shows the previous tab again and a reload of a tab URL is the whole page."""
 
 import re
-from types import SimpleNamespace
 
 import pytest
 
-from feedback.models import RaterGroup, RoundStatus
 from tests.browser.browser_helpers import mark_page, same_page, shoot
-from tests.factories import (
-    add_participant,
-    add_response,
-    make_person,
-    make_round,
-    make_user,
-    statement_ids,
-)
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def report(live_app):
-    """Bert's report in a published round: self, supervisor and four direct reports."""
-    with live_app.app_context():
-        bert = make_person(name="Bert Manager", role="manager", language="en")
-        rnd = make_round(name="Spring", status=RoundStatus.PUBLISHED)
-        participant = add_participant(rnd=rnd, manager=bert)
-        ids = statement_ids(rnd)
-        add_response(participant=participant, group="self", scores=dict.fromkeys(ids, 5), grade=8)
-        add_response(participant=participant, group="supervisor", scores=dict.fromkeys(ids, 4))
-        for score in (2, 3, 4, 5):
-            add_response(
-                participant=participant,
-                group=RaterGroup.DIRECT_REPORT,
-                scores=dict.fromkeys(ids, score),
-                grade=6,
-                comments={"start": f"Plan the week together ({score})"},
-            )
-        user = make_user(role="manager", person=bert)
-        return SimpleNamespace(url=f"/reports/{participant.id}", email=user.email)
 
 
 def test_tabs_swap_in_place_with_their_own_url_back_and_reload(browse, report):
