@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint check-system check-test-system install install-test translations db demo bench clean
+.PHONY: run test lint check-system check-test-system install install-test translations messages db demo bench clean
 
 run: check-system install translations db demo
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C to stop)"
@@ -52,6 +52,16 @@ install-test: $(VENV)/.installed-test
 
 translations: install
 	@$(BIN)/pybabel compile -d feedback/translations >/dev/null
+
+# After adding or changing a message: gather every message (babel.cfg), bring both
+# catalogues up to date, fill the English one from the source text. Then write the Dutch
+# translations of the new entries (tests/test_translations.py fails until they are there).
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --omit-header \
+	  -o $(VENV)/messages.pot . >/dev/null
+	$(BIN)/pybabel update -i $(VENV)/messages.pot -d feedback/translations --no-fuzzy-matching \
+	  --ignore-obsolete --width 88 >/dev/null
+	$(BIN)/python scripts/english_catalogue.py
 
 db: install
 	$(FLASK) db upgrade

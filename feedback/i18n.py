@@ -1,11 +1,28 @@
-"""Language choice: the rater's invitation, else the account's person, else the browser."""
+"""Language choice: whose language a page is in, and the switch on every page.
 
+A survey page is in its invitation's language (the rater switches it on the survey itself,
+which saves their answers first: survey/routes.py). Other pages follow the account's
+choice (`User.language`), else its person's language, else the `lang` cookie the switch
+sets for people who are not logged in, else the browser's Accept-Language. Text whose
+reader is not the requester (a rater's mail, a manager's PDF) is rendered inside
+`flask_babel.force_locale` with the reader's language, and `g.lang` forces a language for
+one request.
+"""
+
+import sqlalchemy as sa
 from flask import Flask, current_app, g, request
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from feedback.extensions import babel
+
+#: The cookie the language switch sets: the choice of someone who is not logged in.
+LANGUAGE_COOKIE = "lang"
+LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
+
+#: Each language by its own name, as a switch shows it (the same in every page language).
+LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 
 
 def select_locale() -> str:
@@ -16,9 +33,15 @@ def select_locale() -> str:
     rater = _survey_link_language()
     if rater in languages:
         return rater
-    person = current_user.person if current_user and current_user.is_authenticated else None
-    if person is not None and person.language in languages:
-        return person.language
+    if current_user and current_user.is_authenticated:
+        if current_user.language in languages:
+            return current_user.language
+        person = current_user.person
+        if person is not None and person.language in languages:
+            return person.language
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in languages:
+        return chosen
     return (
         request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     )
@@ -71,5 +94,54 @@ def _survey_token() -> str | None:
     return token if isinstance(token, str) else None
 
 
+def person_language(person) -> str:
+    """The language a person reads in when someone else's request renders for them (their
+    report, web or PDF): their account's choice, else the person's language, else the
+    default language."""
+    from feedback.extensions import db
+    from feedback.models import User
+
+    languages = current_app.config["LANGUAGES"]
+    if person is None:
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    chosen = db.session.scalar(sa.select(User.language).where(User.person_id == person.id))
+    for language in (chosen, person.language):
+        if language in languages:
+            return language
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language() -> str:
+    """The language of the page being rendered ("nl" or "en")."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return locale.language if locale is not None else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def on_survey_link() -> bool:
+    """Whether this request's path is a rater's link (live or not)."""
+    from feedback.tokens import SURVEY_PREFIX
+
+    return request.path.startswith(SURVEY_PREFIX)
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+
+    @app.before_request
+    def _choose_language_anew() -> None:
+        # Flask-Babel keeps the chosen locale on `g`, which belongs to the application
+        # context. A request normally gets a context of its own; where one is shared
+        # (a CLI command or a test making several requests inside one context), the
+        # language of an earlier request must not carry over to the next.
+        g.pop("_flask_babel", None)
+        g.pop("lang", None)
+
+    @app.context_processor
+    def _language_context() -> dict:
+        return {
+            "current_language": current_language,
+            "language_names": LANGUAGE_NAMES,
+            "on_survey_link": on_survey_link,
+        }

@@ -520,11 +520,11 @@ def launch_and_receive_invitations(s: Scenario) -> None:
         language = s.people[mail.to]["language"]
         subject = mail.message["Subject"]
         if invitation.group == "self":
-            expected = {"nl": "Uw zelfbeoordeling", "en": "Your self-assessment"}[language]
+            expected = {"nl": "Je zelfbeoordeling", "en": "Your self-assessment"}[language]
         else:
-            expected = {"nl": "Uw feedback over", "en": "Your feedback on"}[language]
+            expected = {"nl": "Je feedback over", "en": "Your feedback on"}[language]
         assert subject.startswith(expected), (mail.to, subject)
-        link_line = {"nl": "Uw persoonlijke link", "en": "Your personal link"}[language]
+        link_line = {"nl": "Je persoonlijke link", "en": "Your personal link"}[language]
         assert link_line in mail.part("plain")
     # One mail per invitation: every invitation got exactly one link.
     all_ids = set(scalars(s.app, sa.select(Invitation.id).where(Invitation.round_id == s.round_id)))

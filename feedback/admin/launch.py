@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import current_app, render_template
+from flask import current_app
 
 from feedback.admin.raters import rater_problems
 from feedback.admin.rounds import AdminError, get_round
@@ -15,24 +15,10 @@ from feedback.clock import utcnow
 from feedback.db import begin_write
 from feedback.extensions import db
 from feedback.mail import MailError, queue_delivery, send_mail
+from feedback.mail_texts import compose
 from feedback.models import Invitation, Participant, Person, RaterGroup, Round, RoundStatus
 from feedback.survey.drafts import mint_link
 from feedback.tokens import password_link, survey_link
-
-SUBJECTS = {
-    "invitation": {
-        "nl": "Uw feedback over {manager} gevraagd: {round}",
-        "en": "Your feedback on {manager} is requested: {round}",
-    },
-    "invitation_self": {
-        "nl": "Uw zelfbeoordeling: {round}",
-        "en": "Your self-assessment: {round}",
-    },
-    "password": {
-        "nl": "Uw account voor feedbackrapporten",
-        "en": "Your account for feedback reports",
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -104,26 +90,18 @@ def _send_invitations(rnd: Round) -> int:
     for invitation in invitations:
         token = mint_link(invitation)
         invitation.sent_at = now
-        lang = invitation.language if invitation.language in ("nl", "en") else "nl"
-        is_self = invitation.group == RaterGroup.SELF
-        context = {
-            "round": rnd,
-            "manager_name": invitation.participant.person.name,
-            "group": invitation.group,
-            "is_self": is_self,
-            "link": survey_link(token),
-            "closes_on": rnd.closes_on,
-        }
-        subject_key = "invitation_self" if is_self else "invitation"
+        mail = compose(
+            "invitation",
+            invitation.language,
+            round=rnd,
+            manager_name=invitation.participant.person.name,
+            group=invitation.group,
+            is_self=invitation.group == RaterGroup.SELF,
+            link=survey_link(token),
+            closes_on=rnd.closes_on,
+        )
         send_mail(
-            invitation.email,
-            SUBJECTS[subject_key][lang].format(
-                round=rnd.name, manager=invitation.participant.person.name
-            ),
-            render_template(f"mail/invitation_{lang}.txt", **context),
-            render_template(f"mail/invitation_{lang}.html", **context),
-            kind="invitation",
-            round_id=rnd.id,
+            invitation.email, mail.subject, mail.text, mail.html, kind="invitation", round_id=rnd.id
         )
     return len(invitations)
 
@@ -141,20 +119,14 @@ def _ensure_manager_accounts(rnd: Round) -> int:
         if user.password_hash or not user.active:
             continue
         token = issue_password_link(user)
-        lang = person.language if person.language in ("nl", "en") else "nl"
-        context = {
-            "name": person.name,
-            "link": password_link(token),
-            "hours": current_app.config["PASSWORD_LINK_HOURS"],
-            "round": rnd,
-        }
-        send_mail(
-            user.email,
-            SUBJECTS["password"][lang],
-            render_template(f"mail/set_password_{lang}.txt", **context),
-            render_template(f"mail/set_password_{lang}.html", **context),
-            kind="password",
-            round_id=rnd.id,
+        mail = compose(
+            "set_password",
+            person.language,
+            name=person.name,
+            link=password_link(token),
+            hours=current_app.config["PASSWORD_LINK_HOURS"],
+            round=rnd,
         )
+        send_mail(user.email, mail.subject, mail.text, mail.html, kind="password", round_id=rnd.id)
         sent += 1
     return sent

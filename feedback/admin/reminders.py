@@ -18,7 +18,6 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import render_template
 
 from feedback.admin import participation
 from feedback.clock import today as clock_today
@@ -26,6 +25,7 @@ from feedback.clock import utcnow
 from feedback.db import begin_write
 from feedback.extensions import db
 from feedback.mail import MailError, queue_delivery, send_mail
+from feedback.mail_texts import compose
 from feedback.models import (
     Invitation,
     Participant,
@@ -42,11 +42,6 @@ MANUAL_INTERVAL = timedelta(hours=1)
 RECENT = timedelta(hours=20)
 MAX_DAYS = 365
 MAX_SLOTS = 10
-SUBJECTS = {
-    # One subject for every reminder: no manager's name, nothing that sets raters apart.
-    "nl": "Herinnering: uw feedback in {round}",
-    "en": "Reminder: your feedback in {round}",
-}
 
 
 class ReminderError(ValueError):
@@ -364,20 +359,16 @@ def _remind_pending(rnd: Round, now: datetime) -> int:
         token = mint_link(invitation)
         invitation.reminders_sent = (invitation.reminders_sent or 0) + 1
         invitation.last_reminded_at = now
-        lang = invitation.language if invitation.language in ("nl", "en") else "nl"
-        context = {
-            "round": rnd,
-            "manager_name": invitation.participant.person.name,
-            "is_self": invitation.group == "self",
-            "link": survey_link(token),
-            "closes_on": rnd.closes_on,
-        }
+        mail = compose(
+            "reminder",
+            invitation.language,
+            round=rnd,
+            manager_name=invitation.participant.person.name,
+            is_self=invitation.group == "self",
+            link=survey_link(token),
+            closes_on=rnd.closes_on,
+        )
         send_mail(
-            invitation.email,
-            SUBJECTS[lang].format(round=rnd.name),
-            render_template(f"mail/reminder_{lang}.txt", **context),
-            render_template(f"mail/reminder_{lang}.html", **context),
-            kind="reminder",
-            round_id=rnd.id,
+            invitation.email, mail.subject, mail.text, mail.html, kind="reminder", round_id=rnd.id
         )
     return len(invitations)

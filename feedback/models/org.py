@@ -51,6 +51,8 @@ class User(UserMixin, db.Model):
     password_token_expires: so.Mapped[datetime | None]
     # Part of every session's id (get_id): raising it ends every session of the account.
     session_version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
+    # Chosen with the language switch; None: the person's language, else the browser's.
+    language: so.Mapped[str | None] = so.mapped_column(sa.String(2))
 
     person: so.Mapped[Person | None] = so.relationship()
 

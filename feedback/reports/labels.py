@@ -7,8 +7,8 @@ report. The texts are kept here as plain dictionaries for now.
 
 from __future__ import annotations
 
+from feedback.i18n import person_language
 from feedback.models import Person
-from feedback.reports import aggregation as agg
 
 LABELS: dict[str, dict[str, str]] = {
     "nl": {
@@ -315,5 +315,4 @@ RADAR_NAMES = {"decisive": {"en": "Decisive"}}
 
 
 def report_language(person: Person | None) -> str:
-    lang = getattr(person, "language", None)
-    return lang if lang in agg.LANGS else "nl"
+    return person_language(person)

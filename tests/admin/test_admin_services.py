@@ -254,7 +254,7 @@ def test_launch_creates_hashed_tokens_and_mails_each_rater_in_their_language(org
         # Without a mail server the stored copy has no link at all, sealed or not.
         assert not LINK.search(mail.body_text) and mail.sealed_body is None
         lang = by_email[mail.to].language
-        expected = "Uw persoonlijke link" if lang == "nl" else "Your personal link"
+        expected = "Je persoonlijke link" if lang == "nl" else "Your personal link"
         assert expected in mail.body_text
         assert all(i.sent_at is not None for i in invitations)
     # The self-assessment mail reads differently.
@@ -263,8 +263,8 @@ def test_launch_creates_hashed_tokens_and_mails_each_rater_in_their_language(org
     # The director rates two managers: two mails, each naming its manager.
     director_subjects = sorted(m.subject for m in mails if m.to == "dora@example.test")
     assert director_subjects == [
-        "Uw feedback over Anna Manager gevraagd: Spring",
-        "Uw feedback over Bob Manager gevraagd: Spring",
+        "Je feedback over Anna Manager gevraagd: Spring",
+        "Je feedback over Bob Manager gevraagd: Spring",
     ]
 
 

@@ -352,7 +352,7 @@ def test_launch_flow_hashed_tokens_and_one_mail_per_rater(hr_client, org, mailbo
         assert _db.session.get(InvitationToken, hash_token(token)).invitation.email == written.to
         assert _plain_token_columns(token) == []
     for mail in mails:
-        dutch = "Uw persoonlijke link" in mail.body_text
+        dutch = "Je persoonlijke link" in mail.body_text
         assert dutch == (language[mail.to] == "nl")
     assert {m.to for m in outbox("password")} == {org["anna"].email, org["bob"].email}
 
@@ -459,7 +459,7 @@ def test_outbox_lists_newest_first_and_hides_reminder_recipients(hr_client, org,
     page = hr_client.get("/admin/outbox").get_data(as_text=True)
     assert "pending.rater@example.test" not in page and "recipient hidden" in page
     assert "Reminder: feedback" not in page  # the subject's language could point at someone
-    assert page.index("Reminder (subject hidden)") < page.index("Uw feedback over")
+    assert page.index("Reminder (subject hidden)") < page.index("Je feedback over")
     reminder = _db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.kind == "reminder"))
     detail = hr_client.get(f"/admin/outbox/{reminder.id}").get_data(as_text=True)
     assert "pending.rater@example.test" not in detail and "recipient hidden" in detail

@@ -131,13 +131,13 @@ def test_reminder_language_follows_the_rater(org):
     by_to = {m.to: m for m in outbox("reminder")}
     nl = by_to[org["anna_reps"][0].email]
     en = by_to[org["bob_reps"][0].email]
-    assert nl.subject == "Herinnering: uw feedback in Spring"
+    assert nl.subject == "Herinnering: je feedback in Spring"
     assert "feedback op Anna Manager nog niet ontvangen" in nl.body_text
     assert en.subject == "Reminder: your feedback in Spring"
     assert "your feedback on Bob Manager" in en.body_text
     assert "Open the questionnaire" in en.body_html
     self_nl = by_to[org["anna"].email]
-    assert "Uw zelfbeoordeling" in self_nl.body_text
+    assert "Je zelfbeoordeling" in self_nl.body_text
 
 
 def test_button_is_limited_to_once_an_hour(org):

@@ -63,7 +63,7 @@ def test_delivered_mail_has_both_parts_the_language_subject_from_and_a_working_l
     assert rep_nl.mail_from == "hr@example.test"
     assert message["From"] == "Feedback HR <hr@example.test>"
     assert message["To"] == org["anna_reps"][0].email
-    assert message["Subject"] == "Uw feedback over Anna Manager gevraagd: Spring"
+    assert message["Subject"] == "Je feedback over Anna Manager gevraagd: Spring"
     assert stored[message["Message-ID"]] == rep_nl.to and message["Date"]
     assert message.get_content_type() == "multipart/alternative"
     text, html = rep_nl.part("plain"), rep_nl.part("html")

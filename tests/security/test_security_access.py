@@ -12,7 +12,14 @@ import pytest
 from tests.factories import login
 from tests.security.security_helpers import table_counts
 
-PUBLIC = {"main.index", "main.healthz", "static", "auth.login", "auth.set_password"}
+PUBLIC = {
+    "main.index",
+    "main.healthz",
+    "main.choose_language",
+    "static",
+    "auth.login",
+    "auth.set_password",
+}
 SURVEY = {"survey.form", "survey.submit", "survey.save_answer"}
 # Reachable by any logged-in user (they decide inside what to show).
 ANY_USER = {"auth.logout", "reports.mine", "reports.show", "reports.pdf"}

@@ -22,7 +22,9 @@ from tests.factories import PASSWORD, login, make_person, make_user
 
 MESSAGE = b"E-mail or password is not right."
 OUR_ARGON2 = "$argon2id$v=19$m=19456,t=2,p=1$"
-CSRF_TOKEN = re.compile(rb'("X-CSRFToken": "|name="csrf_token" type="hidden" value=")[^"]+')
+CSRF_TOKEN = re.compile(
+    rb'("X-CSRFToken": "|name="csrf_token" type="hidden" value="|name="csrf_token" value=")[^"]+'
+)
 
 
 @pytest.fixture(autouse=True)
