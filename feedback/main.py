@@ -40,7 +40,7 @@ def choose_language():
         LANGUAGE_COOKIE,
         language,
         max_age=LANGUAGE_COOKIE_MAX_AGE,
-        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
         httponly=True,
         samesite="Lax",
     )
