@@ -5,10 +5,17 @@
     pool = process_pool(current_app, workers=2)     # or a pool of spawned children
     pool.submit(render, participant_id)             # where `render` enters `child_app()`
 
-Children are always spawned, never forked: a fork would share the parent's database
-connections, threads and locks. A spawned child imports the app afresh, so it is given an
-`AppSnapshot` (every setting that pickles, and the instance folder) and builds its app from
-it once (`init_child`, as the initializer of a pool or the first step of a fresh process).
+Children are never forked from the parent: a fork would share the parent's database
+connections, threads and locks. They come from a fork server (multiprocessing's
+"forkserver" start method): a clean process started once per parent, which has imported
+the app's code and WeasyPrint and rendered one page (`feedback.child_preload`), and forks
+each child from that state. A child so starts in milliseconds instead of the second or
+two a spawned interpreter needs to import everything and warm WeasyPrint up again. The
+fork server holds no connection, no thread and no app, so nothing of the parent's is
+shared. A child is given an `AppSnapshot` (every setting that pickles, and the instance
+folder) and builds its app from it once (`init_child`, as the initializer of a pool or the
+first step of a fresh process). Where there is no fork server (not on Linux or macOS),
+children are spawned, which works the same, only slower to start.
 Work done in the child enters that app with `app_context()`, which also removes the
 session afterwards, so nothing is held between two tasks of a kept child.
 
@@ -112,6 +119,19 @@ def app_context() -> Iterator[Flask]:
             db.session.remove()
 
 
+#: What the fork server imports (and so every child has imported) before it forks.
+PRELOAD = ["feedback.child_preload"]
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """The start method for every child: a fork server where there is one, else spawn."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)  # takes effect when the server first starts
+    return context
+
+
 def _fresh_process_main(snapshot: AppSnapshot, target: Callable, args: tuple) -> None:
     init_child(snapshot)
     target(*args)
@@ -130,7 +150,7 @@ def start_process(
     `target` must be importable by name (a module-level function). While waiting, calls
     `heartbeat()` every `every` seconds (to renew a lease, say).
     """
-    process = multiprocessing.get_context("spawn").Process(
+    process = _context().Process(
         target=_fresh_process_main, args=(snapshot, target, args), name=name
     )
     process.start()
@@ -147,7 +167,7 @@ def process_pool(
     """A pool of `workers` spawned children, each with its own app built from `app`'s."""
     return ProcessPoolExecutor(
         max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
+        mp_context=_context(),
         max_tasks_per_child=max_tasks_per_child,
         initializer=init_child,
         initargs=(AppSnapshot.of(app),),
