@@ -3,11 +3,13 @@
 All take the Flask-SQLAlchemy `db` and commit, so data is visible to other connections.
 """
 
+import functools
 import itertools
 from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from feedback.auth import passwords
 from feedback.extensions import db as _db
 from feedback.frameworks import copy_framework, load_framework
 from feedback.models import (
@@ -59,6 +61,13 @@ def make_person(
     return person
 
 
+@functools.cache
+def _argon2_hash_of(password: str) -> str:
+    """The real Argon2id hash (the app's parameters), computed once per test process: an
+    account needs one, and hashing costs as much as a login's verification."""
+    return passwords.hash_password(password)
+
+
 def make_user(db=_db, *, role="hr", email=None, person=None, password=PASSWORD) -> User:
     n = next(_counter)
     user = User(
@@ -66,7 +75,7 @@ def make_user(db=_db, *, role="hr", email=None, person=None, password=PASSWORD) 
         role=role,
         person=person,
     )
-    user.set_password(password)
+    user.password_hash = _argon2_hash_of(password)  # as set_password would, hashed once
     db.session.add(user)
     db.session.commit()
     return user

@@ -71,14 +71,25 @@ def pdf_text(data: bytes) -> str:
     return " ".join(out.split())
 
 
+@pytest.fixture(scope="module")
+def _rendered_once():
+    """The tests that only read the PDF of `rated` share one rendering of it: the same
+    answers give the same report, and a rendering is what costs (seconds, not ms)."""
+    return {}
+
+
 @pytest.fixture
-def rendered(db, rated):
+def rendered(db, rated, _rendered_once):
     part = db.session.get(Participant, rated)
-    fetcher = static_url_fetcher()
-    data, filename = pdf_report.report_pdf(part, fetcher=fetcher)
-    view = report_view(participant_report(part), pdf=True)
-    html = pdf_report.pdf_html(view)
-    return data, filename, fetcher, html, part
+    if not _rendered_once:
+        fetcher = static_url_fetcher()
+        data, filename = pdf_report.report_pdf(part, fetcher=fetcher)
+        view = report_view(participant_report(part), pdf=True)
+        _rendered_once.update(
+            data=data, filename=filename, fetcher=fetcher, html=pdf_report.pdf_html(view)
+        )
+    once = _rendered_once
+    return once["data"], once["filename"], once["fetcher"], once["html"], part
 
 
 def test_hostile_comments_are_printed_literally(rendered):
