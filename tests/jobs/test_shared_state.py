@@ -221,6 +221,7 @@ def test_a_job_waits_for_a_live_lease_and_takes_over_a_stale_one(app, db, wait_f
     )
     db.session.commit()
     job_id = enqueue("selftest", steps=1, delay=0).id
+    db.session.rollback()  # reading the new job's id began a read: end it before writing
     # While the other holder renews its lease, the job waits its turn.
     for _ in range(6):
         db.session.execute(
