@@ -7,12 +7,20 @@ File format (feedback/frameworks/<key>.json):
   "legs": [
     {"key": "teambuilder", "name": {"nl", "en"}, "description": {"nl", "en"},
      "actions": {"nl": [...], "en": [...]},
-     "statements": [{"key": "teambuilder-hiring", "text": {"nl": "...", "en": "..."}}]}
+     "statements": [{"key": "teambuilder-hiring", "text": {"nl": FORMS, "en": FORMS}}]}
   ],
-  "open_questions": [{"key": "start", "text": {"nl": "...", "en": "..."}}]
+  "open_questions": [{"key": "start", "text": {"nl": FORMS, "en": FORMS}}]
 }
+
+FORMS is the wording per reader (feedback/models/framework.py):
+  {"neutral": "Hires salespeople who ...",       what the report shows
+   "self":    "I hire salespeople who ...",      the manager's self-assessment
+   "direct":  "My manager hires ...",            direct reports
+   "other":   "{name} hires ..."}                peers and the supervisor; {name} is the
+                                                  manager's name ("This manager" without one)
 """
 
+import copy
 import json
 from importlib import resources
 
@@ -20,6 +28,7 @@ import sqlalchemy as sa
 
 from feedback.extensions import db
 from feedback.models import Framework, Leg, OpenQuestion, Statement
+from feedback.models.framework import FORMS, NAME, NEUTRAL, RATER_FORMS
 
 DEFAULT_KEY = "six-legs"
 
@@ -36,7 +45,9 @@ def read_framework_file(key: str = DEFAULT_KEY) -> dict:
 
 
 def validate_framework_data(data: dict) -> None:
-    """Fail loudly on a malformed framework file: 3 to 5 statements per leg, both languages."""
+    """Fail loudly on a malformed framework file: 3 to 5 statements per leg, every wording
+    form of every statement and open question in both languages, `{name}` only (and once)
+    in the `other` form."""
     problems = []
     for lang in ("nl", "en"):
         if not data.get("name", {}).get(lang):
@@ -54,11 +65,57 @@ def validate_framework_data(data: dict) -> None:
                 problems.append(f"duplicate key {item.get('key')}")
             seen.add(item.get("key"))
         for statement in statements:
-            for lang in ("nl", "en"):
-                if not statement.get("text", {}).get(lang):
-                    problems.append(f"statement {statement.get('key')} lacks {lang}")
+            problems.extend(_wording_problems("statement", statement))
+    questions = data.get("open_questions") or []
+    question_keys = [q.get("key") for q in questions]
+    if len(question_keys) != len(set(question_keys)):
+        problems.append("duplicate open question key")
+    for question in questions:
+        problems.extend(_wording_problems("open question", question))
     if problems:
         raise FrameworkError("; ".join(problems))
+
+
+def _wording_problems(kind: str, item: dict) -> list[str]:
+    key = item.get("key")
+    text = item.get("text")
+    if not isinstance(text, dict):
+        return [f"{kind} {key} has no text"]
+    problems = []
+    for lang in ("nl", "en"):
+        forms = text.get(lang)
+        if not forms:
+            problems.append(f"{kind} {key} lacks {lang}")
+            continue
+        if not isinstance(forms, dict):
+            problems.append(f"{kind} {key} in {lang} is not a set of forms ({', '.join(FORMS)})")
+            continue
+        for form in FORMS:
+            value = forms.get(form)
+            if not isinstance(value, str) or not value.strip():
+                problems.append(f"{kind} {key} lacks the {form} form in {lang}")
+                continue
+            rest = value.replace(NAME, "", 1) if form == "other" else value
+            if form == "other" and NAME not in value:
+                problems.append(f"{kind} {key} in {lang}: the other form lacks {NAME}")
+            if "{" in rest or "}" in rest:
+                problems.append(
+                    f"{kind} {key} in {lang}: the {form} form has a placeholder;"
+                    f" only the other form has {NAME}, once"
+                )
+        unknown = sorted(set(forms) - set(FORMS))
+        if unknown:
+            problems.append(f"{kind} {key} in {lang} has unknown forms: {', '.join(unknown)}")
+    return problems
+
+
+def _neutral(text: dict, lang: str) -> str:
+    return text[lang][NEUTRAL]
+
+
+def _rater_forms(text: dict) -> dict:
+    """The `forms` column: the rater forms per language (the neutral one is text_nl/en)."""
+    return {lang: {form: text[lang][form] for form in RATER_FORMS} for lang in ("nl", "en")}
 
 
 def load_framework(key: str = DEFAULT_KEY) -> Framework:
@@ -103,15 +160,20 @@ def _build(data: dict) -> Framework:
                 Statement(
                     key=st["key"],
                     position=s_position,
-                    text_nl=st["text"]["nl"],
-                    text_en=st["text"]["en"],
+                    text_nl=_neutral(st["text"], "nl"),
+                    text_en=_neutral(st["text"], "en"),
+                    forms=_rater_forms(st["text"]),
                 )
             )
         framework.legs.append(leg)
     for position, q in enumerate(data.get("open_questions", []), start=1):
         framework.open_questions.append(
             OpenQuestion(
-                key=q["key"], position=position, text_nl=q["text"]["nl"], text_en=q["text"]["en"]
+                key=q["key"],
+                position=position,
+                text_nl=_neutral(q["text"], "nl"),
+                text_en=_neutral(q["text"], "en"),
+                forms=_rater_forms(q["text"]),
             )
         )
     return framework
@@ -119,7 +181,7 @@ def _build(data: dict) -> Framework:
 
 def copy_framework(source: Framework) -> Framework:
     """A round's own copy, which HR may edit until the first answer arrives. Caller commits."""
-    copy = Framework(
+    framework = Framework(
         key=source.key,
         version=source.version,
         name_nl=source.name_nl,
@@ -139,13 +201,25 @@ def copy_framework(source: Framework) -> Framework:
         )
         for st in leg.statements:
             new_leg.statements.append(
-                Statement(key=st.key, position=st.position, text_nl=st.text_nl, text_en=st.text_en)
+                Statement(
+                    key=st.key,
+                    position=st.position,
+                    text_nl=st.text_nl,
+                    text_en=st.text_en,
+                    forms=copy.deepcopy(st.forms),
+                )
             )
-        copy.legs.append(new_leg)
+        framework.legs.append(new_leg)
     for q in source.open_questions:
-        copy.open_questions.append(
-            OpenQuestion(key=q.key, position=q.position, text_nl=q.text_nl, text_en=q.text_en)
+        framework.open_questions.append(
+            OpenQuestion(
+                key=q.key,
+                position=q.position,
+                text_nl=q.text_nl,
+                text_en=q.text_en,
+                forms=copy.deepcopy(q.forms),
+            )
         )
-    db.session.add(copy)
+    db.session.add(framework)
     db.session.flush()
-    return copy
+    return framework

@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from flask_babel import LazyString, format_decimal, gettext
 from flask_babel import lazy_gettext as _l
 
 from feedback.text import strip_bidi
@@ -88,15 +89,7 @@ def validate_answers(
             value = clean_comment(value)
             if len(value) > max_comment_length:
                 result.errors.append(
-                    FieldError(
-                        name,
-                        _l(
-                            "This answer is too long: at most %(max)d characters (it has"
-                            " %(length)d). It was not saved: shorten it and try again.",
-                            max=max_comment_length,
-                            length=len(value),
-                        ),
-                    )
+                    FieldError(name, LazyString(_too_long, max_comment_length, len(value)))
                 )
                 continue
             if "\x00" in value:  # no database text can hold it (PostgreSQL refuses it)
@@ -119,6 +112,16 @@ def validate_answers(
             continue
         result.values[name] = value
     return result
+
+
+def _too_long(max_length: int, length: int) -> str:
+    """The message, translated and with its numbers formatted when it is shown."""
+    return gettext(
+        "This answer is too long: at most %(max)s characters (it has %(length)s)."
+        " It was not saved: shorten it and try again.",
+        max=format_decimal(max_length),
+        length=format_decimal(length),
+    )
 
 
 def clean_comment(value: str) -> str:

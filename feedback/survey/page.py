@@ -1,9 +1,15 @@
-"""What the survey page shows: legs, statements, the values chosen so far and progress."""
+"""What the survey page shows: legs, statements, the values chosen so far and progress,
+worded for who answers (the manager's self-assessment, a direct report, a peer, the
+supervisor), with what the report will do with the answers told up front."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from feedback.models import RaterGroup
 from feedback.survey.answers import (
     GRADE,
     clean_comment,
@@ -42,11 +48,149 @@ class LegView:
 
 
 @dataclass(frozen=True)
+class Wording:
+    """The texts around the questions that depend on who answers (in the request's locale).
+
+    anonymous: whether this rater's answers are pooled with others' (direct reports and
+    peers) or shown under their own group's name (self-assessment, supervisor)."""
+
+    title: str
+    anonymous: bool
+    privacy_heading: str
+    privacy: list[str]
+    comments_note: str
+    grade_question: str
+
+
+def _hr_counts(threshold: int) -> str:
+    return _(
+        "HR sees only how many people have answered, counted in groups of at least %(n)d"
+        " invited raters and at most once an hour: not who answered, nor when anyone did."
+        " Whether you have answered is kept only so that reminders go to those who have not,"
+        " and is erased when the round closes.",
+        n=threshold,
+    )
+
+
+def wording(group: str, manager_name: str, threshold: int) -> Wording:
+    """What the page says to a rater of `group` about whose view it asks for and what the
+    report does with it (DESIGN.md, "Anonymity is structural"): the self-assessment and the
+    supervisor are shown under their own names, whenever they answered; direct reports and
+    peers only pooled, in figures of at least `threshold` of them."""
+    self_label, supervisor_label = _("Self"), _("Supervisor")
+    if group == RaterGroup.SELF:
+        return Wording(
+            title=_("Your self-assessment"),
+            anonymous=False,
+            privacy_heading=_("Your answers are not anonymous"),
+            privacy=[
+                _(
+                    "This is your self-assessment: your own view of how you work as a manager."
+                    " It is not anonymous. Your report shows it separately, as “%(self_group)s”,"
+                    " next to what your direct reports, peers and supervisor said.",
+                    self_group=self_label,
+                ),
+                _(
+                    "Your comments appear in your report as yours, marked “%(self_group)s”.",
+                    self_group=self_label,
+                ),
+                _hr_counts(threshold),
+            ],
+            comments_note=_("Optional. Your comments appear in your report as your own."),
+            grade_question=_(
+                "What grade do you give yourself as a manager overall"
+                " (1 = very poor, 10 = excellent)?"
+            ),
+        )
+    if group == RaterGroup.SUPERVISOR:
+        return Wording(
+            title=_("Feedback for %(name)s", name=manager_name),
+            anonymous=False,
+            privacy_heading=_("Your answers are shown as the supervisor's"),
+            privacy=[
+                _(
+                    "You answer as the supervisor of %(name)s. Your answers are not pooled with"
+                    " anyone else's: the report shows them separately, as “%(supervisor_group)s”,"
+                    " so %(name)s can tell they are yours.",
+                    name=manager_name,
+                    supervisor_group=supervisor_label,
+                ),
+                _(
+                    "Your comments are shown marked “%(supervisor_group)s”.",
+                    supervisor_group=supervisor_label,
+                ),
+                ngettext(
+                    "Your scores also count in the average of all raters except the manager,"
+                    " which is shown only when at least %(num)d direct report or peer answered.",
+                    "Your scores also count in the average of all raters except the manager,"
+                    " which is shown only when at least %(num)d direct reports and peers"
+                    " answered.",
+                    threshold,
+                ),
+                _hr_counts(threshold),
+            ],
+            comments_note=_("Optional. Your comments are shown as the supervisor's."),
+            grade_question=_(
+                "What grade do you give %(name)s overall (1 = very poor, 10 = excellent)?",
+                name=manager_name,
+            ),
+        )
+    if group == RaterGroup.DIRECT_REPORT:
+        grade_question = _(
+            "What grade do you give your manager overall (1 = very poor, 10 = excellent)?"
+        )
+    else:
+        grade_question = _(
+            "What grade do you give %(name)s overall (1 = very poor, 10 = excellent)?",
+            name=manager_name,
+        )
+    return Wording(
+        title=_("Feedback for %(name)s", name=manager_name),
+        anonymous=True,
+        privacy_heading=_("Your answers are anonymous"),
+        privacy=[
+            _(
+                "Your answers are pooled with those of the other direct reports and peers. The"
+                " report shows a figure only when at least %(num)d of them answered; with fewer,"
+                " it shows nothing of them.",
+                num=threshold,
+            ),
+            ngettext(
+                "Direct reports and peers appear as separate groups only when a group has at"
+                " least %(num)d answer; a smaller group is merged with the other, or left out.",
+                "Direct reports and peers appear as separate groups only when a group has at"
+                " least %(num)d answers; a smaller group is merged with the other, or left out.",
+                threshold,
+            ),
+            _(
+                "The manager's own self-assessment and the answers of the manager's supervisor"
+                " are not anonymous: the report shows them separately, as “%(self_group)s” and"
+                " “%(supervisor_group)s”.",
+                self_group=self_label,
+                supervisor_group=supervisor_label,
+            ),
+            _(
+                "Comments are shown without names, in random order, and only when enough direct"
+                " reports and peers answered. Don't write anything that gives away who you are."
+            ),
+            _hr_counts(threshold),
+        ],
+        comments_note=_(
+            "Optional. Comments are shown without your name; don't write anything that"
+            " identifies you."
+        ),
+        grade_question=grade_question,
+    )
+
+
+@dataclass(frozen=True)
 class SurveyPage:
     manager_name: str
     closes_on: date
     threshold: int
     group: str
+    wording: Wording
+    language: str  # the invitation's: the page's language
     legs: list[LegView]
     questions: list[FieldView]
     values: dict[str, str]
@@ -100,25 +244,34 @@ def survey_page(
         posted[name] = clean_comment(posted[name])[:max_comment_length]
     values.update(posted)
     errors = dict(errors or {})
+    group, manager_name = invitation.group, invitation.participant.person.name
     stray = list({str(m): m for name, m in errors.items() if name not in known}.values())
     legs = [
         LegView(
             name=leg.name(lang),
             description=leg.description(lang),
-            statements=[FieldView(statement_field(s.id), s.text(lang)) for s in leg.statements],
+            statements=[
+                FieldView(statement_field(s.id), s.rater_text(lang, group, manager_name))
+                for s in leg.statements
+            ],
         )
         for leg in framework.legs
     ]
-    questions = [FieldView(question_field(q.key), q.text(lang)) for q in framework.open_questions]
+    questions = [
+        FieldView(question_field(q.key), q.rater_text(lang, group, manager_name))
+        for q in framework.open_questions
+    ]
     in_order = [st for leg in legs for st in leg.statements] + questions
     first_error = next((f.state_id for f in in_order if f.field in errors), None)
     if first_error is None and GRADE in errors:
         first_error = state_id(GRADE)
     return SurveyPage(
-        manager_name=invitation.participant.person.name,
+        manager_name=manager_name,
         closes_on=rnd.closes_on,
         threshold=rnd.threshold,
-        group=invitation.group,
+        group=group,
+        wording=wording(group, manager_name, rnd.threshold),
+        language=lang,
         legs=legs,
         questions=questions,
         values=values,
@@ -129,4 +282,19 @@ def survey_page(
         progress=progress(values, total_items(framework)),
         max_comment_length=max_comment_length,
         fingerprint=fingerprint,
+    )
+
+
+def thanks_text(group: str) -> str:
+    """What the thanks page says happens to the answers just submitted."""
+    if group == RaterGroup.SELF:
+        return _("Your self-assessment has been submitted. It can no longer be changed.")
+    if group == RaterGroup.SUPERVISOR:
+        return _(
+            "Your answers have been submitted and can no longer be changed. The report shows"
+            " them as the supervisor's."
+        )
+    return _(
+        "Your answers have been submitted. They are stored without your name and can no longer"
+        " be changed."
     )

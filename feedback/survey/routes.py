@@ -2,6 +2,10 @@
 
 A wrong token, a round that is not open and a round past its close date all get the same
 plain 404: the link must not say which it is.
+
+The page is in the invitation's language. The rater's language switch is part of the form
+(its buttons post `language`): it saves what is on the page as the draft, sets the
+invitation's language and comes back to the link.
 """
 
 from flask import (
@@ -15,10 +19,11 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date
+from flask_babel import force_locale, format_date, refresh
 from flask_babel import gettext as _
 
 from feedback import ratelimit
+from feedback.extensions import htmx
 from feedback.survey import answers, services
 from feedback.survey import page as survey_page
 from feedback.survey.services import Outcome, Visit
@@ -26,7 +31,8 @@ from feedback.tokens import SURVEY_PATH
 
 bp = Blueprint("survey", __name__, url_prefix=SURVEY_PATH)
 
-CONTROL_FIELDS = frozenset({"csrf_token", "action", answers.FINGERPRINT})
+LANGUAGE = "language"  # the language switch's buttons
+CONTROL_FIELDS = frozenset({"csrf_token", "action", LANGUAGE, answers.FINGERPRINT})
 
 
 def _visit_or_404(token: str) -> Visit:
@@ -34,6 +40,7 @@ def _visit_or_404(token: str) -> Visit:
     if visit is None:
         abort(404)
     g.lang = visit.invitation.language
+    refresh()  # a locale worked out earlier in this request gives way to the invitation's
     return visit
 
 
@@ -66,8 +73,61 @@ def _stale_form_page(visit: Visit, token: str, values: dict[str, str]):
     return _form_page(visit, token, answers.answered_only(values), {"form": message})
 
 
-def _already(visit: Visit):
-    return render_template("survey/already.html", page_lang=visit.invitation.language)
+def _already(visit: Visit, token: str):
+    return render_template("survey/already.html", page_lang=visit.invitation.language, token=token)
+
+
+def _thanks(visit: Visit, token: str):
+    invitation = visit.invitation
+    return render_template(
+        "survey/thanks.html",
+        page_lang=invitation.language,
+        token=token,
+        message=survey_page.thanks_text(invitation.group),
+    )
+
+
+def _chosen_language() -> str | None:
+    choice = request.form.get(LANGUAGE, "")
+    return choice if choice in current_app.config["LANGUAGES"] else None
+
+
+def _saved_message(visit: Visit) -> None:
+    date = format_date(visit.invitation.participant.round.closes_on, "long")
+    flash(_("Your answers are saved. Use the same link to carry on until %(date)s.", date=date))
+
+
+def _back_to_link(token: str):
+    """After a switch: the link again (htmx follows HX-Redirect; a form post, a 303)."""
+    url = url_for("survey.form", token=token)
+    if htmx:
+        return "", 200, {"HX-Redirect": url}
+    return redirect(url, 303)
+
+
+def _switch_language(visit: Visit, token: str):
+    """The form's language buttons: save everything on the page (never submit), switch."""
+    posted, fingerprint = _posted(), _fingerprint()
+    language = _chosen_language()
+    if language is None:
+        errors = {"form": _("That language is not available. Nothing was changed.")}
+        return _form_page(visit, token, posted, errors, fingerprint)
+    checked = services.validate_posted(visit.invitation, posted, _max_length())
+    if not checked.ok:  # nothing can be saved: the page comes back, in the new language
+        if not services.set_language(visit.link, language):
+            abort(404)
+        with force_locale(language):
+            return _form_page(visit, token, posted, checked.error_map(), fingerprint)
+    outcome = services.switch_language(visit.link, checked.values, fingerprint, language)
+    if outcome == Outcome.CLOSED:
+        abort(404)
+    with force_locale(language):
+        if outcome == Outcome.ALREADY_SUBMITTED:
+            return _already(visit, token)
+        if outcome == Outcome.STALE:
+            return _stale_form_page(visit, token, checked.values)
+        _saved_message(visit)
+    return _back_to_link(token)
 
 
 @bp.get("/<token>")
@@ -76,7 +136,7 @@ def _already(visit: Visit):
 def form(token: str):
     visit = _visit_or_404(token)
     if visit.invitation.submitted:
-        return _already(visit)
+        return _already(visit, token)
     return _form_page(visit, token)
 
 
@@ -88,7 +148,9 @@ def submit(token: str):
     visit = _visit_or_404(token)
     invitation = visit.invitation
     if invitation.submitted:
-        return _already(visit)
+        return _already(visit, token)
+    if LANGUAGE in request.form:
+        return _switch_language(visit, token)
     posted, fingerprint = _posted(), _fingerprint()
     checked = services.validate_posted(invitation, posted, _max_length())
     if not checked.ok:
@@ -98,13 +160,12 @@ def submit(token: str):
     else:
         outcome = services.submit(visit.link, checked.values, fingerprint)
     if outcome == Outcome.SAVED:
-        date = format_date(invitation.participant.round.closes_on, "long")
-        flash(_("Your answers are saved. Use the same link to carry on until %(date)s.", date=date))
+        _saved_message(visit)
         return redirect(url_for("survey.form", token=token), 303)
     if outcome == Outcome.SUBMITTED:
-        return render_template("survey/thanks.html", page_lang=invitation.language)
+        return _thanks(visit, token)
     if outcome == Outcome.ALREADY_SUBMITTED:
-        return _already(visit)
+        return _already(visit, token)
     if outcome == Outcome.NOTHING_ANSWERED:
         errors = {"form": _("Answer at least one statement before you submit.")}
         return _form_page(visit, token, posted, errors, fingerprint)
@@ -130,3 +191,17 @@ def save_answer(token: str):
     return render_template(
         "survey/_save_state.html", states=states, progress=progress, fingerprint=fingerprint
     )
+
+
+@bp.post("/<token>/language")
+@ratelimit.survey_page
+@ratelimit.survey_unknown_link
+def language(token: str):
+    """The language switch of the pages after submitting: sets the invitation's language."""
+    visit = _visit_or_404(token)
+    choice = _chosen_language()
+    if choice is None:
+        flash(_("That language is not available. Nothing was changed."), "error")
+    elif not services.set_language(visit.link, choice):
+        abort(404)
+    return _back_to_link(token)

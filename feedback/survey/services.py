@@ -242,6 +242,49 @@ def save_draft(link: Link, values: Mapping[str, str], fingerprint: str | None = 
     return Outcome.SAVED
 
 
+def _set_language(invitation_id: int, language: str) -> None:
+    db.session.execute(
+        sa.update(Invitation)
+        .where(Invitation.id == invitation_id)
+        .values(language=language)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def switch_language(
+    link: Link, values: Mapping[str, str], fingerprint: str | None, language: str
+) -> Outcome:
+    """The rater chose another language on the form: save everything on it as the draft
+    (as "save" does; it never submits) and set the invitation's language, so the page and
+    later reminders follow, in one transaction.
+
+    An outdated form (STALE) saves no answers, but the language still changes: the rater
+    gets the current draft back, in the language they chose. `language` is one the app
+    offers (the route checks)."""
+    begin_write()
+    refusal, draft = _lock_and_check(link, values, fingerprint)
+    if refusal in (Outcome.CLOSED, Outcome.ALREADY_SUBMITTED):
+        db.session.rollback()
+        return refusal
+    if refusal is None:
+        _write_draft(link, draft, values)
+    _set_language(link.invitation_id, language)
+    db.session.commit()
+    return refusal or Outcome.SAVED
+
+
+def set_language(link: Link, language: str) -> bool:
+    """Set the invitation's language (the pages after submitting have their own switch);
+    False when the round no longer takes answers, and nothing changes."""
+    begin_write()
+    if _lock_open_invitation(link.invitation_id) == Outcome.CLOSED:
+        db.session.rollback()
+        return False
+    _set_language(link.invitation_id, language)
+    db.session.commit()
+    return True
+
+
 @dataclass(frozen=True)
 class Autosaved:
     outcome: Outcome

@@ -4,7 +4,7 @@ Empty until the user chooses; pages then follow the person's language, and else 
 browser's.
 
 Revision ID: c41d2e7a9b10
-Revises: 910e238be516
+Revises: 4c1f2a9d7b3e
 Create Date: 2026-12-02 06:40:00.000000
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c41d2e7a9b10'
-down_revision = '910e238be516'
+down_revision = '4c1f2a9d7b3e'
 branch_labels = None
 depends_on = None
 

@@ -258,8 +258,9 @@ def test_an_over_long_comment_is_refused_without_being_echoed(app, db, client):
         )
         assert response.status_code == 200
         page = response.get_data(as_text=True)
-        assert "te lang: hoogstens 4000 tekens (het zijn er 190000)" in page
-        assert "Hier staan alleen de eerste 4000 tekens." in page
+        # Dutch numbers, as Babel writes them
+        assert "te lang: hoogstens 4.000 tekens (het zijn er 190.000)" in page
+        assert "Hier staan alleen de eerste 4.000 tekens." in page
         assert long_comment[:4000] + "</textarea>" in page  # what fits, nothing more
         assert len(page) < 60_000
         assert f'name="s{second}" value="2" checked' in page  # the rest of the form stays

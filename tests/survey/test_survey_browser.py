@@ -67,7 +67,7 @@ def test_rater_answers_on_a_phone_comes_back_and_submits(phone_app, chromium, li
             item.locator("label.opt", has=page.locator(f"input[value='{value}']")).click()
         expect(page.locator(f"#state-{field}")).to_contain_text("Opgeslagen")
 
-    comment = page.get_by_label("Waarmee zou deze manager moeten beginnen?")
+    comment = page.get_by_label("Waarmee zou mijn manager moeten beginnen?")
     comment.press_sequentially("Vaker samen op klantbezoek.")  # typing: keyup events
     expect(page.locator("#state-q-start")).to_contain_text("Opgeslagen")
     page.get_by_label(re.compile("Welk cijfer")).select_option("8")
@@ -107,7 +107,7 @@ def test_one_tab_submits_at_once_and_an_outdated_tab_loses_nothing(
 
     fingerprint = tab_a.locator("#draft-fingerprint")
     expect(fingerprint).to_have_value("")
-    comment_a = tab_a.get_by_label("Waarmee zou deze manager moeten beginnen?")
+    comment_a = tab_a.get_by_label("Waarmee zou mijn manager moeten beginnen?")
     comment_a.press_sequentially("Geschreven in tab A")
     expect(tab_a.locator("#state-q-start")).to_contain_text("Opgeslagen")
     expect(fingerprint).not_to_have_value("")  # swapped in out of band by the autosave
@@ -119,7 +119,7 @@ def test_one_tab_submits_at_once_and_an_outdated_tab_loses_nothing(
     expect(tab_b.locator(f"#state-{fields[0]}")).to_contain_text("Opgeslagen")
     tab_b.get_by_role("button", name="Mijn antwoorden versturen").click()
     expect(tab_b.get_by_role("alert")).to_contain_text("in een ander venster of tabblad")
-    expect(tab_b.get_by_label("Waarmee zou deze manager moeten beginnen?")).to_have_value(
+    expect(tab_b.get_by_label("Waarmee zou mijn manager moeten beginnen?")).to_have_value(
         "Geschreven in tab A"
     )
     expect(tab_b.get_by_label(re.compile("Welk cijfer"))).to_have_value("8")
@@ -140,11 +140,11 @@ def test_one_tab_with_autosaves_submits_with_one_click(phone_app, chromium, live
     item.locator("label.opt", has=page.locator("input[value='2']")).click()
     expect(page.locator(f"#state-{fields[0]}")).to_contain_text("Opgeslagen")
     progress = page.locator("#progress")
-    page.get_by_label("Waarmee zou deze manager moeten beginnen?").press_sequentially(
+    page.get_by_label("Waarmee zou mijn manager moeten beginnen?").press_sequentially(
         "Vaker\nsamen"
     )
     expect(progress).to_contain_text(re.compile(r"^\s*2 van"))
-    stop = page.get_by_label("Waarmee zou deze manager moeten stoppen?")
+    stop = page.get_by_label("Waarmee zou mijn manager moeten stoppen?")
     stop.press_sequentially("Iets wat me verraadt")
     expect(progress).to_contain_text(re.compile(r"^\s*3 van"))
     stop.press("Control+a")
@@ -157,3 +157,94 @@ def test_one_tab_with_autosaves_submits_with_one_click(phone_app, chromium, live
         _db.session.remove()
     texts = list(sealed.comments.values())
     assert [t.replace("\r\n", "\n") for t in texts] == ["Vaker\nsamen"]
+
+
+BASE_HAS_SLOT = "block language_switch" in (
+    Path(__file__).parents[2] / "feedback" / "templates" / "base.html"
+).read_text(encoding="utf-8")
+needs_slot = pytest.mark.skipif(
+    not BASE_HAS_SLOT, reason="base.html has no language_switch slot yet"
+)
+
+
+@pytest.fixture
+def raters_app(tmp_path):
+    """A self-assessment link and a direct report's link, both Dutch to begin with."""
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'browser.db'}"
+        WTF_CSRF_ENABLED = True
+
+    application = create_app(Config)
+    with application.app_context():
+        _db.create_all()
+        rnd, _participant, links = make_rated_manager(_db)
+        tokens = {
+            "self": links[RaterGroup.SELF][0][1],
+            "direct": links[RaterGroup.DIRECT_REPORT][0][1],
+        }
+        field = f"s{rnd.framework.statements[0].id}"
+        _db.session.remove()
+    yield application, tokens, field
+    with application.app_context():
+        _db.engine.dispose()
+
+
+@needs_slot
+def test_switching_language_keeps_what_was_typed_and_screenshots_both(
+    raters_app, chromium, live_server
+):
+    """The rater types a comment and picks a score, then switches to English and back:
+    nothing is lost, nothing is submitted. Screenshots of the self-assessment and a direct
+    report's survey in both languages land in the browser-shots folder."""
+    from playwright.sync_api import expect
+
+    from tests.browser.browser_helpers import SHOTS
+
+    SHOTS.mkdir(exist_ok=True)
+    application, tokens, field = raters_app
+    base = live_server(application)
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(WAIT_MS)
+    for who, token in tokens.items():
+        page.goto(f"{base}/s/{token}")
+        page.screenshot(path=str(SHOTS / f"survey-{who}-nl.png"))
+        item = page.locator(f"fieldset:has(input[name='{field}'])")
+        item.locator("label.opt", has=page.locator("input[value='4']")).click()
+        comment = page.locator("textarea[name='q:start']")
+        comment.fill("Nog niet opgeslagen")  # no keyup: the autosave has not fired
+        page.get_by_role("button", name="English").click()
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        expect(page.locator("#flash")).to_contain_text("Your answers are saved")
+        expect(page.locator("textarea[name='q:start']")).to_have_value("Nog niet opgeslagen")
+        expect(page.locator(f"input[name='{field}'][value='4']")).to_be_checked()
+        heading = {"self": "Your self-assessment", "direct": "Feedback for"}[who]
+        expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+        expect(page.get_by_role("button", name="English")).to_have_attribute("aria-current", "true")
+        page.screenshot(path=str(SHOTS / f"survey-{who}-en.png"))
+        page.get_by_role("button", name="Nederlands").click()
+        expect(page.locator("html")).to_have_attribute("lang", "nl")
+        expect(page.locator("textarea[name='q:start']")).to_have_value("Nog niet opgeslagen")
+    with application.app_context():
+        assert sealed_answers(_db) == []
+        _db.session.remove()
+
+
+@needs_slot
+def test_enter_on_an_answer_saves_and_neither_switches_nor_submits(
+    raters_app, chromium, live_server
+):
+    from playwright.sync_api import expect
+
+    application, tokens, field = raters_app
+    page = chromium.new_page()
+    page.set_default_timeout(WAIT_MS)
+    page.goto(live_server(application) + f"/s/{tokens['direct']}")
+    radio = page.locator(f"input[name='{field}'][value='2']")
+    radio.check()
+    radio.press("Enter")
+    expect(page.locator("#flash")).to_contain_text("Je antwoorden zijn opgeslagen")
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
+    with application.app_context():
+        assert sealed_answers(_db) == []
+        _db.session.remove()

@@ -79,21 +79,26 @@ def test_the_page_says_who_when_and_how_anonymous(client, db, survey):
     manager = survey.invitation.participant.person.name
     assert f"Feedback voor {manager}" in html
     assert "17 maart 2099" in html
-    assert "minstens 4 mensen" in html
-    assert "zelf" in html and "leidinggevende" in html
+    assert "Je antwoorden zijn anoniem" in html
+    assert "minstens 4 van hen hebben geantwoord" in html
+    assert "minstens 4 antwoorden heeft" in html
+    assert "“Zelfbeoordeling” en “Leidinggevende”" in html
     assert "zonder namen" in html
-    # Every statement, in Dutch, grouped per leg, with 1-5 and "don't know".
+    # Every statement, in Dutch, worded for a direct report, grouped per leg, with 1-5 and
+    # "don't know".
     framework = survey.round.framework
     for leg in framework.legs:
         assert leg.name_nl in html
         for statement in leg.statements:
-            assert statement.text_nl in html
+            assert statement.rater_text("nl", RaterGroup.DIRECT_REPORT) in html
+            assert statement.text_nl not in html  # the report's neutral form
             for value in ("1", "2", "3", "4", "5", "dk"):
                 assert f'name="s{statement.id}" value="{value}"' in html
     assert "helemaal oneens" in html and "helemaal eens" in html and "Weet ik niet" in html
     for question in framework.open_questions:
-        assert question.text_nl in html
+        assert question.rater_text("nl", RaterGroup.DIRECT_REPORT) in html
         assert f'name="q:{question.key}"' in html
+    assert "Welk cijfer geef je je manager in het algemeen" in html
     assert 'name="grade"' in html and '<option value="10"' in html
     assert "0 van 28 beantwoord" in html or re.search(r"0 van \d+ beantwoord", html)
     assert 'lang="nl"' in html
@@ -103,7 +108,9 @@ def test_the_page_is_in_english_for_an_english_invitation(client, db, survey):
     set_language(db, survey.invitation.id, "en")
     html = client.get(survey.url()).get_data(as_text=True)
     statement = survey.round.framework.statements[0]
-    assert statement.text_en in html and statement.text_nl not in html
+    assert statement.rater_text("en", RaterGroup.DIRECT_REPORT) in html
+    assert statement.rater_text("nl", RaterGroup.DIRECT_REPORT) not in html
+    assert "My manager hires salespeople" in html
     assert "strongly disagree" in html and "Don't know" in html
     assert "Your answers are anonymous" in html
     assert "Submit my answers" in html
@@ -113,9 +120,10 @@ def test_the_page_is_in_english_for_an_english_invitation(client, db, survey):
 def test_supervisor_and_self_are_told_how_they_are_shown(client, survey):
     ((_, supervisor_token),) = survey.links[RaterGroup.SUPERVISOR]
     ((_, self_token),) = survey.links[RaterGroup.SELF]
-    assert "Jij antwoordt als leidinggevende" in client.get(survey.url(supervisor_token)).text
+    assert "Je antwoordt als leidinggevende" in client.get(survey.url(supervisor_token)).text
     assert "Dit is je zelfbeoordeling" in client.get(survey.url(self_token)).text
-    assert "Jij antwoordt als leidinggevende" not in client.get(survey.url()).text
+    assert "Je antwoordt als leidinggevende" not in client.get(survey.url()).text
+    assert "Dit is je zelfbeoordeling" not in client.get(survey.url()).text
 
 
 # --- Autosave -------------------------------------------------------------------------------
@@ -337,7 +345,7 @@ def test_invalid_submit_shows_errors_keeps_typed_text_and_changes_nothing(client
     assert "te lang" in html and "1 tot en met 10" in html
     # what they typed is still there, as far as it fits; the rest is not echoed back
     assert long_text[:4000] + "</textarea>" in html and long_text.strip() not in html
-    assert "Hier staan alleen de eerste 4000 tekens." in html
+    assert "Hier staan alleen de eerste 4.000 tekens." in html  # a Dutch number
     assert "Kort</textarea>" in html
     assert f'name="s{s2}" value="4" checked' in html
     assert f'name="s{s1}" value="3" checked' in html

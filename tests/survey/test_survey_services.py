@@ -133,3 +133,47 @@ def test_autosave_hands_a_new_fingerprint_only_to_a_current_page(db, survey):
     # saved; the page stays behind
     assert (behind.outcome, behind.fingerprint) == (Outcome.SAVED, None)
     assert services.draft_values(inv) == {f"s{s1}": "3", f"s{s2}": "5"}
+
+
+# --- the language switch ---------------------------------------------------------------------
+
+
+def _language(db, invitation_id):
+    db.session.expire_all()
+    return db.session.scalar(sa.select(Invitation.language).where(Invitation.id == invitation_id))
+
+
+def test_switch_language_saves_the_form_and_sets_the_language_in_one_go(db, survey):
+    sid = survey.statement_ids[0]
+    link = survey.link
+    outcome = services.switch_language(link, {f"s{sid}": "2", "q:start": "x"}, "", "en")
+    assert outcome == Outcome.SAVED
+    assert services.draft_values(link) == {f"s{sid}": "2", "q:start": "x"}
+    assert _language(db, link.invitation_id) == "en"
+    assert scalar_count(db, SealedResponse) == 0
+
+
+def test_switch_language_after_a_submit_elsewhere_changes_nothing(db, survey):
+    sid = survey.statement_ids[0]
+    link = survey.link  # opened before the other tab submitted
+    assert services.submit(survey.link, {f"s{sid}": "3"}) == Outcome.SUBMITTED
+    outcome = services.switch_language(link, {f"s{sid}": "5"}, None, "en")
+    assert outcome == Outcome.ALREADY_SUBMITTED
+    assert _language(db, link.invitation_id) == "nl"
+    assert drafts_stored(db) == 0
+    assert [a.scores for a in sealed_answers(db)] == [{sid: 3}]
+    # The pages after submitting may still switch.
+    assert services.set_language(link, "en") is True
+    assert _language(db, link.invitation_id) == "en"
+
+
+def test_switch_language_in_a_closed_round_changes_nothing(db, survey):
+    link = survey.link
+    db.session.execute(
+        sa.update(Round).where(Round.id == survey.round.id).values(status=RoundStatus.CLOSED)
+    )
+    db.session.commit()
+    assert services.switch_language(link, {"q:start": "x"}, None, "en") == Outcome.CLOSED
+    assert services.set_language(link, "en") is False
+    assert _language(db, link.invitation_id) == "nl"
+    assert drafts_stored(db) == 0
