@@ -30,15 +30,17 @@ def day(value: date | None) -> str:
 
 
 def moment(value: datetime | None) -> str:
-    """A stored (UTC) moment in the app's time zone: "2 dec 2026, 10:05"."""
+    """A stored (UTC) moment in the app's time zone (BABEL_DEFAULT_TIMEZONE), its date as
+    the locale writes it: "2 dec 2026, 10:05" / "Dec 2, 2026, 10:05"."""
     if value is None:
         return ""
-    return f"{format_date(value, 'medium')}, {format_time(value, 'short')}"
+    return f"{format_date(value, 'medium')}, {clock(value)}"
 
 
 def clock(value: datetime | None) -> str:
-    """The time of day of a stored (UTC) moment in the app's time zone: "10:05"."""
-    return "" if value is None else format_time(value, "short")
+    """The time of day of a stored (UTC) moment in the app's time zone, on the 24-hour
+    clock in both languages (the organisation's clock): "10:05"."""
+    return "" if value is None else format_time(value, "HH:mm")
 
 
 def percent(value: int | None) -> str:

@@ -8,7 +8,7 @@
 """
 
 import pytest
-from flask import has_request_context
+from flask import g, has_request_context
 from flask_babel import get_babel, refresh
 
 
@@ -34,7 +34,11 @@ def _locale_per_request(app):
     def locale_selector():
         return select() if has_request_context() else "en"
 
+    def fresh_locale():
+        g.pop("lang", None)  # a language a view forced for its own request only
+        refresh()
+
     babel.locale_selector = locale_selector
-    app.before_request_funcs.setdefault(None, []).insert(0, refresh)
+    app.before_request_funcs.setdefault(None, []).insert(0, fresh_locale)
     yield
     babel.locale_selector = select
