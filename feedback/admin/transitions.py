@@ -42,7 +42,11 @@ def claim(
 
 
 def _transition(
-    round_id: int, source: RoundStatus, target: RoundStatus, stamp: str, refusal
+    round_id: int,
+    source: RoundStatus,
+    target: RoundStatus,
+    stamp: str,
+    refusal: Callable[[str], str],
 ) -> Round:
     begin_write()
     claim(round_id, source, target, stamp, refusal)

@@ -297,7 +297,7 @@ def test_the_set_password_page_in_dutch(app, db):
 @pytest.mark.parametrize(
     ("lang", "texts"),
     [
-        ("nl", ["Alle PDF’s maken", "Klaar", "3 van 3 rapporten", "Downloaden"]),
+        ("nl", ["Alle PDF’s maken", "Klaar", "3 van 3 rapporten"]),
         ("en", ["Building all PDFs", "Done", "3 of 3 reports"]),
     ],
 )
@@ -308,9 +308,11 @@ def test_a_job_page_in_each_language(app, db, hr, lang, texts):
     db.session.commit()
     client = hr_in(app, hr, lang)
     page = client.get(f"/jobs/{job.id}").text
-    for text in texts[:3]:
+    for text in texts:
         assert text in page
     assert foreign_words(page, lang) == set()
+    if lang == "nl":  # the job's stored (English) count is said in Dutch, once
+        assert "3 of 3 reports" not in page and page.count("3 van 3 rapporten") == 1
     failure = client.get(f"/jobs/{failed.id}").text
     error = "De taak is onderbroken." if lang == "nl" else "The job was interrupted."
     assert error in failure and foreign_words(failure, lang) == set()
