@@ -121,4 +121,6 @@ def demo_command(if_empty: bool) -> None:
     """Load the demo organisation with one closed and one open round (idempotent)."""
     from feedback.demo import load_demo
 
-    load_demo(if_empty=if_empty, echo=click.echo)
+    # Outside a request: the services it calls speak the default language.
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        load_demo(if_empty=if_empty, echo=click.echo)
