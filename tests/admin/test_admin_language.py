@@ -345,3 +345,9 @@ def test_commands_speak_the_default_language_or_the_one_asked_for(app, runner, o
     )
     unknown = runner.invoke(args=["password-link", "nobody@example.test", "--lang", "nl"])
     assert "Er is geen actief account met het e-mailadres nobody@example.test." in unknown.output
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_typed_text_inside_a_translated_sentence_stays_text(app, org, hr, lang):
+    page = hr_in(app, hr, lang).post("/admin/rounds/new/managers", data={"search": "<b>x</b>"}).text
+    assert "<b>x</b>" not in page and "“&lt;b&gt;x&lt;/b&gt;”" in page
