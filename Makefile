@@ -57,7 +57,7 @@ translations: install
 # catalogues up to date, fill the English one from the source text. Then write the Dutch
 # translations of the new entries (tests/test_translations.py fails until they are there).
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --omit-header \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --sort-output --omit-header \
 	  -o $(VENV)/messages.pot . >/dev/null
 	$(BIN)/pybabel update -i $(VENV)/messages.pot -d feedback/translations --no-fuzzy-matching \
 	  --ignore-obsolete --width 88 >/dev/null

@@ -1,8 +1,36 @@
-"""Command-line entry points: `flask --app wsgi <command>`."""
+"""Command-line entry points: `flask --app wsgi <command>`.
+
+The commands meant for HR and operators speak the app's default language
+(BABEL_DEFAULT_LOCALE, Dutch unless configured) or the one given with `--lang nl|en`.
+"""
+
+import functools
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+LANGUAGES = ("nl", "en")
+
+
+def hr_language(command):
+    """Add `--lang nl|en` to a command: its messages in that language, by default in the
+    app's default locale. Apply below `with_appcontext` (or an AppGroup's `command`)."""
+
+    @click.option(
+        "--lang",
+        type=click.Choice(LANGUAGES),
+        default=None,
+        help="Language of the messages (default: the app's default language).",
+    )
+    @functools.wraps(command)
+    def wrapped(*args, lang=None, **kwargs):
+        with force_locale(lang or current_app.config["BABEL_DEFAULT_LOCALE"]):
+            return command(*args, **kwargs)
+
+    return wrapped
 
 
 def init_app(app: Flask) -> None:
@@ -39,6 +67,7 @@ def init_app(app: Flask) -> None:
 @click.argument("email")
 @click.password_option(help="Prompted when not given.")
 @with_appcontext
+@hr_language
 def create_admin_command(email: str, password: str) -> None:
     """Create (or reset the password of) an HR admin account."""
     from feedback.auth.services import AccountError, create_admin
@@ -47,12 +76,13 @@ def create_admin_command(email: str, password: str) -> None:
         user = create_admin(email, password)
     except AccountError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"HR admin {user.email} is ready.")
+    click.echo(_("HR admin %(email)s is ready.", email=user.email))
 
 
 @click.command("password-link")
 @click.argument("email")
 @with_appcontext
+@hr_language
 def password_link_command(email: str) -> None:
     """Print a fresh set-password link for an account (for the operator, e.g. without a
     mail server). Earlier links of that account stop working; the link is not stored."""
@@ -68,11 +98,19 @@ def password_link_command(email: str) -> None:
     user = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == email.lower()))
     if user is None or not user.active:
         db.session.rollback()
-        raise click.ClickException(f"No active account with the e-mail address {email}.")
+        raise click.ClickException(
+            _("No active account with the e-mail address %(email)s.", email=email)
+        )
     token = issue_password_link(user)
     db.session.commit()
     hours = current_app.config["PASSWORD_LINK_HOURS"]
-    click.echo(f"Set-password link for {user.email} (valid {hours} hours, shown once):")
+    click.echo(
+        _(
+            "Set-password link for %(email)s (valid %(hours)d hours, shown once):",
+            email=user.email,
+            hours=hours,
+        )
+    )
     click.echo(password_link(token))
 
 
@@ -83,4 +121,6 @@ def demo_command(if_empty: bool) -> None:
     """Load the demo organisation with one closed and one open round (idempotent)."""
     from feedback.demo import load_demo
 
-    load_demo(if_empty=if_empty, echo=click.echo)
+    # Outside a request: the services it calls speak the default language.
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        load_demo(if_empty=if_empty, echo=click.echo)

@@ -10,7 +10,7 @@ one request.
 """
 
 import sqlalchemy as sa
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
@@ -30,6 +30,8 @@ def select_locale() -> str:
     forced = getattr(g, "lang", None)
     if forced in languages:
         return forced
+    if not has_request_context():  # a job or a command: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     rater = _survey_link_language()
     if rater in languages:
         return rater

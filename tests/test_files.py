@@ -226,19 +226,19 @@ def test_the_purge_command_removes_old_files_and_says_so(app, runner):
     old_pdf = put(instance / "reports-cache" / str(uuid.uuid4()) / "1" / "1-nl-ab.pdf", 8)
     new_pdf = put(instance / "reports-cache" / str(uuid.uuid4()) / "1" / "2-nl-cd.pdf", 2)
 
-    dry = runner.invoke(args=["purge-invitations", "--dry-run"])
+    dry = runner.invoke(args=["purge-invitations", "--dry-run", "--lang", "en"])
     assert dry.exit_code == 0, dry.output
     assert "Files older than 7 days: would remove 1 report ZIP, 1 cached PDF." in dry.output
     assert old_zip.exists() and old_pdf.exists()
 
-    real = runner.invoke(args=["purge-invitations"])
+    real = runner.invoke(args=["purge-invitations", "--lang", "en"])
     assert real.exit_code == 0, real.output
     assert "Files older than 7 days: removed 1 report ZIP, 1 cached PDF." in real.output
     assert not old_zip.exists() and not old_pdf.exists() and new_pdf.exists()
 
-    again = runner.invoke(args=["purge-invitations"])
+    again = runner.invoke(args=["purge-invitations", "--lang", "en"])
     assert "No report ZIP or cached PDF is older than 7 days." in again.output
 
     app.config["FILE_RETENTION_DAYS"] = 1
-    shorter = runner.invoke(args=["purge-invitations"])
+    shorter = runner.invoke(args=["purge-invitations", "--lang", "en"])
     assert "Files older than 1 day: removed 0 report ZIPs, 1 cached PDF." in shorter.output

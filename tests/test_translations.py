@@ -16,7 +16,7 @@ import feedback
 
 ROOT = Path(feedback.__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "feedback" / "translations"
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "N_": None}
 
 
 def extracted() -> dict[str | tuple, str]:

@@ -9,9 +9,11 @@ other.
 from flask import Blueprint, abort, render_template
 
 from feedback.admin.dashboard import response_dashboard
+from feedback.admin.labels import template_helpers
 from feedback.admin.rounds import get_round
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.context_processor(template_helpers)  # round states in words, dates and rates per locale
 
 
 def round_or_404(round_id: int):

@@ -2,7 +2,9 @@
 and the round's life for cron and operators: `flask --app wsgi rounds list | close ROUND_ID |
 publish ROUND_ID` (the rules and messages of HR's buttons).
 
-Each is safe to run again: reminder slots and purges are recorded, mail is claimed row by
+Messages are in the app's default language, or the one given with `--lang nl|en`
+(feedback/cli.py); dates in `rounds list` stay ISO (2027-03-01), for scripts. Each is safe
+to run again: reminder slots and purges are recorded, mail is claimed row by
 row, and a round that is already closed (or published) is said so and left alone, with
 exit code 0. `purge-invitations` also removes report ZIPs and cached PDFs older than
 FILE_RETENTION_DAYS (default 7). A suggested crontab:
@@ -15,7 +17,11 @@ FILE_RETENTION_DAYS (default 7). A suggested crontab:
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
+from feedback.admin.labels import percent, status_label
+from feedback.cli import hr_language
 from feedback.models import RoundStatus
 
 
@@ -27,15 +33,23 @@ def _deliver(echo) -> bool:
     if backend_name() != "smtp":
         return True
     result = deliver_queued()
-    echo(f"Mail: {result.sent} sent, {result.failed} failed, {result.remaining} still queued.")
+    echo(
+        _(
+            "Mail: %(sent)d sent, %(failed)d failed, %(remaining)d still queued.",
+            sent=result.sent,
+            failed=result.failed,
+            remaining=result.remaining,
+        )
+    )
     if result.error:
-        echo(f"The mail server failed: {result.error}")
+        echo(_("The mail server failed: %(error)s", error=result.error))
         return False
     return True
 
 
 @click.command("send-reminders")
 @with_appcontext
+@hr_language
 def send_reminders_command() -> None:
     """Send the reminders that are due in open rounds, then deliver the mail."""
     from feedback.admin.reminders import run_scheduled_reminders
@@ -44,23 +58,38 @@ def send_reminders_command() -> None:
     for run in runs:
         slots = ", ".join(run.slots)
         if run.skipped_recent:
-            click.echo(f"{run.round_name}: {slots} covered by a reminder sent shortly before.")
+            click.echo(
+                _(
+                    "%(round)s: %(slots)s covered by a reminder sent shortly before.",
+                    round=run.round_name,
+                    slots=slots,
+                )
+            )
         else:
-            click.echo(f"{run.round_name}: reminders ({slots}) to {run.raters} raters.")
+            click.echo(
+                ngettext(
+                    "%(round)s: reminders (%(slots)s) to %(num)d rater.",
+                    "%(round)s: reminders (%(slots)s) to %(num)d raters.",
+                    run.raters,
+                    round=run.round_name,
+                    slots=slots,
+                )
+            )
     if not runs:
-        click.echo("No reminders are due.")
+        click.echo(_("No reminders are due."))
     if not _deliver(click.echo):
         raise SystemExit(1)
 
 
 @click.command("deliver-mail")
 @with_appcontext
+@hr_language
 def deliver_mail_command() -> None:
     """Send queued mail through SMTP (retries what failed for a temporary reason)."""
     from feedback.mail import backend_name
 
     if backend_name() != "smtp":
-        click.echo("MAIL_SERVER is not set: mail stays in the outbox in the app.")
+        click.echo(_("MAIL_SERVER is not set: mail stays in the outbox in the app."))
         return
     if not _deliver(click.echo):
         raise SystemExit(1)
@@ -69,20 +98,36 @@ def deliver_mail_command() -> None:
 @click.command("purge-invitations")
 @click.option("--dry-run", is_flag=True, help="Only list what would be purged.")
 @with_appcontext
+@hr_language
 def purge_invitations_command(dry_run: bool) -> None:
     """Purge invitations, links and drafts of rounds past their retention period, and
     report ZIPs and cached PDFs older than FILE_RETENTION_DAYS."""
     from feedback.admin.retention import purge_due_rounds
 
     results = purge_due_rounds(dry_run=dry_run)
-    verb = "would purge" if dry_run else "purged"
     for r in results:
-        click.echo(
-            f"{r.round_name}: {verb} {r.invitations} invitations, {r.tokens} links, "
-            f"{r.drafts} draft answers; {r.mails} stored mails cleaned."
-        )
+        counts = {
+            "round": r.round_name,
+            "invitations": r.invitations,
+            "links": r.tokens,
+            "drafts": r.drafts,
+            "mails": r.mails,
+        }
+        if dry_run:
+            text = _(
+                "%(round)s: would purge %(invitations)d invitations, %(links)d links, "
+                "%(drafts)d draft answers; %(mails)d stored mails would be cleaned.",
+                **counts,
+            )
+        else:
+            text = _(
+                "%(round)s: purged %(invitations)d invitations, %(links)d links, "
+                "%(drafts)d draft answers; %(mails)d stored mails cleaned.",
+                **counts,
+            )
+        click.echo(text)
     if not results:
-        click.echo("No round is due for purging.")
+        click.echo(_("No round is due for purging."))
     _remove_old_files(dry_run)
 
 
@@ -94,20 +139,36 @@ def _remove_old_files(dry_run: bool) -> None:
         removed = remove_old_files(current_app.instance_path, days, dry_run=dry_run)
     except ValueError as error:
         raise click.ClickException(str(error)) from error
-    age = _count(days, "day")
     if not removed.total:
-        click.echo(f"No report ZIP or cached PDF is older than {age}.")
+        click.echo(
+            ngettext(
+                "No report ZIP or cached PDF is older than %(num)d day.",
+                "No report ZIP or cached PDF is older than %(num)d days.",
+                days,
+            )
+        )
         return
-    verb = "would remove" if dry_run else "removed"
-    others = f", {_count(removed.others, 'other job file')}" if removed.others else ""
-    click.echo(
-        f"Files older than {age}: {verb} {_count(removed.zips, 'report ZIP')}, "
-        f"{_count(removed.pdfs, 'cached PDF')}{others}."
-    )
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+    files = [
+        ngettext("%(num)d report ZIP", "%(num)d report ZIPs", removed.zips),
+        ngettext("%(num)d cached PDF", "%(num)d cached PDFs", removed.pdfs),
+    ]
+    if removed.others:
+        files.append(ngettext("%(num)d other job file", "%(num)d other job files", removed.others))
+    if dry_run:
+        text = ngettext(
+            "Files older than %(num)d day: would remove %(files)s.",
+            "Files older than %(num)d days: would remove %(files)s.",
+            days,
+            files=", ".join(files),
+        )
+    else:
+        text = ngettext(
+            "Files older than %(num)d day: removed %(files)s.",
+            "Files older than %(num)d days: removed %(files)s.",
+            days,
+            files=", ".join(files),
+        )
+    click.echo(text)
 
 
 # --- the round's life: `flask --app wsgi rounds list | close ROUND_ID | publish ROUND_ID` ---
@@ -130,30 +191,35 @@ _STEPS = {
 def _rate_text(row) -> str:
     """The response rate as the rounds page shows it."""
     if row.status == RoundStatus.DRAFT:
-        return "not launched"
+        return _("not launched")
     if row.counted_at is None:
-        return "no counts kept"
+        return _("no counts kept")
     if row.rate.percent is None:
-        return "too few raters to show"
-    return f"{row.rate.percent}% ({row.rate.answered} / {row.rate.invited})"
+        return _("too few raters to show")
+    return f"{percent(row.rate.percent)} ({row.rate.answered} / {row.rate.invited})"
 
 
 @rounds_cli.command("list")
+@hr_language
 def list_rounds_command() -> None:
     """Every round, newest first: id, status, dates, managers, response rate, name."""
     from feedback.admin import rounds
 
     rows = rounds.list_rounds()
     if not rows:
-        click.echo("No rounds yet.")
+        click.echo(_("No rounds yet."))
         return
+    # Column headings, each one word (scripts split the lines on white space).
+    heads = (
+        _("ID"), _("STATUS"), _("OPENS"), _("CLOSES"), _("MANAGERS"), _("RESPONSES"), _("NAME")
+    )  # fmt: skip
     click.echo(
-        f"{'ID':>5}  {'STATUS':<10} {'OPENS':<10}  {'CLOSES':<10}  {'MANAGERS':>8}  "
-        f"{'RESPONSES':<24} NAME"
+        f"{heads[0]:>5}  {heads[1]:<12} {heads[2]:<10}  {heads[3]:<10}  {heads[4]:>8}  "
+        f"{heads[5]:<24} {heads[6]}"
     )
     for r in rows:
         click.echo(
-            f"{r.id:>5}  {r.status:<10} {r.opens_on.isoformat():<10}  "
+            f"{r.id:>5}  {status_label(r.status):<12} {r.opens_on.isoformat():<10}  "
             f"{r.closes_on.isoformat():<10}  {r.managers:>8}  {_rate_text(r):<24} {r.name}"
         )
 
@@ -169,11 +235,14 @@ def _round_step(step: str, round_id: int) -> None:
     rnd = rounds.get_round(round_id)
     if rnd is None:
         raise click.ClickException(
-            f"Round {round_id} does not exist (`flask --app wsgi rounds list` lists them)."
+            _(
+                "Round %(id)d does not exist (`flask --app wsgi rounds list` lists them).",
+                id=round_id,
+            )
         )
     name = rnd.name
     if rnd.status in done:
-        click.echo(f"Round {round_id} ({name}) is already {rnd.status}: nothing was changed.")
+        click.echo(_already(round_id, name, rnd.status))
         return
     problems = transitions.step_problems(rnd, step, source)
     if problems:
@@ -185,16 +254,33 @@ def _round_step(step: str, round_id: int) -> None:
         db.session.rollback()
         rnd = rounds.get_round(round_id)
         if rnd is not None and rnd.status in done:  # another run got there first
-            click.echo(f"Round {round_id} ({name}) is already {rnd.status}: nothing was changed.")
+            click.echo(_already(round_id, name, rnd.status))
             return
         raise click.ClickException(str(error)) from error
     except SealError as error:
-        raise click.ClickException(f"Nothing was changed: {error}") from error
-    click.echo(f"Round {round_id} ({name}): {transitions.step_message(step, result)}")
+        raise click.ClickException(_("Nothing was changed: %(error)s", error=error)) from error
+    click.echo(
+        _(
+            "Round %(id)d (%(name)s): %(message)s",
+            id=round_id,
+            name=name,
+            message=transitions.step_message(step, result),
+        )
+    )
+
+
+def _already(round_id: int, name: str, status: str) -> str:
+    return _(
+        "Round %(id)d (%(name)s) is already %(status)s: nothing was changed.",
+        id=round_id,
+        name=name,
+        status=status_label(status),
+    )
 
 
 @rounds_cli.command("close")
 @click.argument("round_id", type=int)
+@hr_language
 def close_round_command(round_id: int) -> None:
     """Close an open round: its links stop working and its answers are opened for the
     reports; who took part is erased, only the counts per manager and group remain."""
@@ -203,6 +289,7 @@ def close_round_command(round_id: int) -> None:
 
 @rounds_cli.command("publish")
 @click.argument("round_id", type=int)
+@hr_language
 def publish_round_command(round_id: int) -> None:
     """Publish a closed round's reports to its managers. Final: no way back."""
     _round_step("publish", round_id)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import gettext as _
 
 from feedback.admin.raters import new_invitation, proposed_raters
 from feedback.admin.rounds import AdminError, RoundSettings, check_settings
@@ -110,7 +111,7 @@ def create_round(settings: RoundSettings, manager_ids: list[int]) -> Round:
     """A draft round with a copy of the framework and proposed raters per manager."""
     problems = check_settings(settings)
     if not manager_ids:
-        problems.append("Choose at least one manager to rate.")
+        problems.append(_("Choose at least one manager to rate."))
     if problems:
         raise AdminError(" ".join(problems))
     begin_write()
@@ -118,7 +119,7 @@ def create_round(settings: RoundSettings, manager_ids: list[int]) -> Round:
     managers = [p for p in eligible_managers() if p.id in wanted]
     if len(managers) != len(wanted):
         db.session.rollback()
-        raise AdminError("Some chosen managers are not active managers with a team any more.")
+        raise AdminError(_("Some chosen managers are not active managers with a team any more."))
     framework = copy_framework(load_framework())
     rnd = Round(
         name=settings.name.strip(),

@@ -75,7 +75,7 @@ def _group_counts(rates: dict[str, Rate], view) -> list[GroupCount]:
             state = POOLED
         else:
             state = NONE
-        counts.append(GroupCount(group=str(g), label=GROUP_LABELS[g], state=state, rate=rate))
+        counts.append(GroupCount(group=str(g), label=str(GROUP_LABELS[g]), state=state, rate=rate))
     return counts
 
 
@@ -101,7 +101,7 @@ def _round_row(managers: list[ManagerCounts]) -> list[GroupCount]:
                 state = POOLED
             else:
                 state = NONE
-        row.append(GroupCount(group=str(g), label=GROUP_LABELS[g], state=state, rate=rate))
+        row.append(GroupCount(group=str(g), label=str(GROUP_LABELS[g]), state=state, rate=rate))
     return row
 
 

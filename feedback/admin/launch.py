@@ -6,7 +6,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
+from flask_babel import gettext as _
 
+from feedback.admin.labels import status_label
 from feedback.admin.raters import rater_problems
 from feedback.admin.rounds import AdminError, get_round
 from feedback.admin.transitions import claim
@@ -32,9 +34,14 @@ def launch_problems(round_id: int) -> list[str]:
     """Why a round cannot be launched (empty when it can); read-only."""
     rnd = get_round(round_id)
     if rnd is None:
-        return ["This round does not exist."]
+        return [_("This round does not exist.")]
     if rnd.status != RoundStatus.DRAFT:
-        return [f"This round was already launched (it is {rnd.status})."]
+        return [
+            _(
+                "This round was already launched (it is %(status)s).",
+                status=status_label(rnd.status),
+            )
+        ]
     return rater_problems(round_id)
 
 
@@ -51,12 +58,17 @@ def launch_round(round_id: int) -> LaunchResult:
         RoundStatus.DRAFT,
         RoundStatus.OPEN,
         "launched_at",
-        "This round was already launched (it is {status}): nothing was sent again.",
+        lambda status: _(
+            "This round was already launched (it is %(status)s): nothing was sent again.",
+            status=status,
+        ),
     )
     problems = rater_problems(round_id)
     if problems:
         db.session.rollback()
-        raise AdminError("The round cannot be launched yet: " + " ".join(problems))
+        raise AdminError(
+            _("The round cannot be launched yet: %(problems)s", problems=" ".join(problems))
+        )
     rnd = db.session.get(Round, round_id)
     db.session.refresh(rnd)
     try:
@@ -64,7 +76,7 @@ def launch_round(round_id: int) -> LaunchResult:
         password_mails = _ensure_manager_accounts(rnd)
     except MailError as error:
         db.session.rollback()
-        raise AdminError(f"Nothing was sent: {error}") from error
+        raise AdminError(_("Nothing was sent: %(error)s", error=error)) from error
     db.session.commit()
     # With SMTP the mails are queued (committed above, with their tokens); a background
     # job delivers them, so a round of 2,000 raters does not wait on the mail server here.

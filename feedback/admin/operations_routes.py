@@ -6,6 +6,9 @@ first.
 """
 
 from flask import flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from feedback.admin import reminders, retention
 from feedback.admin.blueprint import bp, confirm_page, round_or_404
@@ -25,30 +28,34 @@ def reminder_schedule(round_id: int):
     round_or_404(round_id)
     form = ReminderScheduleForm()
     if not form.validate():
-        flash("Give days as whole numbers separated by commas, e.g. 3, 7.", "error")
+        flash(_("Give days as whole numbers separated by commas, e.g. 3, 7."), "error")
         return _back(round_id, "reminders")
     try:
         reminders.set_schedule(round_id, form.after_launch.data, form.before_close.data)
     except reminders.ReminderError as error:
         flash(str(error), "error")
     else:
-        flash("Reminder schedule saved.", "success")
+        flash(_("Reminder schedule saved."), "success")
     return _back(round_id, "reminders")
 
 
 REMIND = {
-    "title": "Send reminders now",
-    "button": "Send reminders",
-    "explain": "Every rater who has not answered yet gets a reminder with a new personal "
-    "link, in their own language (earlier links keep working). You will only see how many "
-    "raters were reminded, never who. Reminders can be sent once an hour.",
+    "title": _l("Send reminders now"),
+    "button": _l("Send reminders"),
+    "explain": _l(
+        "Every rater who has not answered yet gets a reminder with a new personal "
+        "link, in their own language (earlier links keep working). You will only see how many "
+        "raters were reminded, never who. Reminders can be sent once an hour."
+    ),
 }
 PURGE = {
-    "title": "Purge invitations",
-    "button": "Purge (final)",
-    "explain": "Deletes this round's invitations, personal links and unfinished answers, "
-    "and removes the links from its stored e-mails. Reports and their response counts stay. "
-    "This cannot be undone.",
+    "title": _l("Purge invitations"),
+    "button": _l("Purge (final)"),
+    "explain": _l(
+        "Deletes this round's invitations, personal links and unfinished answers, "
+        "and removes the links from its stored e-mails. Reports and their response counts "
+        "stay. This cannot be undone."
+    ),
 }
 
 
@@ -65,9 +72,16 @@ def remind(round_id: int):
             flash(str(error), "error")
             return _back(round_id, "reminders")
         if not result.raters:
-            flash("Everyone has answered: no reminder was needed.", "success")
+            flash(_("Everyone has answered: no reminder was needed."), "success")
             return _back(round_id, "reminders")
-        flash(f"Reminders sent to {result.raters} raters.", "success")
+        flash(
+            ngettext(
+                "Reminders sent to %(num)d rater.",
+                "Reminders sent to %(num)d raters.",
+                result.raters,
+            ),
+            "success",
+        )
         if result.job_id:
             return redirect(url_for("jobs.show", job_id=result.job_id), 303)
         return _back(round_id, "reminders")
@@ -80,7 +94,7 @@ def retention_period(round_id: int):
     round_or_404(round_id)
     form = RetentionForm()
     if not form.validate():
-        flash("Give the retention period as a number of days.", "error")
+        flash(_("Give the retention period as a number of days."), "error")
         return _back(round_id, "retention")
     try:
         days = retention.set_retention(round_id, form.days.data)
@@ -88,9 +102,13 @@ def retention_period(round_id: int):
         flash(str(error), "error")
     else:
         flash(
-            f"Retention period set to {days} days."
+            ngettext(
+                "Retention period set to %(num)d day.",
+                "Retention period set to %(num)d days.",
+                days,
+            )
             if days
-            else "Retention period set to the default.",
+            else _("Retention period set to the default."),
             "success",
         )
     return _back(round_id, "retention")
@@ -109,10 +127,15 @@ def purge(round_id: int):
             flash(str(error), "error")
         else:
             flash(
-                "Invitations were purged already."
+                _("Invitations were purged already.")
                 if result is None
-                else f"Purged {result.invitations} invitations, {result.tokens} personal "
-                f"links and {result.drafts} unfinished answers.",
+                else _(
+                    "Purged %(invitations)d invitations, %(links)d personal links and "
+                    "%(drafts)d unfinished answers.",
+                    invitations=result.invitations,
+                    links=result.tokens,
+                    drafts=result.drafts,
+                ),
                 "success",
             )
         return _back(round_id, "retention")
@@ -125,10 +148,10 @@ def send_queued_mail(round_id: int):
     """Hand the round's queued mail to a background job again (after a server failure)."""
     round_or_404(round_id)
     if not EmptyForm().validate_on_submit():
-        flash("The form expired: please try again.", "error")
+        flash(_("The form expired: please try again."), "error")
         return _back(round_id, "mail")
     job = queue_delivery(round_id)
     if job is None:
-        flash("No e-mail of this round is waiting to be sent.", "success")
+        flash(_("No e-mail of this round is waiting to be sent."), "success")
         return _back(round_id, "mail")
     return redirect(url_for("jobs.show", job_id=job.id), 303)

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from feedback.db import paginate
 from feedback.extensions import db
@@ -17,17 +19,31 @@ from feedback.models import OutboxMessage
 from feedback.tokens import mentions_link
 
 HIDDEN_KINDS = ("reminder",)
-LINKS_NOTE = (
+LINKS_NOTE = _l(
     "Personal links are never stored or shown here: a survey link would let its holder "
     "answer as the rater, a set-password link would let its holder log in as the manager."
 )
+_SEALED = _l("It is sealed until delivery; the e-mail itself will carry the working link.")
 LINK_FATE = {
-    KEPT: "Without a mail server this e-mail was not sent and its link was not kept: "
-    "nobody has it.",
-    QUEUED: "It is sealed until delivery; the e-mail itself will carry the working link.",
-    SENDING: "It is sealed until delivery; the e-mail itself will carry the working link.",
-    SENT: "The delivered e-mail carried the working link; this copy never did.",
-    FAILED: "The e-mail was not delivered and its sealed link is erased.",
+    KEPT: _l(
+        "Without a mail server this e-mail was not sent and its link was not kept: nobody has it."
+    ),
+    QUEUED: _SEALED,
+    SENDING: _SEALED,
+    SENT: _l("The delivered e-mail carried the working link; this copy never did."),
+    FAILED: _l("The e-mail was not delivered and its sealed link is erased."),
+}
+KIND_LABELS = {
+    "invitation": _l("invitation"),
+    "password": _l("set password"),
+    "reminder": _l("reminder"),
+}
+STATUS_LABELS = {
+    KEPT: _l("kept"),
+    QUEUED: _l("queued"),
+    SENDING: _l("sending"),
+    SENT: _l("sent"),
+    FAILED: _l("failed"),
 }
 
 
@@ -39,6 +55,14 @@ class OutboxRow:
     subject: str
     kind: str
     status: str
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS.get(self.kind, self.kind))
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS.get(self.status, self.status))
 
 
 @dataclass(frozen=True)
@@ -52,12 +76,12 @@ def _recipient(msg: OutboxMessage) -> str | None:
     return None if msg.kind in HIDDEN_KINDS else msg.to
 
 
-HIDDEN_SUBJECT = "Reminder (subject hidden)"
+HIDDEN_SUBJECT = _l("Reminder (subject hidden)")
 
 
 def _subject(msg: OutboxMessage) -> str:
     # Its language alone could point at the one English-speaking rater who has not answered.
-    return HIDDEN_SUBJECT if msg.kind in HIDDEN_KINDS else msg.subject
+    return str(HIDDEN_SUBJECT) if msg.kind in HIDDEN_KINDS else msg.subject
 
 
 def _shown(msg: OutboxMessage) -> dict:
@@ -98,7 +122,7 @@ def outbox_detail(message_id: int) -> OutboxDetail | None:
     if msg is None:
         return None
     if msg.kind in HIDDEN_KINDS:
-        text, note = None, "Reminders are hidden: they would show who has not answered yet."
+        text, note = None, _("Reminders are hidden: they would show who has not answered yet.")
     else:
         # Stored bodies hold no working link (feedback/mail.py); redacting again here also
         # covers a mail stored before that was so.

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from feedback.admin.rounds import AdminError, get_round, round_for_update
 from feedback.db import begin_write
@@ -24,10 +26,17 @@ GROUP_ORDER = (
     RaterGroup.PEER,
 )
 GROUP_LABELS = {
-    RaterGroup.SELF: "Self",
-    RaterGroup.SUPERVISOR: "Supervisor",
-    RaterGroup.DIRECT_REPORT: "Direct reports",
-    RaterGroup.PEER: "Peers",
+    RaterGroup.SELF: _l("Self"),
+    RaterGroup.SUPERVISOR: _l("Supervisor"),
+    RaterGroup.DIRECT_REPORT: _l("Direct reports"),
+    RaterGroup.PEER: _l("Peers"),
+}
+# "Anna already rates Bob (as a peer).": the group as part of a sentence
+AS_GROUP = {
+    RaterGroup.SELF: _l("as self"),
+    RaterGroup.SUPERVISOR: _l("as supervisor"),
+    RaterGroup.DIRECT_REPORT: _l("as a direct report"),
+    RaterGroup.PEER: _l("as a peer"),
 }
 
 
@@ -93,7 +102,7 @@ class ParticipantRaters:
 
 
 def _participant_raters(participant: Participant) -> ParticipantRaters:
-    groups = {g: GroupRaters(group=str(g), label=GROUP_LABELS[g]) for g in GROUP_ORDER}
+    groups = {g: GroupRaters(group=str(g), label=str(GROUP_LABELS[g])) for g in GROUP_ORDER}
     for inv in participant.invitations:
         name = inv.person.name if inv.person else inv.email
         groups[RaterGroup(inv.group)].raters.append(
@@ -151,7 +160,7 @@ def find_person(query: str) -> Person:
     """An active person by exact e-mail, else by a name that matches exactly one person."""
     query = (query or "").strip()
     if not query:
-        raise AdminError("Type the e-mail address or the name of the rater.")
+        raise AdminError(_("Type the e-mail address or the name of the rater."))
     person = db.session.scalar(
         sa.select(Person).where(sa.func.lower(Person.email) == query.lower())
     )
@@ -162,31 +171,36 @@ def find_person(query: str) -> Person:
             )
         )
         if len(people) > 1:
-            raise AdminError(f"More than one person is called {query!r}: use the e-mail address.")
+            raise AdminError(
+                _("More than one person is called '%(name)s': use the e-mail address.", name=query)
+            )
         person = people[0] if people else None
     if person is None:
-        raise AdminError(f"Nobody in the organisation matches {query!r}.")
+        raise AdminError(_("Nobody in the organisation matches '%(query)s'.", query=query))
     if not person.active:
-        raise AdminError(f"{person.name} is not active in the organisation.")
+        raise AdminError(_("%(name)s is not active in the organisation.", name=person.name))
     return person
 
 
 def add_rater(round_id: int, participant_id: int, who: str, group: str) -> Invitation:
     """Add a rater to a draft round's manager. Refuses duplicates and a second self."""
     if group not in {str(g) for g in ADDABLE_GROUPS}:
-        raise AdminError("Choose the rater's group: peer, direct report or supervisor.")
+        raise AdminError(_("Choose the rater's group: peer, direct report or supervisor."))
     begin_write()
     try:
         rnd = round_for_update(round_id)
         if rnd.status != RoundStatus.DRAFT:
-            raise AdminError("Raters can only be changed before the round is launched.")
+            raise AdminError(_("Raters can only be changed before the round is launched."))
         participant = get_participant(round_id, participant_id)
         if participant is None:
-            raise AdminError("This manager is not part of the round.")
+            raise AdminError(_("This manager is not part of the round."))
         person = find_person(who)
         if person.id == participant.person_id:
             raise AdminError(
-                f"{person.name} is the manager being rated: they take part only as self."
+                _(
+                    "%(name)s is the manager being rated: they take part only as self.",
+                    name=person.name,
+                )
             )
         try:
             email = clean_address(person.email)
@@ -203,8 +217,12 @@ def add_rater(round_id: int, participant_id: int, who: str, group: str) -> Invit
         )
         if taken is not None:
             raise AdminError(
-                f"{person.name} already rates {participant.person.name} "
-                f"({GROUP_LABELS[RaterGroup(taken)].lower()})."
+                _(
+                    "%(name)s already rates %(manager)s (%(group)s).",
+                    name=person.name,
+                    manager=participant.person.name,
+                    group=AS_GROUP[RaterGroup(taken)],
+                )
             )
     except AdminError:
         db.session.rollback()
@@ -221,7 +239,7 @@ def remove_rater(round_id: int, participant_id: int, invitation_id: int) -> Part
     try:
         rnd = round_for_update(round_id)
         if rnd.status != RoundStatus.DRAFT:
-            raise AdminError("Raters can only be changed before the round is launched.")
+            raise AdminError(_("Raters can only be changed before the round is launched."))
         invitation = db.session.scalar(
             sa.select(Invitation).where(
                 Invitation.id == invitation_id,
@@ -230,9 +248,9 @@ def remove_rater(round_id: int, participant_id: int, invitation_id: int) -> Part
             )
         )
         if invitation is None:
-            raise AdminError("This rater is not in the round (any more).")
+            raise AdminError(_("This rater is not in the round (any more)."))
         if invitation.group == RaterGroup.SELF:
-            raise AdminError("The manager's self-assessment cannot be removed.")
+            raise AdminError(_("The manager's self-assessment cannot be removed."))
     except AdminError:
         db.session.rollback()
         raise
@@ -261,11 +279,11 @@ def rater_problems(round_id: int) -> list[str]:
         .order_by(Person.name)
     ).all()
     if not counts:
-        return ["The round has no managers to rate."]
+        return [_("The round has no managers to rate.")]
     problems = []
     for name, selves, others in counts:
         if (selves or 0) != 1:
-            problems.append(f"{name} needs exactly one self-assessment.")
+            problems.append(_("%(name)s needs exactly one self-assessment.", name=name))
         if not others:
-            problems.append(f"{name} has no raters besides themself.")
+            problems.append(_("%(name)s has no raters besides themself.", name=name))
     return problems

@@ -18,8 +18,11 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from feedback.admin import participation
+from feedback.admin.labels import clock
 from feedback.clock import today as clock_today
 from feedback.clock import utcnow
 from feedback.db import begin_write
@@ -64,12 +67,12 @@ def parse_days(text: str | None) -> tuple[int, ...]:
         return ()
     parts = [p for p in re.split(r"[\s,;]+", text) if p]
     if not all(p.isdigit() for p in parts):
-        raise ReminderError("Give days as whole numbers separated by commas, e.g. 3, 7.")
+        raise ReminderError(_("Give days as whole numbers separated by commas, e.g. 3, 7."))
     days = sorted({int(p) for p in parts})
     if days[0] < 1 or days[-1] > MAX_DAYS:
-        raise ReminderError(f"Days are whole numbers from 1 to {MAX_DAYS}.")
+        raise ReminderError(_("Days are whole numbers from 1 to %(max)d.", max=MAX_DAYS))
     if len(days) > MAX_SLOTS:
-        raise ReminderError(f"At most {MAX_SLOTS} reminders of each kind.")
+        raise ReminderError(_("At most %(num)d reminders of each kind.", num=MAX_SLOTS))
     return tuple(days)
 
 
@@ -148,9 +151,11 @@ class ReminderOverview:
 
 
 def _label(slot: str) -> str:
-    kind, _, days = slot.partition(":")
-    unit = "day" if days == "1" else "days"
-    return f"{days} {unit} after launch" if kind == "after" else f"{days} {unit} before close"
+    kind, _sep, days = slot.partition(":")
+    num = int(days) if days.isdigit() else 0
+    if kind == "after":
+        return ngettext("%(num)d day after launch", "%(num)d days after launch", num)
+    return ngettext("%(num)d day before close", "%(num)d days before close", num)
 
 
 def reminder_overview(rnd: Round, now: datetime | None = None) -> ReminderOverview:
@@ -200,12 +205,14 @@ def reminder_problems(rnd: Round, now: datetime | None = None) -> list[str]:
     """Why HR cannot send reminders now (empty: they can); read-only, for the confirm page.
     `send_reminders_now` decides again when it claims the round."""
     if not rnd.is_open:
-        return ["Reminders can only be sent while the round is open."]
+        return [_("Reminders can only be sent while the round is open.")]
     again_at = next_manual_at(rnd.last_reminder_at, now or utcnow())
     if again_at is not None:
         return [
-            f"Reminders were sent less than an hour ago. You can send them again from "
-            f"{again_at:%H:%M} UTC."
+            _(
+                "Reminders were sent less than an hour ago. You can send them again from %(time)s.",
+                time=clock(again_at),
+            )
         ]
     return []
 
@@ -220,7 +227,7 @@ def set_schedule(round_id: int, after_text: str, before_text: str) -> Schedule:
     rnd = db.session.scalar(sa.select(Round).where(Round.id == round_id).with_for_update())
     if rnd is None or rnd.status not in (RoundStatus.DRAFT, RoundStatus.OPEN):
         db.session.rollback()
-        raise ReminderError("Reminders can only be planned for a draft or open round.")
+        raise ReminderError(_("Reminders can only be planned for a draft or open round."))
     rnd.reminder_days_after_launch = list(schedule.after_launch)
     rnd.reminder_days_before_close = list(schedule.before_close)
     db.session.commit()
@@ -259,7 +266,7 @@ def send_reminders_now(round_id: int, now: datetime | None = None) -> ReminderRe
         raters = _remind_pending(rnd, now)
     except MailError as error:
         db.session.rollback()
-        raise ReminderError(f"No reminder was sent: {error}") from error
+        raise ReminderError(_("No reminder was sent: %(error)s", error=error)) from error
     if raters == 0:
         db.session.rollback()  # nothing sent: the hour does not start
         return ReminderResult(raters=0)
@@ -271,13 +278,15 @@ def send_reminders_now(round_id: int, now: datetime | None = None) -> ReminderRe
 def _refusal(round_id: int, now: datetime) -> str:
     rnd = db.session.get(Round, round_id)
     if rnd is None:
-        return "This round does not exist."
+        return _("This round does not exist.")
     if rnd.status != RoundStatus.OPEN or rnd.closes_on < now.date():
-        return "Reminders can only be sent while the round is open."
+        return _("Reminders can only be sent while the round is open.")
     again = next_manual_at(rnd.last_reminder_at, now)
-    return (
-        f"Reminders were sent less than an hour ago (at {rnd.last_reminder_at:%H:%M} UTC). "
-        f"You can send them again from {again:%H:%M} UTC."
+    return _(
+        "Reminders were sent less than an hour ago (at %(last)s). "
+        "You can send them again from %(time)s.",
+        last=clock(rnd.last_reminder_at),
+        time=clock(again),
     )
 
 

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from feedback.clock import today as clock_today
 from feedback.clock import utcnow
@@ -97,14 +98,14 @@ def purge_round(round_id: int, *, only_if_due: bool = False, today: date | None 
     rnd = db.session.scalar(sa.select(Round).where(Round.id == round_id).with_for_update())
     try:
         if rnd is None:
-            raise RetentionError("This round does not exist.")
+            raise RetentionError(_("This round does not exist."))
         if rnd.status not in FINISHED:
-            raise RetentionError("Only a closed or published round can be purged.")
+            raise RetentionError(_("Only a closed or published round can be purged."))
         if rnd.invitations_purged_at is not None:
             db.session.rollback()
             return None
         if only_if_due and not purge_due(rnd, today, _default()):
-            raise RetentionError("The retention period of this round is not over yet.")
+            raise RetentionError(_("The retention period of this round is not over yet."))
     except RetentionError:
         db.session.rollback()
         raise
@@ -183,9 +184,9 @@ def purge_problems(rnd: Round) -> list[str]:
     """Why a round's invitations cannot be purged now (empty: they can); read-only, for the
     confirm page. `purge_round` decides again under its lock of the round."""
     if rnd.invitations_purged_at is not None:
-        return ["This round's invitations were purged already."]
+        return [_("This round's invitations were purged already.")]
     if rnd.status not in FINISHED:
-        return ["Only a closed or published round can be purged."]
+        return [_("Only a closed or published round can be purged.")]
     return []
 
 
@@ -193,13 +194,15 @@ def set_retention(round_id: int, days_text: str | None) -> int | None:
     """A round's own retention period in days; empty for the default."""
     text = (days_text or "").strip()
     if text and (not text.isdigit() or not 1 <= int(text) <= MAX_RETENTION_DAYS):
-        raise RetentionError(f"Give the retention period as days from 1 to {MAX_RETENTION_DAYS}.")
+        raise RetentionError(
+            _("Give the retention period as days from 1 to %(max)d.", max=MAX_RETENTION_DAYS)
+        )
     days = int(text) if text else None
     begin_write()
     rnd = db.session.scalar(sa.select(Round).where(Round.id == round_id).with_for_update())
     if rnd is None or rnd.invitations_purged_at is not None:
         db.session.rollback()
-        raise RetentionError("This round's invitations were purged already.")
+        raise RetentionError(_("This round's invitations were purged already."))
     rnd.retention_days = days
     db.session.commit()
     return days

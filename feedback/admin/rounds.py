@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from feedback.admin import participation
 from feedback.admin.completion import Rate
@@ -110,15 +112,18 @@ def check_settings(settings: RoundSettings) -> list[str]:
     """Problems with a round's name, dates and threshold (empty when fine)."""
     problems = []
     if not settings.name.strip():
-        problems.append("Give the round a name.")
+        problems.append(_("Give the round a name."))
     if len(settings.name) > 200:
-        problems.append("The name is at most 200 characters.")
+        problems.append(_("The name is at most %(max)d characters.", max=200))
     if settings.closes_on <= settings.opens_on:
-        problems.append("The close date must be after the open date.")
+        problems.append(_("The close date must be after the open date."))
     if not MIN_THRESHOLD <= settings.threshold <= MAX_THRESHOLD:
         problems.append(
-            f"The anonymity threshold must be a whole number from {MIN_THRESHOLD} "
-            f"to {MAX_THRESHOLD}."
+            _(
+                "The anonymity threshold must be a whole number from %(min)d to %(max)d.",
+                min=MIN_THRESHOLD,
+                max=MAX_THRESHOLD,
+            )
         )
     return problems
 
@@ -132,10 +137,10 @@ def update_round(round_id: int, settings: RoundSettings) -> Round:
     rnd = round_for_update(round_id)
     if rnd.status != RoundStatus.DRAFT:
         db.session.rollback()
-        raise AdminError("Settings can only be changed before the round is launched.")
+        raise AdminError(_("Settings can only be changed before the round is launched."))
     if rnd.is_locked and settings.threshold != rnd.threshold:
         db.session.rollback()
-        raise AdminError("The threshold is locked: answers have started to arrive.")
+        raise AdminError(_("The threshold is locked: answers have started to arrive."))
     rnd.name = settings.name.strip()
     rnd.opens_on = settings.opens_on
     rnd.closes_on = settings.closes_on
@@ -149,27 +154,46 @@ class SettingsLock:
     editable: bool
     threshold_locked: bool
     reason: str | None
+    title: str | None = None  # the notice's first word ("Locked.", "Final.")
 
 
-ANSWERS_LOCK = (
+ANSWERS_LOCK = _l(
     "The threshold and the framework are locked: answers have started to arrive. "
     "Changing them now would make earlier answers incomparable or could expose small groups."
+)
+LAUNCHED_LOCK = _l("Settings are fixed once a round is launched: raters were told these dates.")
+LAUNCHED_ANSWERS_LOCK = _l(
+    "Settings are fixed once a round is launched: raters were told these dates. "
+    "The threshold and the framework are locked too: answers have started to arrive."
+)
+CLOSED_LOCK = _l(
+    "The round is closed: its dates, threshold and framework no longer change. "
+    "The reports are made from the answers submitted before it closed."
+)
+PUBLISHED_LOCK = _l(
+    "The reports are published: the round's dates, threshold and framework are final, "
+    "and no answer is accepted any more."
 )
 
 
 def settings_lock(rnd: Round) -> SettingsLock:
-    """What HR may still change about a round, and why not."""
+    """What HR may still change about a round, and why not: a notice true for its state.
+
+    A draft is editable (its threshold locked once answers exist); an open round is fixed,
+    and says whether answers have arrived; a closed or published round says it is over.
+    """
+    locked, final = _l("Locked."), _l("Final.")
     if rnd.status == RoundStatus.DRAFT:
         if rnd.is_locked:
-            return SettingsLock(editable=True, threshold_locked=True, reason=ANSWERS_LOCK)
+            return SettingsLock(True, True, str(ANSWERS_LOCK), str(locked))
         return SettingsLock(editable=True, threshold_locked=False, reason=None)
-    if rnd.is_locked:
-        return SettingsLock(editable=False, threshold_locked=True, reason=ANSWERS_LOCK)
-    return SettingsLock(
-        editable=False,
-        threshold_locked=False,
-        reason="Settings are fixed once a round is launched: raters were told these dates.",
-    )
+    if rnd.status == RoundStatus.OPEN:
+        if rnd.is_locked:
+            return SettingsLock(False, True, str(LAUNCHED_ANSWERS_LOCK), str(locked))
+        return SettingsLock(False, False, str(LAUNCHED_LOCK), str(locked))
+    if rnd.status == RoundStatus.CLOSED:
+        return SettingsLock(False, True, str(CLOSED_LOCK), str(locked))
+    return SettingsLock(False, True, str(PUBLISHED_LOCK), str(final))
 
 
 def round_for_update(round_id: int) -> Round:
@@ -177,5 +201,5 @@ def round_for_update(round_id: int) -> Round:
     rnd = db.session.scalar(sa.select(Round).where(Round.id == round_id).with_for_update())
     if rnd is None:
         db.session.rollback()
-        raise AdminError("This round does not exist.")
+        raise AdminError(_("This round does not exist."))
     return rnd

@@ -4,6 +4,9 @@ Registered on the admin blueprint (feedback/admin/blueprint.py), like operations
 """
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from feedback.admin import creation, launch, operations, raters, rounds, transitions
 from feedback.admin.blueprint import bp, confirm_page, round_or_404
@@ -34,7 +37,7 @@ def _first_error(form) -> str:
     for errors in form.errors.values():
         if errors:
             return str(errors[0])
-    return "Please check the form."
+    return _("Please check the form.")
 
 
 @bp.get("/")
@@ -55,7 +58,11 @@ def new_round():
             flash(str(error), "error")
         else:
             flash(
-                f"Round “{rnd.name}” created as a draft. Check the raters, then launch.", "success"
+                _(
+                    "Round “%(name)s” created as a draft. Check the raters, then launch.",
+                    name=rnd.name,
+                ),
+                "success",
             )
             return redirect(url_for("admin.round_detail", round_id=rnd.id), 303)
     picker = creation.manager_picker(form.search.data, form.chosen_ids(), action)
@@ -78,6 +85,7 @@ def _round_page(rnd, settings_form=None, status=200):
     return render_template(
         "admin/round.html",
         rnd=rnd,
+        framework_name=rnd.framework.name(str(get_locale())),
         lock=rounds.settings_lock(rnd),
         settings_form=settings_form or RoundSettingsForm(obj=rnd, formdata=None),
         rater_form=RaterForm(formdata=None),
@@ -108,7 +116,7 @@ def round_settings(round_id: int):
     except AdminError as error:
         flash(str(error), "error")
     else:
-        flash("Settings saved.", "success")
+        flash(_("Settings saved."), "success")
     return redirect(url_for("admin.round_detail", round_id=round_id), 303)
 
 
@@ -141,7 +149,7 @@ def add_rater(round_id: int, participant_id: int):
     except AdminError as error:
         return _after_rater_change(rnd, participant, error=str(error), form=form)
     name = invitation.person.name if invitation.person else invitation.email
-    return _after_rater_change(rnd, participant, message=f"Added {name}.")
+    return _after_rater_change(rnd, participant, message=_("Added %(name)s.", name=name))
 
 
 @bp.post("/rounds/<int:round_id>/managers/<int:participant_id>/raters/<int:invitation_id>/delete")
@@ -153,7 +161,7 @@ def remove_rater(round_id: int, participant_id: int, invitation_id: int):
         raters.remove_rater(round_id, participant_id, invitation_id)
     except AdminError as error:
         return _after_rater_change(rnd, participant, error=str(error))
-    return _after_rater_change(rnd, participant, message="Rater removed.")
+    return _after_rater_change(rnd, participant, message=_("Rater removed."))
 
 
 @bp.get("/rounds/<int:round_id>/dashboard")
@@ -170,25 +178,29 @@ STEPS = {
     "launch": {
         "service": launch.launch_round,
         "from": RoundStatus.DRAFT,
-        "title": "Launch the round",
-        "button": "Launch and send invitations",
-        "explain": "Every rater gets an e-mail with a personal link, in their own language. "
-        "Managers without a password get a link to set one. Raters can no longer be changed.",
+        "title": _l("Launch the round"),
+        "button": _l("Launch and send invitations"),
+        "explain": _l(
+            "Every rater gets an e-mail with a personal link, in their own language. "
+            "Managers without a password get a link to set one. Raters can no longer be changed."
+        ),
     },
     "close": {
         "service": transitions.close_round,
         "from": RoundStatus.OPEN,
-        "title": "Close the round",
-        "button": "Close the round",
-        "explain": "Personal links stop working; answers not submitted are not counted.",
+        "title": _l("Close the round"),
+        "button": _l("Close the round"),
+        "explain": _l("Personal links stop working; answers not submitted are not counted."),
     },
     "publish": {
         "service": transitions.publish_round,
         "from": RoundStatus.CLOSED,
-        "title": "Publish the reports",
-        "button": "Publish (final)",
-        "explain": "Managers can read their reports. This is final: a published round "
-        "cannot be reopened, and no answer is accepted after it.",
+        "title": _l("Publish the reports"),
+        "button": _l("Publish (final)"),
+        "explain": _l(
+            "Managers can read their reports. This is final: a published round "
+            "cannot be reopened, and no answer is accepted after it."
+        ),
     },
 }
 

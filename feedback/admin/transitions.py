@@ -5,9 +5,14 @@ one wins, the other is told why. Launch itself is in launch.py, what closing doe
 round's data in closing.py.
 """
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from feedback.admin import closing
+from feedback.admin.labels import status_label
 from feedback.admin.raters import rater_problems
 from feedback.admin.rounds import AdminError, get_round
 from feedback.clock import utcnow
@@ -16,9 +21,12 @@ from feedback.extensions import db
 from feedback.models import Round, RoundStatus
 
 
-def claim(round_id: int, source: str, target: str, stamp: str, refusal: str) -> None:
+def claim(
+    round_id: int, source: str, target: str, stamp: str, refusal: Callable[[str], str]
+) -> None:
     """Move the round from source to target with one conditional UPDATE, so that of two
-    callers at the same moment exactly one wins; the other is told why (rolled back)."""
+    callers at the same moment exactly one wins; the other is told why (rolled back):
+    `refusal(status)` is the message, given the round's state in words."""
     moved = db.session.execute(
         sa.update(Round)
         .where(Round.id == round_id, Round.status == source)
@@ -29,19 +37,19 @@ def claim(round_id: int, source: str, target: str, stamp: str, refusal: str) -> 
         db.session.rollback()
         rnd = get_round(round_id)
         if rnd is None:
-            raise AdminError("This round does not exist.")
-        raise AdminError(refusal.format(status=rnd.status))
+            raise AdminError(_("This round does not exist."))
+        raise AdminError(refusal(status_label(rnd.status)))
 
 
-def _transition(round_id: int, source: RoundStatus, target: RoundStatus, stamp: str) -> Round:
+def _transition(
+    round_id: int,
+    source: RoundStatus,
+    target: RoundStatus,
+    stamp: str,
+    refusal: Callable[[str], str],
+) -> Round:
     begin_write()
-    claim(
-        round_id,
-        source,
-        target,
-        stamp,
-        f"Only a round that is {source} can become {target}; this one is {{status}}.",
-    )
+    claim(round_id, source, target, stamp, refusal)
     db.session.commit()
     rnd = db.session.get(Round, round_id)
     db.session.refresh(rnd)
@@ -57,7 +65,9 @@ def close_round(round_id: int) -> Round:
         RoundStatus.OPEN,
         RoundStatus.CLOSED,
         "closed_at",
-        "Only a round that is open can become closed; this one is {status}.",
+        lambda status: _(
+            "Only a round that is open can be closed; this one is %(status)s.", status=status
+        ),
     )
     try:
         closing.close_in_transaction(round_id)
@@ -73,28 +83,57 @@ def close_round(round_id: int) -> Round:
 
 def publish_round(round_id: int) -> Round:
     """closed -> published. Final: there is no way back."""
-    return _transition(round_id, RoundStatus.CLOSED, RoundStatus.PUBLISHED, "published_at")
+    return _transition(
+        round_id,
+        RoundStatus.CLOSED,
+        RoundStatus.PUBLISHED,
+        "published_at",
+        lambda status: _(
+            "Only a round that is closed can be published; this one is %(status)s.", status=status
+        ),
+    )
+
+
+def wrong_state(step: str, status: str) -> str:
+    """Why `step` cannot be taken from the round's state (in words)."""
+    status = status_label(status)
+    if step == "launch":
+        return _(
+            "Only a round that is draft can be launched; this one is %(status)s.", status=status
+        )
+    if step == "close":
+        return _("Only a round that is open can be closed; this one is %(status)s.", status=status)
+    return _("Only a round that is closed can be published; this one is %(status)s.", status=status)
 
 
 def step_problems(rnd: Round, step: str, source: RoundStatus) -> list[str]:
     """Why the confirm page of launch / close / publish cannot go ahead (empty: it can)."""
     if rnd.status != source:
-        return [f"Only a round that is {source} can be {_DONE[step]}; this one is {rnd.status}."]
+        return [wrong_state(step, rnd.status)]
     if step == "launch":
         return rater_problems(rnd.id)
     return []
 
 
-_DONE = {"launch": "launched", "close": "closed", "publish": "published"}
-
-
 def step_message(step: str, result) -> str:
     if step == "launch":
-        verb = "are being sent" if result.job_id else "sent"
-        return (
-            f"The round is open: {result.invitations} invitations "
-            f"and {result.password_mails} set-password e-mails to managers {verb}."
+        invitations = ngettext("%(num)d invitation", "%(num)d invitations", result.invitations)
+        passwords = ngettext(
+            "%(num)d set-password e-mail to managers",
+            "%(num)d set-password e-mails to managers",
+            result.password_mails,
+        )
+        if result.job_id:
+            return _(
+                "The round is open: %(invitations)s and %(passwords)s are being sent.",
+                invitations=invitations,
+                passwords=passwords,
+            )
+        return _(
+            "The round is open: %(invitations)s and %(passwords)s sent.",
+            invitations=invitations,
+            passwords=passwords,
         )
     if step == "close":
-        return "The round is closed."
-    return "The reports are published."
+        return _("The round is closed.")
+    return _("The reports are published.")

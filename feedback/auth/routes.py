@@ -2,6 +2,7 @@ import re
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from feedback import ratelimit
@@ -43,7 +44,7 @@ def login():
             session.clear()  # a new session at login: nothing from before carries over
             login_user(user)
             return redirect(safe_next(request.args.get("next")))
-        flash("E-mail or password is not right.", "error")
+        flash(_("E-mail or password is not right."), "error")
     return render_template("auth/login.html", form=form)
 
 
@@ -70,6 +71,8 @@ def set_password(token: str):
         else:
             session.clear()
             login_user(user)  # the one session the new password leaves open
-            flash("Your password is set.", "success")
+            flash(_("Your password is set."), "success")
             return redirect(url_for("main.index"))
-    return render_template("auth/set_password.html", form=form)
+    return render_template(
+        "auth/set_password.html", form=form, min_length=services.MIN_PASSWORD_LENGTH
+    )

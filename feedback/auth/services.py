@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from feedback.auth import passwords
 from feedback.clock import utcnow
@@ -81,7 +82,7 @@ def end_sessions(user: User) -> None:
 
 def validate_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+        raise AccountError(_("Use at least %(num)d characters.", num=MIN_PASSWORD_LENGTH))
 
 
 def create_admin(email: str, password: str) -> User:
@@ -94,7 +95,13 @@ def create_admin(email: str, password: str) -> User:
         db.session.add(user)
     elif user.role != "hr":
         db.session.rollback()
-        raise AccountError(f"{email} already has an account with the role {user.role}.")
+        raise AccountError(
+            _(
+                "%(email)s already has an account with the role %(role)s.",
+                email=email,
+                role=user.role,
+            )
+        )
     user.set_password(password)
     user.active = True
     db.session.commit()
@@ -139,7 +146,7 @@ def set_password_with_token(token: str, password: str) -> User:
     user = user_for_password_token(token)
     if user is None:
         db.session.rollback()
-        raise AccountError("This link is no longer valid. Ask HR for a new one.")
+        raise AccountError(_("This link is no longer valid. Ask HR for a new one."))
     user.set_password(password)
     user.password_token_hash = None
     user.password_token_expires = None

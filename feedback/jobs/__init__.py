@@ -13,12 +13,15 @@ moved into the database and offered for download by every host (see `results`):
         return job_result_dir() / f"round-{round_id}.zip"
 
 Register it in `registry.KINDS`. Raise `JobError("...")` for a failure HR may read; any other
-exception is logged and shown as a generic failure. See `runner` for where jobs run.
+exception is logged and shown as a generic failure. Messages and errors are stored in English
+and shown in the reader's language: mark fixed texts with `N_("...")` so they are in the
+catalogue. See `runner` for where jobs run.
 """
 
 from feedback.jobs.registry import KINDS, JobKind, UnknownJobKind
 from feedback.jobs.results import job_result_dir, result_file
 from feedback.jobs.runner import (
+    N_,
     QUEUE_NAME,
     JobError,
     WorkerNotConfigured,
@@ -34,6 +37,7 @@ __all__ = [
     "QUEUE_NAME",
     "JobError",
     "JobKind",
+    "N_",
     "UnknownJobKind",
     "WorkerNotConfigured",
     "enqueue",

@@ -40,7 +40,15 @@ from feedback.processes import AppSnapshot, app_context, start_process
 QUEUE_NAME = Config.JOBS_QUEUE  # the default queue
 RUNNER_KEY = "feedback.jobs.runner"
 THREAD_PREFIX = "feedback-jobs"
-GENERIC_ERROR = "Something went wrong. The details are in the server log."
+
+
+def N_(message: str) -> str:
+    """Mark a message for the catalogue: a job stores it in English, its page shows it in
+    the reader's language (feedback/jobs/status.py)."""
+    return message
+
+
+GENERIC_ERROR = N_("Something went wrong. The details are in the server log.")
 MAX_ERROR = 300
 MAX_MESSAGE = 200
 
@@ -70,7 +78,7 @@ def enqueue(kind: str, round_id: int | None = None, **params) -> Job:
     except TypeError as error:
         raise ValueError(f"job parameters must be plain JSON: {error}") from error
     begin_write()
-    job = Job(kind=kind, round_id=round_id, params=params, message="Waiting to start")
+    job = Job(kind=kind, round_id=round_id, params=params, message=N_("Waiting to start"))
     db.session.add(job)
     db.session.flush()
     job_id = job.id  # read before the commit: no new read transaction afterwards
@@ -79,7 +87,7 @@ def enqueue(kind: str, round_id: int | None = None, **params) -> Job:
         _dispatch(current_app._get_current_object(), job_id)
     except Exception:
         log.exception("Could not hand job %s (%s) to a worker", job_id, kind)
-        _finish(job_id, JobStatus.FAILED, error="The job could not be started.")
+        _finish(job_id, JobStatus.FAILED, error=N_("The job could not be started."))
     db.session.expire(job)
     return job
 
@@ -180,13 +188,13 @@ def _run_locally(
 def _after_local_run(app: Flask, job_id: str, future: Future) -> None:
     """When the job never ran or its process died, say so on the job's row."""
     if future.cancelled() or isinstance(future.exception(), _StoppedWaiting):
-        error = "The app stopped before the job could run. Please start it again."
+        error = N_("The app stopped before the job could run. Please start it again.")
     elif future.exception() is not None:
         log.error("Job %s could not be run", job_id, exc_info=future.exception())
-        error = "The job could not be started."
+        error = N_("The job could not be started.")
     elif future.result() != 0:
         log.error("The process of job %s ended with exit code %s", job_id, future.result())
-        error = "The job stopped unexpectedly."
+        error = N_("The job stopped unexpectedly.")
     else:
         return
     try:
@@ -239,7 +247,7 @@ def _run(job_id: str) -> None:
         function = resolve(kind)
     except (UnknownJobKind, ImportError, AttributeError):
         log.exception("Job %s has an unknown kind %r", job_id, kind)
-        _finish(job_id, JobStatus.FAILED, error="Unknown kind of job.")
+        _finish(job_id, JobStatus.FAILED, error=N_("Unknown kind of job."))
         return
     if not _mark_running(job_id):
         log.info("Job %s was already started; not running it again", job_id)
@@ -259,7 +267,7 @@ def _run(job_id: str) -> None:
         _finish(job_id, JobStatus.FAILED, error=GENERIC_ERROR)
     except BaseException:
         db.session.rollback()
-        _finish(job_id, JobStatus.FAILED, error="The job was interrupted.")
+        _finish(job_id, JobStatus.FAILED, error=N_("The job was interrupted."))
         raise
     else:
         _finish(job_id, JobStatus.DONE, result_path=result_path)
@@ -271,7 +279,7 @@ def _mark_running(job_id: str) -> bool:
     result = db.session.execute(
         sa.update(Job)
         .where(Job.id == job_id, Job.status == JobStatus.QUEUED)
-        .values(status=JobStatus.RUNNING, started_at=utcnow(), message="Started")
+        .values(status=JobStatus.RUNNING, started_at=utcnow(), message=N_("Started"))
     )
     db.session.commit()
     return result.rowcount == 1

@@ -1,19 +1,36 @@
-"""What the progress page shows about a job: plain data, no ORM object in the template."""
+"""What the progress page shows about a job: plain data, no ORM object in the template.
 
+A job's message and error are stored in English (the job runs for nobody in particular);
+they are catalogue entries (marked with `N_` where they are written) and are shown in the
+page's language. A message or error that is not in the catalogue is shown as stored.
+"""
+
+import re
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import format_percent
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from feedback.jobs.registry import KINDS, JobKind
 from feedback.jobs.results import result_file, result_removed
 from feedback.models.jobs import Job, JobStatus
 
 STATUS_TEXT = {
-    JobStatus.QUEUED: "Waiting to start",
-    JobStatus.RUNNING: "Running",
-    JobStatus.DONE: "Done",
-    JobStatus.FAILED: "Failed",
+    JobStatus.QUEUED: _l("Waiting to start"),
+    JobStatus.RUNNING: _l("Running"),
+    JobStatus.DONE: _l("Done"),
+    JobStatus.FAILED: _l("Failed"),
 }
+# A progress message that only counts ("12 of 40 reports"): the page says it in count_text.
+_COUNT_MESSAGE = re.compile(r"\d+ of \d+( \S+)?")
+
+
+def shown_text(stored: str) -> str:
+    """A job's stored (English) message or error in the page's language, when the catalogue
+    has it; otherwise as stored."""
+    return _(stored) if stored else ""
 
 
 @dataclass(frozen=True)
@@ -26,6 +43,7 @@ class JobView:
     done: int
     total: int
     percent: int
+    percent_text: str  # "42%", as the locale writes it
     count_text: str  # "12 of 40 reports", or "" while the total is unknown
     message: str
     error: str | None
@@ -36,26 +54,34 @@ class JobView:
 
 
 def job_view(job: Job) -> JobView:
-    kind = KINDS.get(job.kind) or JobKind("", job.kind.replace("_", " ").capitalize(), "steps")
+    kind = KINDS.get(job.kind) or JobKind("", job.kind.replace("_", " ").capitalize())
     finished = job.status in (JobStatus.DONE, JobStatus.FAILED)
     if job.total:
         percent = round(100 * min(job.done, job.total) / job.total)
-        count_text = f"{job.done} of {job.total} {kind.unit}"
+        count_text = kind.count(job.done, job.total)
     else:
         percent = 100 if job.status == JobStatus.DONE else 0
         count_text = ""
+    message = job.message or ""
+    if _COUNT_MESSAGE.fullmatch(message):
+        message = ""  # a count, said by count_text in the page's language
+    if job.status == JobStatus.FAILED:
+        error = shown_text(job.error) if job.error else _("The job failed.")
+    else:
+        error = None
     return JobView(
         id=job.id,
-        title=kind.title,
+        title=str(kind.title),
         status=job.status,
-        status_text=STATUS_TEXT.get(job.status, job.status),
+        status_text=str(STATUS_TEXT.get(job.status, job.status)),
         finished=finished,
         done=job.done,
         total=job.total,
         percent=percent,
+        percent_text=format_percent(percent / 100),
         count_text=count_text,
-        message=job.message or "",
-        error=(job.error or "The job failed.") if job.status == JobStatus.FAILED else None,
+        message=shown_text(message),
+        error=error,
         has_file=result_file(job) is not None,
         file_removed=result_removed(job),
         file_days=current_app.config["FILE_RETENTION_DAYS"],

@@ -1,8 +1,10 @@
 """Helpers shared by the admin tests (plain functions, imported by the test modules)."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from babel import dates as babel_dates
 
 from feedback.admin.rounds import RoundSettings
 from feedback.extensions import db as _db
@@ -56,3 +58,10 @@ def reload_round(rnd_id: int) -> Round:
 def form_dates(days: int = 14) -> dict:
     start = date(2027, 3, 1)
     return {"opens_on": start.isoformat(), "closes_on": (start + timedelta(days=days)).isoformat()}
+
+
+def hr_time(moment: datetime, lang: str = "en") -> str:
+    """A stored (UTC) moment as HR's pages write it: on the organisation's clock
+    (Europe/Amsterdam), "Dec 2, 2026, 07:05" / "2 dec 2026, 07:05"."""
+    local = moment.replace(tzinfo=UTC).astimezone(ZoneInfo("Europe/Amsterdam"))
+    return f"{babel_dates.format_date(local.date(), 'medium', locale=lang)}, {local:%H:%M}"

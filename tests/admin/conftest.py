@@ -3,6 +3,7 @@
 import pytest
 
 from tests import factories
+from tests.admin.language_helpers import _locale_per_request, client, dutch_client  # noqa: F401
 
 
 @pytest.fixture

@@ -412,7 +412,7 @@ def test_closed_round_dashboard_stops_polling(hr_client, org):
 def test_close_and_publish_with_confirmation(hr_client, org):
     rid = draft(org)
     response = hr_client.post(f"/admin/rounds/{rid}/publish", follow_redirects=True)
-    assert "Only a round that is closed can become published" in response.get_data(as_text=True)
+    assert "Only a round that is closed can be published" in response.get_data(as_text=True)
     assert reload_round(rid).status == "draft"
     assert b"This cannot be done now" in hr_client.get(f"/admin/rounds/{rid}/close").data
     hr_client.post(f"/admin/rounds/{rid}/launch")

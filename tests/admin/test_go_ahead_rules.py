@@ -28,10 +28,12 @@ def test_reminders_of_an_open_round_never_reminded_can_go_ahead():
     assert reminder_problems(Round(status="open"), NOW) == []
 
 
-def test_reminders_wait_an_hour_after_the_last_ones():
+def test_reminders_wait_an_hour_after_the_last_ones(app_ctx):
+    # Stored times are UTC; HR reads them on the organisation's clock (Europe/Amsterdam,
+    # UTC+1 in March): 11:30 UTC + 1 hour is 13:30 there. The message needs a locale: app_ctx.
     rnd = Round(status="open", last_reminder_at=datetime(2027, 3, 10, 11, 30))
     assert reminder_problems(rnd, NOW) == [
-        "Reminders were sent less than an hour ago. You can send them again from 12:30 UTC."
+        "Reminders were sent less than an hour ago. You can send them again from 13:30."
     ]
     assert reminder_problems(rnd, datetime(2027, 3, 10, 12, 29, 59)) != []
     assert reminder_problems(rnd, datetime(2027, 3, 10, 12, 30)) == []

@@ -18,7 +18,7 @@ from feedback.admin.rounds import list_rounds
 from feedback.extensions import db as _db
 from feedback.models import Invitation, ParticipationCount, RaterGroup, RoundStatus
 from tests import factories
-from tests.admin.admin_helpers import reload_round
+from tests.admin.admin_helpers import hr_time, reload_round
 
 HX = {"HX-Request": "true"}
 FINGERPRINT = re.compile(r'id="draft-fingerprint"[^>]*value="([^"]*)"')
@@ -141,15 +141,15 @@ def test_a_self_assessment_submit_moves_no_number_hr_sees_within_the_hour(app, d
     assert "1 / 5" in manager_row(later["round page: dashboard"], "Manager 2")
     assert "19 raters had not answered yet" in later["round page: reminders"]
     assert "5%" in later["rounds list"] and "(1 / 20)" in later["rounds list"]
-    assert f"Counted at {now.value:%Y-%m-%d %H:%M} UTC" in later["htmx partial"]
+    assert f"Counted at {hr_time(now.value)}." in later["htmx partial"]
 
 
 def test_the_dashboard_polls_rarely_and_says_when_it_was_counted(db, hr_client, now):
     rnd, _ = open_round(db, managers=1)
     page = hr_client.get(f"/admin/rounds/{rnd.id}").text
     assert 'hx-trigger="every 10m"' in page and "every 10s" not in page
-    counted = f"{now.value:%Y-%m-%d %H:%M} UTC"
-    again = f"{now.value + timedelta(hours=1):%Y-%m-%d %H:%M} UTC"
+    counted = hr_time(now.value)
+    again = hr_time(now.value + timedelta(hours=1))
     assert f"Counted at {counted}. The counts are updated at most once an hour" in page
     assert f"the first time they are looked at after {again}" in page
 

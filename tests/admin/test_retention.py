@@ -115,16 +115,16 @@ def test_purge_command_dry_run_then_purges_only_due_rounds_once(org, runner):
     rnd.closed_at = rnd.closed_at - timedelta(days=91)
     _db.session.commit()
 
-    dry = runner.invoke(args=["purge-invitations", "--dry-run"])
+    dry = runner.invoke(args=["purge-invitations", "--dry-run", "--lang", "en"])
     assert dry.exit_code == 0, dry.output
     assert "Spring: would purge 8 invitations, 0 links, 0 draft answers" in dry.output
     assert "Autumn" not in dry.output
     assert reload_round(due).invitations_purged_at is None and count(Invitation) == 16
 
-    real = runner.invoke(args=["purge-invitations"])
+    real = runner.invoke(args=["purge-invitations", "--lang", "en"])
     assert real.exit_code == 0 and "Spring: purged 8 invitations" in real.output
     assert count(Invitation) == 8 and reload_round(later).invitations_purged_at is None
-    again = runner.invoke(args=["purge-invitations"])
+    again = runner.invoke(args=["purge-invitations", "--lang", "en"])
     assert again.exit_code == 0 and "No round is due for purging." in again.output
 
 
@@ -133,9 +133,9 @@ def test_a_rounds_own_retention_period(org, runner):
     rnd = reload_round(rid)
     rnd.closed_at = rnd.closed_at - timedelta(days=10)
     _db.session.commit()
-    assert "No round is due" in runner.invoke(args=["purge-invitations"]).output
+    assert "No round is due" in runner.invoke(args=["purge-invitations", "--lang", "en"]).output
     retention.set_retention(rid, "7")
-    assert "Spring: purged" in runner.invoke(args=["purge-invitations"]).output
+    assert "Spring: purged" in runner.invoke(args=["purge-invitations", "--lang", "en"]).output
     with pytest.raises(RetentionError):
         retention.set_retention(rid, "30")  # purged: nothing left to keep
 
@@ -151,7 +151,7 @@ def test_bad_retention_period_is_refused(org, days):
 def test_purge_button_confirms_then_purges_and_the_dashboard_says_so(hr_client, org):
     rid = closed_round_with_everything(org)
     page = hr_client.get(f"/admin/rounds/{rid}").get_data(as_text=True)
-    assert "Purge invitations now…" in page and "90 days after the round closes" in page
+    assert "Purge invitations now…" in page and "90 days after the round closed" in page
     confirm = hr_client.get(f"/admin/rounds/{rid}/purge").get_data(as_text=True)
     assert "Purge (final)" in confirm and count(Invitation) == 8
     response = hr_client.post(f"/admin/rounds/{rid}/purge", follow_redirects=True)

@@ -23,7 +23,7 @@ def launched(org, *names):
 
 
 def rounds(runner, *args):
-    return runner.invoke(args=["rounds", *args])
+    return runner.invoke(args=["rounds", *args, "--lang", "en"])
 
 
 def test_list_without_rounds(runner, db):

@@ -251,17 +251,17 @@ def test_failed_delivery_job_says_what_is_left_and_the_button_resends(smtp, org,
 def test_deliver_mail_command(smtp, db, runner):
     mail.send_mail("a@example.test", "Hi", "text")
     db.session.commit()
-    result = runner.invoke(args=["deliver-mail"])
+    result = runner.invoke(args=["deliver-mail", "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert "1 sent, 0 failed, 0 still queued" in result.output
     assert len(smtp.received) == 1
     smtp.stop()
     mail.send_mail("b@example.test", "Hi", "text")
     db.session.commit()
-    failed = runner.invoke(args=["deliver-mail"])
+    failed = runner.invoke(args=["deliver-mail", "--lang", "en"])
     assert failed.exit_code == 1 and "The mail server failed" in failed.output
 
 
 def test_deliver_mail_command_without_a_server(runner, app):
-    result = runner.invoke(args=["deliver-mail"])
+    result = runner.invoke(args=["deliver-mail", "--lang", "en"])
     assert result.exit_code == 0 and "MAIL_SERVER is not set" in result.output

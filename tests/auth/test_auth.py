@@ -119,7 +119,9 @@ def test_create_admin_command(runner, db):
 
 
 def test_create_admin_refuses_a_short_password(runner, db):
-    result = runner.invoke(args=["create-admin", "a@example.com", "--password", "short"])
+    result = runner.invoke(
+        args=["create-admin", "a@example.com", "--password", "short", "--lang", "en"]
+    )
     assert result.exit_code != 0
     assert "at least 10 characters" in result.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
@@ -127,7 +129,9 @@ def test_create_admin_refuses_a_short_password(runner, db):
 
 def test_create_admin_does_not_turn_a_manager_into_hr(runner, db):
     make_user(db, role="manager", email="m@example.com")
-    result = runner.invoke(args=["create-admin", "m@example.com", "--password", "x" * 12])
+    result = runner.invoke(
+        args=["create-admin", "m@example.com", "--password", "x" * 12, "--lang", "en"]
+    )
     assert result.exit_code != 0
     assert "already has an account" in result.output
 

@@ -26,6 +26,6 @@ def test_prints_a_working_link_that_is_stored_nowhere(app, db, runner, client):
 
 
 def test_unknown_address_is_a_clear_error(runner, db):
-    result = runner.invoke(args=["password-link", "nobody@example.test"])
+    result = runner.invoke(args=["password-link", "nobody@example.test", "--lang", "en"])
     assert result.exit_code == 1
     assert "No active account" in result.output

@@ -3,6 +3,7 @@
 import pytest
 
 from feedback.jobs import shutdown_pool
+from tests.admin.language_helpers import _locale_per_request, client, dutch_client  # noqa: F401
 from tests.waiting import wait_for_job as _wait_for_job
 
 

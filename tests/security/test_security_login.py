@@ -20,7 +20,9 @@ from feedback.people import services as people
 from feedback.people.importing import RawRow
 from tests.factories import PASSWORD, login, make_person, make_user
 
-MESSAGE = b"E-mail or password is not right."
+# The login page in the default language (these clients send no Accept-Language): Dutch.
+# The English text is tested in tests/auth/test_auth.py.
+MESSAGE = b"E-mailadres of wachtwoord klopt niet."
 OUR_ARGON2 = "$argon2id$v=19$m=19456,t=2,p=1$"
 CSRF_TOKEN = re.compile(
     rb'("X-CSRFToken": "|name="csrf_token" type="hidden" value="|name="csrf_token" value=")[^"]+'

@@ -82,7 +82,7 @@ def test_the_page_says_who_when_and_how_anonymous(client, db, survey):
     assert "Je antwoorden zijn anoniem" in html
     assert "minstens 4 van hen hebben geantwoord" in html
     assert "minstens 4 antwoorden heeft" in html
-    assert "“Zelfbeoordeling” en “Leidinggevende”" in html
+    assert "“Zelf” en “Leidinggevende”" in html
     assert "zonder namen" in html
     # Every statement, in Dutch, worded for a direct report, grouped per leg, with 1-5 and
     # "don't know".

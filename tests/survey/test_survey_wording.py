@@ -148,7 +148,7 @@ def test_self_assessment_speaks_in_the_first_person_and_is_not_anonymous(
     assert f">{not_anonymous[lang]}</h2>" in html
     anonymous = {"nl": "Je antwoorden zijn anoniem", "en": "Your answers are anonymous"}[lang]
     assert anonymous not in html
-    shown_as = {"nl": "als “Zelfbeoordeling”", "en": "as “Self”"}[lang]
+    shown_as = {"nl": "als “Zelf”", "en": "as “Self”"}[lang]
     assert shown_as in html
     assert_only(lang, html, "the self-assessment")
 
