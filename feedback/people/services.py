@@ -15,6 +15,8 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_sqlalchemy.pagination import Pagination
 
 from feedback.clock import utcnow
@@ -217,7 +219,11 @@ def apply_import(
         preview = validate(rows, existing)
         if preview.has_errors and not skip_invalid:
             raise ImportHasErrors(
-                f"{len(preview.error_rows)} rows have errors: nothing was imported."
+                lazy_ngettext(
+                    "%(num)d row has errors: nothing was imported.",
+                    "%(num)d rows have errors: nothing was imported.",
+                    len(preview.error_rows),
+                )
             )
         valid = [row for row in preview.rows if row.ok]
         new = [row for row in valid if row.status == Status.NEW]
@@ -331,7 +337,7 @@ class Upload:
 
 def load_upload(upload_id: str, *, user_id: int) -> Upload:
     """The rows of an earlier upload by this user; UploadNotFound when unknown or stale."""
-    message = "This import is unknown or has expired. Upload the file again."
+    message = _l("This import is unknown or has expired. Upload the file again.")
     if not _UPLOAD_ID.match(upload_id or ""):
         raise UploadNotFound(message)
     preview = db.session.get(ImportPreview, _preview_key(upload_id))
