@@ -197,7 +197,9 @@ def parse_csv(data: bytes) -> list[RawRow]:
     if not text.strip():
         raise FileError(_l("The file is empty."))
     lines = [line for line in text.splitlines() if line.strip()]
-    first_line = next((line for line in lines if not line.startswith(COMMENT)), lines[0])
+    first_line = next(
+        (line for line in lines if not line.lstrip('"').startswith(COMMENT)), lines[0]
+    )
     delimiter = max((";", ",", "\t"), key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:

@@ -99,8 +99,8 @@ def template_csv() -> bytes:
     delimiter = ";" if _language() == "nl" else ","
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
     cols = columns()
-    for column in cols:
-        writer.writerow([f"# {column.name}: {column.explanation}"])
+    for column in cols:  # as they are, unquoted: the import skips lines starting with "#"
+        out.write(f"# {column.name}: {column.explanation}\r\n")
     writer.writerow([column.name for column in cols])
     writer.writerow([column.example for column in cols])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
