@@ -357,7 +357,10 @@ def resend_links(person_id: int) -> int:
         rounds: set[int] = set()
         for invitation in invitations:
             invitation.email = person.email
+            answered = invitation.submitted
             token = mint_link(invitation)
+            if answered:  # as submitting left it: no draft key (the link says it was sent)
+                invitation.draft_key_sealed = None
             send_invitation_mail(db.session.get(Round, invitation.round_id), invitation, token)
             rounds.add(invitation.round_id)
         db.session.commit()

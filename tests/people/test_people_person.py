@@ -9,10 +9,12 @@ from feedback.models import Invitation, InvitationToken, OutboxMessage, Person, 
 from feedback.people.editing import reporting_loop
 from tests.factories import (
     add_participant,
+    draft_of,
     make_invitation,
     make_person,
     make_round,
     make_user,
+    statement_ids,
 )
 
 # ---------------------------------------------------------------- the loop rule (pure)
@@ -426,6 +428,25 @@ def test_resend_mints_a_new_link_and_mails_the_new_address(db, hr_en, org, open_
     assert len(mails_to(db, "rita.new@example.com")) == 1
 
 
+def test_the_resent_link_opens_the_survey_with_its_draft(app, db, hr_en, org, open_round):
+    from feedback.mail import mail_stored
+
+    rnd, invitation, old_token = open_round
+    first = statement_ids(rnd)[0]
+    hr_en.post(f"/s/{old_token}/answer", data={f"s{first}": "4"})
+    rita = org["rita"]
+    hr_en.post(f"/people/{rita.id}", data=form_of(rita, email="rita.new@example.com"))
+    sent = []
+    with mail_stored.connected_to(lambda _sender, mail: sent.append(mail), sender=app):
+        hr_en.post(f"/people/{rita.id}/resend")
+    (mail,) = sent
+    assert mail.to == "rita.new@example.com"
+    new_token = re.search(r"/s/([A-Za-z0-9_-]+)", mail.text).group(1)
+    assert new_token != old_token
+    assert hr_en.get(f"/s/{new_token}").status_code == 200
+    assert draft_of(db, invitation.id) == {f"s{first}": "4"}  # the draft is kept
+
+
 def test_resend_does_not_depend_on_whether_the_rater_answered(db, hr_en, org, open_round):
     """HR must not learn who answered: an answered invitation gets the link too."""
     _rnd, invitation, _token = open_round
@@ -437,6 +458,8 @@ def test_resend_does_not_depend_on_whether_the_rater_answered(db, hr_en, org, op
     assert "Send the survey link to the new address?" in page
     hr_en.post(f"/people/{rita.id}/resend")
     assert len(mails_to(db, "rita.new@example.com")) == 1
+    db.session.expire_all()
+    assert db.session.get(Invitation, invitation.id).draft_key_sealed is None
 
 
 def test_rounds_not_launched_take_the_new_address_and_language(db, hr_en, org):
