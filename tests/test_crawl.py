@@ -131,7 +131,7 @@ def test_a_manager_finds_no_dead_link(db, auth, organisation):
 def test_the_link_reader():
     html = (
         '<a href="/people/?q=a&amp;page=2">x</a> <a href="https://example.org/">out</a>'
-        "<a href='#top'>top</a> <div hx-get=\"tree\"></div> <img src=\"/static/a.svg\">"
+        '<a href=\'#top\'>top</a> <div hx-get="tree"></div> <img src="/static/a.svg">'
         '<a href="mailto:hr@example.com">mail</a>'
     )
     assert links(html, "/people/") == ["/people/?q=a&page=2", "/people/tree", "/static/a.svg"]
