@@ -19,10 +19,18 @@ def fetch(client, url):
 def test_favicon_ico_is_served_to_anyone(client):
     status, headers, body = fetch(client, "/favicon.ico")
     assert status == 200
-    assert headers["Content-Type"] == "image/x-icon"
+    assert headers["Content-Type"] in ("image/vnd.microsoft.icon", "image/x-icon")
     assert body == (STATIC / "favicon.ico").read_bytes()
     assert body[:4] == b"\x00\x00\x01\x00"  # an ICO file
-    assert "max-age=604800" in headers["Cache-Control"]
+    assert "no-store" not in headers.get("Cache-Control", "")  # cached like any static file
+
+
+def test_static_urls_are_built_as_before(app):
+    from flask import url_for
+
+    with app.test_request_context():
+        assert url_for("static", filename="css/app.css") == "/static/css/app.css"
+        assert url_for("static", filename="favicon.svg") == "/static/favicon.svg"
 
 
 def test_favicon_svg_is_a_static_file(client):
