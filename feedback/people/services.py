@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
+from flask_babel import ngettext
 from flask_sqlalchemy.pagination import Pagination
 
 from feedback.clock import utcnow
@@ -158,7 +158,18 @@ class UploadNotFound(PeopleImportError):
 
 
 class ImportHasErrors(PeopleImportError):
-    pass
+    """Rows have errors and the caller did not ask to skip them: nothing was imported."""
+
+    def __init__(self, rows: int):
+        super().__init__(rows)
+        self.rows = rows
+
+    def __str__(self) -> str:  # in the language of wherever it is shown
+        return ngettext(
+            "%(num)d row has errors: nothing was imported.",
+            "%(num)d rows have errors: nothing was imported.",
+            self.rows,
+        )
 
 
 @dataclass(frozen=True)
@@ -218,13 +229,7 @@ def apply_import(
         existing = load_existing()
         preview = validate(rows, existing)
         if preview.has_errors and not skip_invalid:
-            raise ImportHasErrors(
-                lazy_ngettext(
-                    "%(num)d row has errors: nothing was imported.",
-                    "%(num)d rows have errors: nothing was imported.",
-                    len(preview.error_rows),
-                )
-            )
+            raise ImportHasErrors(len(preview.error_rows))
         valid = [row for row in preview.rows if row.ok]
         new = [row for row in valid if row.status == Status.NEW]
         if new:
