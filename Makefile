@@ -27,7 +27,9 @@ lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# System libraries WeasyPrint and the tests need; say exactly what to install.
+# System libraries WeasyPrint and the tests need; say exactly what to install. Only what is
+# needed stops make (Pango; poppler-utils and Chromium for the tests); a missing optimisation
+# (libharfbuzz-subset0: slower PDFs) is a warning and make carries on.
 check-system:
 	@$(PYTHON) scripts/check_system.py run
 

@@ -34,6 +34,8 @@ def create_app(config: type | dict | None = None) -> Flask:
     _init_extensions(app)
     app.url_map.converters["int"] = _DatabaseInt
     _register_blueprints(app)
+    # Browsers ask every site for /favicon.ico: it is a static file (feedback/static/).
+    app.add_url_rule("/favicon.ico", endpoint="static", defaults={"filename": "favicon.ico"})
 
     from feedback import cli, errors, limits, logging_setup, security, text
 

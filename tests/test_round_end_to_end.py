@@ -405,15 +405,16 @@ def import_organisation(s: Scenario, csv_data: bytes) -> None:
     assert preview.status_code == 200
     preview_page = text(preview)
     total = len(s.people)
-    assert f"{total} rows. Nothing has been changed yet." in preview_page
-    assert f"Import {total} new, 0 updated" in preview_page
+    # HR's browser asks for no language: the pages are in Dutch, the default.
+    assert f"{total} rijen. Er is nog niets gewijzigd." in preview_page
+    assert f"{total} nieuw, 0 bijgewerkt importeren" in preview_page
     assert scalar(s.app, sa.select(sa.func.count()).select_from(Person)) == 0
 
     imported = s.post(hr, preview_url, preview_page)
     assert imported.status_code == 200
-    assert f"<li>{total} new</li>" in text(imported)
+    assert f"<li>{total} nieuw</li>" in text(imported)
     people = text(hr.get("/people/"))
-    assert f"{total} people" in people
+    assert f"{total} personen" in people
     assert total == 1 + MANAGERS + sum(team_size(i) for i in range(1, MANAGERS + 1))
 
 

@@ -102,20 +102,27 @@ def _send_invitations(rnd: Round) -> int:
     for invitation in invitations:
         token = mint_link(invitation)
         invitation.sent_at = now
-        mail = compose(
-            "invitation",
-            invitation.language,
-            round=rnd,
-            manager_name=invitation.participant.person.name,
-            group=invitation.group,
-            is_self=invitation.group == RaterGroup.SELF,
-            link=survey_link(token),
-            closes_on=rnd.closes_on,
-        )
-        send_mail(
-            invitation.email, mail.subject, mail.text, mail.html, kind="invitation", round_id=rnd.id
-        )
+        send_invitation_mail(rnd, invitation, token)
     return len(invitations)
+
+
+def send_invitation_mail(rnd: Round, invitation: Invitation, token: str) -> None:
+    """Queue the invitation mail with the link `token`, in the rater's language, to the
+    invitation's address (in the caller's transaction). Also sends the link again to a
+    rater whose address changed (feedback/people/editing.py)."""
+    mail = compose(
+        "invitation",
+        invitation.language,
+        round=rnd,
+        manager_name=invitation.participant.person.name,
+        group=invitation.group,
+        is_self=invitation.group == RaterGroup.SELF,
+        link=survey_link(token),
+        closes_on=rnd.closes_on,
+    )
+    send_mail(
+        invitation.email, mail.subject, mail.text, mail.html, kind="invitation", round_id=rnd.id
+    )
 
 
 def _ensure_manager_accounts(rnd: Round) -> int:

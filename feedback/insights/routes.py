@@ -75,7 +75,7 @@ def development_csv(round_id: int):
     view, _messages = _overview(rnd)
     data = exports.to_csv(exports.DEVELOPMENT_COLUMNS, exports.development_rows(view), _separator())
     name = exports.filename(rnd.name, "development-areas", "csv")
-    return _download(data, "text/csv; charset=utf-8", name)
+    return _download(data, "text/csv", name)
 
 
 @bp.get("/rounds/<int:round_id>/results-<any(legs, statements):kind>.csv")
@@ -86,7 +86,7 @@ def results_csv(round_id: int, kind: str):
         return refusal
     results = figures.round_results(rnd, _language(), with_statements=kind == "statements")
     data = exports.results_csv(results, kind, _separator())
-    return _download(data, "text/csv; charset=utf-8", exports.filename(rnd.name, kind, "csv"))
+    return _download(data, "text/csv", exports.filename(rnd.name, kind, "csv"))
 
 
 @bp.get("/rounds/<int:round_id>/results.xlsx")

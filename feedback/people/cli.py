@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import click
+from flask_babel import force_locale
 
 from feedback.people import services
 from feedback.people.importing import FileError, parse_file
@@ -18,7 +19,12 @@ def import_people_command(
 ) -> None:
     """Import people from a CSV or XLSX file (columns name, email, language, manager_email,
     team, role). Exits non-zero and writes nothing when a row has an error, unless
-    --skip-invalid."""
+    --skip-invalid. Messages are in English."""
+    with force_locale("en"):
+        _import_people(file, deactivate_missing, dry_run, skip_invalid)
+
+
+def _import_people(file: Path, deactivate_missing: bool, dry_run: bool, skip_invalid: bool):
     try:
         rows = parse_file(file.name, file.read_bytes())
     except FileError as error:

@@ -1,9 +1,11 @@
 """Reading and checking a people file. Pure: bytes or rows in, results out; no Flask, no db.
 
 A file has the columns name, email, language, manager_email, team and role (header names are
-case-insensitive; a few Dutch names are accepted too). `parse_file` turns CSV (UTF-8 with or
-without BOM, comma or semicolon separated) or XLSX into `RawRow`s; `validate` compares them
-with the people already known and says per row what an import would do, and what is wrong.
+case-insensitive; a few Dutch names are accepted too); lines above the header that start
+with "#" are explanations (the downloadable template has them) and are skipped.
+`parse_file` turns CSV (UTF-8 with or without BOM, comma or semicolon separated) or XLSX
+into `RawRow`s; `validate` compares them with the people already known and says per row
+what an import would do, and what is wrong.
 
 Blank cells: the file is the truth for name, team and manager (blank team or manager means
 none). A blank language or role keeps what an existing person has, and is "nl" / "rep" for
@@ -12,6 +14,9 @@ someone new.
 Hostile cells: bidirectional control characters are removed from every cell (feedback/
 text.py); a name, team or role with any other control character (NUL, escape, DEL...) is
 a row error; a file openpyxl cannot read, however it breaks, is a FileError.
+
+Messages are lazy gettext strings: they take the language of wherever they are shown
+(the HR user's page, or the locale the CLI forces), and nothing here needs an app.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from enum import StrEnum
 from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
 
 from feedback.text import has_control_character, strip_bidi
 
@@ -34,6 +40,7 @@ DEFAULT_ROLE = "rep"
 MAX_ROWS = 50_000
 MAX_LENGTH = {"name": 200, "email": 254, "team": 120, "role": 40}
 
+COMMENT = "#"  # lines above the header that start with it explain the columns (the template)
 FIELDS = ("name", "email", "language", "manager_email", "team", "role")
 REQUIRED = ("name", "email")
 HEADER_ALIASES = {
@@ -60,6 +67,21 @@ HEADER_ALIASES = {
     "role": "role",
     "rol": "role",
     "functie": "role",
+}
+
+
+CONTROL_CHARACTER = {
+    "name": _l("name contains a control character"),
+    "team": _l("team contains a control character"),
+    "role": _l("role contains a control character"),
+}
+CHANGE_LABELS = {  # what an update changes, as the preview lists it
+    "name": _l("name"),
+    "language": _l("language"),
+    "team": _l("team"),
+    "role": _l("role"),
+    "manager": _l("manager"),
+    "reactivated": _l("reactivated"),
 }
 
 
@@ -123,6 +145,7 @@ class RowResult:
     errors: list[str] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)
     existing_id: int | None = None
+    in_loop: bool = False  # a reporting loop is among the errors
 
     @property
     def ok(self) -> bool:
@@ -160,7 +183,7 @@ def parse_file(filename: str, data: bytes) -> list[RawRow]:
         return parse_csv(data)
     if data[:4] == b"PK\x03\x04":
         return parse_xlsx(data)
-    raise FileError("Upload a .csv or .xlsx file.")
+    raise FileError(_l("Upload a .csv or .xlsx file."))
 
 
 def parse_csv(data: bytes) -> list[RawRow]:
@@ -169,17 +192,20 @@ def parse_csv(data: bytes) -> list[RawRow]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise FileError(
-            "The file is not UTF-8 text. In Excel, save it as 'CSV UTF-8 (comma delimited)'."
+            _l("The file is not UTF-8 text. In Excel, save it as 'CSV UTF-8 (comma delimited)'.")
         ) from error
     if not text.strip():
-        raise FileError("The file is empty.")
-    first_line = text.lstrip("\r\n").splitlines()[0]
+        raise FileError(_l("The file is empty."))
+    lines = [line for line in text.splitlines() if line.strip()]
+    first_line = next(
+        (line for line in lines if not line.lstrip('"').startswith(COMMENT)), lines[0]
+    )
     delimiter = max((";", ",", "\t"), key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         records = list(reader)
     except csv.Error as error:
-        raise FileError(f"The CSV file cannot be read: {error}.") from error
+        raise FileError(_l("The CSV file cannot be read: %(error)s.", error=error)) from error
     return _rows_from_records(records)
 
 
@@ -195,18 +221,18 @@ def parse_xlsx(data: bytes) -> list[RawRow]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as error:  # any of them: see above
-        raise FileError("The file is not a readable XLSX workbook.") from error
+        raise FileError(_l("The file is not a readable XLSX workbook.")) from error
     try:
         sheet = workbook.worksheets[0] if workbook.worksheets else None
         if sheet is None:
-            raise FileError("The workbook has no worksheet.")
+            raise FileError(_l("The workbook has no worksheet."))
         records = [
             [_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)
         ]
     except FileError:
         raise
     except Exception as error:  # a part that breaks only when it is read
-        raise FileError("The file is not a readable XLSX workbook.") from error
+        raise FileError(_l("The file is not a readable XLSX workbook.")) from error
     finally:
         workbook.close()
     return _rows_from_records(records)
@@ -230,23 +256,39 @@ def map_header(header: Iterable[str]) -> dict[int, str]:
         if target is None:
             continue
         if target in seen:
-            raise FileError(f"The columns '{seen[target]}' and '{raw}' both mean {target}.")
+            raise FileError(
+                _l(
+                    "The columns '%(first)s' and '%(second)s' both mean %(field)s.",
+                    first=seen[target],
+                    second=raw,
+                    field=target,
+                )
+            )
         seen[target] = str(raw).strip()
         mapping[index] = target
     missing = [name for name in REQUIRED if name not in seen]
     if missing:
         raise FileError(
-            "The first row must name the columns; missing: "
-            + ", ".join(missing)
-            + ". Expected: name, email, language, manager_email, team, role."
+            _l(
+                "The first row must name the columns; missing: %(missing)s. Expected: "
+                "name, email, language, manager_email, team, role.",
+                missing=", ".join(missing),
+            )
         )
     return mapping
 
 
 def _rows_from_records(records: list[list[str]]) -> list[RawRow]:
-    header_at = next((i for i, rec in enumerate(records) if any(c.strip() for c in rec)), None)
+    header_at = next(
+        (
+            i
+            for i, rec in enumerate(records)
+            if any(c.strip() for c in rec) and not rec[0].startswith(COMMENT)
+        ),
+        None,
+    )
     if header_at is None:
-        raise FileError("The file is empty.")
+        raise FileError(_l("The file is empty."))
     mapping = map_header(records[header_at])
     rows: list[RawRow] = []
     for offset, record in enumerate(records[header_at + 1 :], start=header_at + 2):
@@ -257,9 +299,9 @@ def _rows_from_records(records: list[list[str]]) -> list[RawRow]:
         }
         rows.append(RawRow(line=offset, **values))
         if len(rows) > MAX_ROWS:
-            raise FileError(f"The file has more than {MAX_ROWS} rows.")
+            raise FileError(_l("The file has more than %(num)d rows.", num=MAX_ROWS))
     if not rows:
-        raise FileError("The file has a header but no people.")
+        raise FileError(_l("The file has a header but no people."))
     return rows
 
 
@@ -290,7 +332,9 @@ def validate(rows: Iterable[RawRow], existing: Mapping[str, ExistingPerson]) -> 
     for result in results:
         manager = result.manager_email
         if manager and manager not in in_file and manager not in existing:
-            result.errors.append(f"unknown manager {manager}: not in this file nor known")
+            result.errors.append(
+                _l("unknown manager %(email)s: not in this file nor known", email=manager)
+            )
 
     # Loops in what the file asks for, errors or not, so a fix shows every problem at once.
     _mark_loops(results, existing, use_errored_rows=True)
@@ -308,7 +352,11 @@ def validate(rows: Iterable[RawRow], existing: Mapping[str, ExistingPerson]) -> 
                 and result.manager_email not in existing
             ):
                 result.errors.append(
-                    f"manager {result.manager_email} cannot be imported (row {manager_row.line})"
+                    _l(
+                        "manager %(email)s cannot be imported (row %(line)d)",
+                        email=result.manager_email,
+                        line=manager_row.line,
+                    )
                 )
         _mark_loops(results, existing, use_errored_rows=False)
         if sum(len(r.errors) for r in results) == before:
@@ -327,29 +375,29 @@ def _check_row(row: RawRow) -> RowResult:
     errors: list[str] = []
     name = " ".join(row.name.split())
     if not name:
-        errors.append("name is missing")
+        errors.append(_l("name is missing"))
     email = normalise_email(row.email) if row.email else None
     if not row.email:
-        errors.append("e-mail is missing")
+        errors.append(_l("e-mail is missing"))
     elif email is None:
-        errors.append(f"bad e-mail address '{row.email}'")
+        errors.append(_l("bad e-mail address '%(value)s'", value=row.email))
     language = row.language.strip().lower()
     if language and language not in LANGUAGES:
-        errors.append(f"unknown language '{row.language}' (use nl or en)")
+        errors.append(_l("unknown language '%(value)s' (use nl or en)", value=row.language))
     manager_email = None
     if row.manager_email:
         manager_email = normalise_email(row.manager_email)
         if manager_email is None:
-            errors.append(f"bad manager e-mail address '{row.manager_email}'")
+            errors.append(_l("bad manager e-mail address '%(value)s'", value=row.manager_email))
         elif manager_email == email:
-            errors.append("a person cannot be their own manager")
+            errors.append(_l("a person cannot be their own manager"))
     team = " ".join(row.team.split()) or None
     role = " ".join(row.role.split()).lower()
     for label, value in (("name", name), ("team", team), ("role", role)):
         if value and has_control_character(value):  # NUL, escape...: no database text
-            errors.append(f"{label} contains a control character")
+            errors.append(CONTROL_CHARACTER[label])
         elif value and len(value) > MAX_LENGTH[label]:
-            errors.append(f"{label} is longer than {MAX_LENGTH[label]} characters")
+            errors.append(_too_long(label))
     return RowResult(
         line=row.line,
         name=name,
@@ -362,6 +410,15 @@ def _check_row(row: RawRow) -> RowResult:
     )
 
 
+def _too_long(label: str):
+    limit = MAX_LENGTH[label]
+    if label == "name":
+        return _l("name is longer than %(num)d characters", num=limit)
+    if label == "team":
+        return _l("team is longer than %(num)d characters", num=limit)
+    return _l("role is longer than %(num)d characters", num=limit)
+
+
 def _mark_duplicates(results: list[RowResult]) -> None:
     lines: dict[str, list[int]] = {}
     for result in results:
@@ -371,7 +428,9 @@ def _mark_duplicates(results: list[RowResult]) -> None:
         others = [n for n in lines.get(result.email, ()) if n != result.line]
         if others:
             listed = ", ".join(str(n) for n in others)
-            result.errors.append(f"e-mail {result.email} is also on row {listed}")
+            result.errors.append(
+                _l("e-mail %(email)s is also on row %(rows)s", email=result.email, rows=listed)
+            )
 
 
 def _mark_loops(
@@ -403,10 +462,11 @@ def _mark_loops(
         cycle = path[on_path[node] :] if node is not None and node in on_path else []
         if len(cycle) > 1:  # a one-person loop is reported as "their own manager"
             shown = " → ".join([*cycle, cycle[0]])
-            message = f"reporting loop: {shown}"
+            message = _l("reporting loop: %(chain)s", chain=shown)
             for member in cycle:
                 for result in rows_by_email.get(member, ()):
-                    if not any(e.startswith("reporting loop") for e in result.errors):
+                    if not result.in_loop:
+                        result.in_loop = True
                         result.errors.append(message)
         done.update(path)
 
@@ -425,7 +485,7 @@ def _set_status(result: RowResult, known: ExistingPerson | None) -> None:
     result.language = result.language or known.language
     result.role = result.role or known.role
     changes = [
-        label
+        CHANGE_LABELS[label]
         for label, new, old in (
             ("name", result.name, known.name),
             ("language", result.language, known.language),
@@ -436,6 +496,6 @@ def _set_status(result: RowResult, known: ExistingPerson | None) -> None:
         if new != old
     ]
     if not known.active:
-        changes.append("reactivated")
+        changes.append(CHANGE_LABELS["reactivated"])
     result.changes = changes
     result.status = Status.UPDATE if changes else Status.UNCHANGED

@@ -15,6 +15,8 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_sqlalchemy.pagination import Pagination
 
 from feedback.clock import utcnow
@@ -156,7 +158,18 @@ class UploadNotFound(PeopleImportError):
 
 
 class ImportHasErrors(PeopleImportError):
-    pass
+    """Rows have errors and the caller did not ask to skip them: nothing was imported."""
+
+    def __init__(self, rows: int):
+        super().__init__(rows)
+        self.rows = rows
+
+    def __str__(self) -> str:  # in the language of wherever it is shown
+        return ngettext(
+            "%(num)d row has errors: nothing was imported.",
+            "%(num)d rows have errors: nothing was imported.",
+            self.rows,
+        )
 
 
 @dataclass(frozen=True)
@@ -216,9 +229,7 @@ def apply_import(
         existing = load_existing()
         preview = validate(rows, existing)
         if preview.has_errors and not skip_invalid:
-            raise ImportHasErrors(
-                f"{len(preview.error_rows)} rows have errors: nothing was imported."
-            )
+            raise ImportHasErrors(len(preview.error_rows))
         valid = [row for row in preview.rows if row.ok]
         new = [row for row in valid if row.status == Status.NEW]
         if new:
@@ -331,7 +342,7 @@ class Upload:
 
 def load_upload(upload_id: str, *, user_id: int) -> Upload:
     """The rows of an earlier upload by this user; UploadNotFound when unknown or stale."""
-    message = "This import is unknown or has expired. Upload the file again."
+    message = _l("This import is unknown or has expired. Upload the file again.")
     if not _UPLOAD_ID.match(upload_id or ""):
         raise UploadNotFound(message)
     preview = db.session.get(ImportPreview, _preview_key(upload_id))

@@ -2,6 +2,7 @@
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from feedback.models import Person
 from feedback.people import services
@@ -68,9 +69,14 @@ def test_loop_through_existing_people_is_refused(db):
     preview = services.preview_import(
         [RawRow(2, "A", "a@example.com", manager_email="b@example.com")]
     )
-    assert preview.rows[0].errors == [
-        "reporting loop: a@example.com → b@example.com → a@example.com"
-    ]
+    with force_locale("en"):  # the messages are lazy: they take the locale they are shown in
+        assert preview.rows[0].errors == [
+            "reporting loop: a@example.com → b@example.com → a@example.com"
+        ]
+    with force_locale("nl"):
+        assert preview.rows[0].errors == [
+            "rapportagelus: a@example.com → b@example.com → a@example.com"
+        ]
 
 
 def test_existing_email_case_is_matched(db):

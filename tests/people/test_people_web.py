@@ -20,8 +20,11 @@ CSV = (
 
 
 @pytest.fixture
-def hr(db, auth):
+def hr(db, client, auth):
+    """HR, logged in, reading the pages in English (tests/people/test_people_i18n.py has
+    the Dutch)."""
     user = make_user(db, role="hr", email="hr@example.com")
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     auth.login(user.email)
     return user
 
@@ -89,7 +92,7 @@ def test_list_shows_manager_name_and_report_counts(db, client, hr):
     assert "Bea Boss" in html and "Ruud Rep" in html
     row = html.split("Ruud Rep", 1)[1].split("</tr>", 1)[0]
     assert "Bea Boss" in row  # reports to
-    boss_row = html.split("<td>Bea Boss</td>", 1)[1].split("</tr>", 1)[0]
+    boss_row = html.split(">Bea Boss</a></td>", 1)[1].split("</tr>", 1)[0]
     assert '<td class="num">2</td>' in boss_row
 
 
@@ -113,7 +116,7 @@ def test_search_filters_and_htmx_partial(db, client, hr):
     assert "Ruud Rep" in team and "Old Hand" in team and "bea@example.com" not in team
 
     managers = client.get("/people/?managers=1").get_data(as_text=True)
-    assert "<td>Bea Boss</td>" in managers and "Ruud Rep" not in managers
+    assert ">Bea Boss</a></td>" in managers and "Ruud Rep" not in managers
 
     inactive = client.get("/people/?active=no").get_data(as_text=True)
     assert "Old Hand" in inactive and "Ruud Rep" not in inactive

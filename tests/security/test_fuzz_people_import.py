@@ -121,7 +121,8 @@ def assert_preview_is_sound(preview) -> None:
                 assert_clean(getattr(row, column), column)
             assert row.language in ("nl", "en") and row.email == row.email.lower()
         else:
-            assert all(isinstance(error, str) and error for error in row.errors)
+            # Messages are lazy translations: each is a non-empty text once shown.
+            assert all(isinstance(str(error), str) and str(error) for error in row.errors)
 
 
 # --- Reading and checking (pure): rows or a clear file error, and sound rows ---------------

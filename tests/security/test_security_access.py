@@ -37,6 +37,10 @@ def _values(rule, world, *, huge=False):
             values[arg] = HUGE if huge else world.participant_a.id
         elif arg in ("invitation_id", "message_id"):
             values[arg] = HUGE if huge else world.outbox_id
+        elif arg == "person_id":
+            values[arg] = HUGE if huge else world.participant_b.person_id
+        elif arg == "ext":
+            values[arg] = "csv"
         elif arg == "job_id":
             values[arg] = world.job_id
         elif arg == "upload_id":

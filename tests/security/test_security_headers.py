@@ -161,6 +161,8 @@ def _path_values(rule, world) -> dict:
     values = {
         "round_id": world.published.id,
         "participant_id": world.participant_a.id,
+        "person_id": world.participant_a.person_id,
+        "ext": "csv",
         "invitation_id": world.outbox_id,
         "message_id": world.outbox_id,
         "job_id": world.job_id,
