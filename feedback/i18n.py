@@ -1,7 +1,8 @@
 """Language choice: whose language a page is in, and the switch on every page.
 
 A survey page is in its invitation's language (the rater switches it on the survey itself,
-which saves their answers first: survey/routes.py). Other pages follow the account's
+which saves their answers first: survey/routes.py), and a set-password page in its
+account's, like the mail that brought the reader there. Other pages follow the account's
 choice (`User.language`), else its person's language, else the `lang` cookie the switch
 sets for people who are not logged in, else the browser's Accept-Language. Text whose
 reader is not the requester (a rater's mail, a manager's PDF) is rendered inside
@@ -35,6 +36,9 @@ def select_locale() -> str:
     rater = _survey_link_language()
     if rater in languages:
         return rater
+    account = _password_link_language()
+    if account in languages:
+        return account
     if current_user and current_user.is_authenticated:
         if current_user.language in languages:
             return current_user.language
@@ -52,6 +56,22 @@ def select_locale() -> str:
 def _survey_link_language() -> str | None:
     link = live_survey_link()
     return link[1] if link else None
+
+
+def _password_link_language() -> str | None:
+    """On a live set-password link (from a mail in its reader's language): that account's
+    language, so the page goes on in the language of the mail."""
+    if request.endpoint != "auth.set_password" or not request.view_args:
+        return None
+    from feedback.auth.services import user_for_password_token
+
+    try:
+        user = user_for_password_token(request.view_args.get("token") or "")
+    except SQLAlchemyError:
+        return None
+    if user is None:
+        return None
+    return user.language or (user.person.language if user.person else None)
 
 
 def live_survey_link() -> tuple[str, str] | None:

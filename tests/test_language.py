@@ -146,3 +146,19 @@ def test_a_mail_escapes_what_it_is_given(app, db):
     assert "<b>Spring</b>" not in mail.html and "&lt;b&gt;Spring&lt;/b&gt;" in mail.html
     assert "<i>Anna</i>" not in mail.html
     assert "“<b>Spring</b>”" in mail.text  # plain text is not HTML
+
+
+def test_a_set_password_page_speaks_the_language_of_its_account(db, client):
+    from feedback.auth.services import issue_password_link
+
+    person = make_person(db, name="Erin Example", language="en")
+    user = make_user(db, role="manager", person=person)
+    token = issue_password_link(user)
+    db.session.commit()
+    dutch_browser = {"Accept-Language": "nl"}
+    assert _lang(client.get(f"/auth/password/{token}", headers=dutch_browser)) == "en"
+    # A link that does not work tells nothing about any account: the browser's language.
+    assert _lang(client.get("/auth/password/not-a-token", headers=dutch_browser)) == "nl"
+    assert (
+        _lang(client.get("/auth/password/not-a-token", headers={"Accept-Language": "en"})) == "en"
+    )

@@ -376,6 +376,7 @@ def scenario(app, client, auth, smtp):
 def test_a_whole_feedback_round(scenario, monkeypatch):
     s, csv_data = scenario
     import_organisation(s, csv_data)
+    hr_switches_to_english(s)
     create_round_and_review_raters(s)
     launch_and_receive_invitations(s)
     raters_answer(s)
@@ -416,6 +417,16 @@ def import_organisation(s: Scenario, csv_data: bytes) -> None:
     people = text(hr.get("/people/"))
     assert f"{total} personen" in people
     assert total == 1 + MANAGERS + sum(team_size(i) for i in range(1, MANAGERS + 1))
+
+
+def hr_switches_to_english(s: Scenario) -> None:
+    """HR reads on in English: the switch on every page, kept with HR's account."""
+    page = text(s.hr.get("/people/"))
+    assert '<html lang="nl">' in page and "Uitloggen" in page
+    switched = s.post(s.hr, "/language", page, {"language": "en", "next": "/people/"})
+    assert switched.status_code == 303 and switched.headers["Location"] == "/people/"
+    page = text(s.hr.get("/people/"))
+    assert '<html lang="en">' in page and "Log out" in page and "Uitloggen" not in page
 
 
 # Step 2 -------------------------------------------------------------------------------------
@@ -727,8 +738,9 @@ def close_and_publish(s: Scenario) -> None:
 def manager_reads_own_report(s: Scenario) -> None:
     manager = s.app.test_client()
     link = s.password_links[manager_email(1)]
-    form = manager.get(link)
-    assert form.status_code == 200 and "Set your password" in text(form)
+    form = manager.get(link, headers={"Accept-Language": "en"})
+    # In the language of the manager and of the mail that brought them here, not the browser's.
+    assert form.status_code == 200 and "Stel je wachtwoord in" in text(form)
     done = s.post(manager, link, text(form), {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert done.status_code == 302
     assert manager.get(link).status_code == 404  # the link worked once
