@@ -12,13 +12,13 @@ import html as html_lib
 import re
 
 # Whole words, case-sensitive: "Round" is English, but a round's name could be anything.
+# Not "of", "is", "in", "op", "die", "Status", "Manager", "Download": both languages use them.
 ENGLISH = {
     "the",
     "and",
     "your",
     "you",
     "with",
-    "of",
     "not",
     "has",
     "have",
