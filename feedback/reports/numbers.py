@@ -12,14 +12,16 @@ never the binary 2.2499...); every text goes through Flask-Babel's `format_decim
 `flask_babel.force_locale(lang)` writes "4,3" in Dutch and "4.3" in English. The table,
 the chart beside it and its screen-reader label therefore always show the same figure.
 `rounded` itself needs no app: the charts' default formatter (charts.py) and the exports'
-numbers (insights/exports.py) use it too.
+numbers (insights/exports.py) use it too. Pass `locale` to bind a formatter to a locale
+(view.chart_text does, so the charts' words and numbers cannot disagree).
 """
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask_babel import format_decimal, format_percent
+from babel import Locale, numbers
+from flask_babel import get_locale
 
 NONE = "–"  # no value (nobody answered, or hidden)
 
@@ -35,30 +37,33 @@ def _pattern(digits: int, sign: bool = False) -> str:
     return f"+{body};-{body}" if sign else body
 
 
-def decimal(value: float | None, digits: int = 1) -> str:
+def _format(number, pattern: str, locale: Locale | str | None) -> str:
+    """Flask-Babel's format_decimal (the current locale), or Babel's for a given locale."""
+    return numbers.format_decimal(number, format=pattern, locale=locale or get_locale())
+
+
+def decimal(value: float | None, digits: int = 1, *, locale=None) -> str:
     """A mean or norm in the current locale: "3,6" / "3.6"; "–" for no value."""
     if value is None:
         return NONE
-    return format_decimal(rounded(value, digits), format=_pattern(digits))
+    return _format(rounded(value, digits), _pattern(digits), locale)
 
 
-def signed(value: float | None, digits: int = 1) -> str:
+def signed(value: float | None, digits: int = 1, *, locale=None) -> str:
     """A difference with its sign: "+0,5", "-0,3", and "0,0" for no change."""
     if value is None:
         return NONE
     exact = rounded(value, digits)
-    if exact == 0:
-        return format_decimal(exact, format=_pattern(digits))
-    return format_decimal(exact, format=_pattern(digits, sign=True))
+    return _format(exact, _pattern(digits, sign=exact != 0), locale)
 
 
-def count(value: int | None) -> str:
+def count(value: int | None, *, locale=None) -> str:
     """A whole number (n, managers) in the current locale."""
     if value is None:
         return NONE
-    return format_decimal(value, format="#,##0")
+    return _format(value, "#,##0", locale)
 
 
-def percent(share: float) -> str:
+def percent(share: float, *, locale=None) -> str:
     """A share from 0 to 1 as a whole percentage in the current locale ("33%")."""
-    return format_percent(share, format="#,##0%")
+    return numbers.format_percent(share, format="#,##0%", locale=locale or get_locale())

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import partial
 
 from flask import render_template
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale, format_date, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -124,11 +125,12 @@ def render_report(template: str, view: ReportView, **context) -> str:
 
 
 def chart_text() -> charts.ChartText:
-    """The charts' words and number formats in the current locale."""
+    """The charts' words and number formats in the current locale (bound to it)."""
+    locale = get_locale()
     return charts.ChartText(
-        number=numbers.decimal,
-        signed=numbers.signed,
-        count=numbers.count,
+        number=partial(numbers.decimal, locale=locale),
+        signed=partial(numbers.signed, locale=locale),
+        count=partial(numbers.count, locale=locale),
         scale=_("%(summary)s (scale 1 to 5)"),
         titled=_("%(title)s: %(summary)s"),
         bar=_("%(group)s %(mean)s (n=%(n)s)"),
