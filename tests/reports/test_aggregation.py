@@ -294,9 +294,7 @@ def test_leg_figure_is_the_mean_of_the_visible_statement_figures():
     third = agg.figure_stats({SELF: tally(dont_know=1), DIRECT_REPORT: tally(5, 1, 5)}, 3)
     counts = {SELF: 1, DIRECT_REPORT: 3}
     stats = {s.group: s for s in agg.leg_figure_stats([first, second, third], counts, 3)}
-    assert [s.group for s in agg.leg_figure_stats([first], counts, 3)] == list(
-        agg.REPORT_GROUPS
-    )
+    assert [s.group for s in agg.leg_figure_stats([first], counts, 3)] == list(agg.REPORT_GROUPS)
     # self: (4 + 5) / 2 = 4.5 (statement 3 has no answers), one rater
     assert (stats[SELF].state, stats[SELF].n, stats[SELF].mean) == (VISIBLE, 1, 4.5)
     assert stats[SELF].sd is None  # no statement SD to average
@@ -319,8 +317,7 @@ def test_leg_threshold_comes_from_the_qualifying_raters():
     # counted for the leg, the leg hides them whatever the statement stats passed in show.
     shown = agg.figure_stats({DIRECT_REPORT: tally(2, 4, 3), SUPERVISOR: tally(5)}, 3)
     stats = {
-        s.group: s
-        for s in agg.leg_figure_stats([shown], {DIRECT_REPORT: 2, SUPERVISOR: 1}, 3)
+        s.group: s for s in agg.leg_figure_stats([shown], {DIRECT_REPORT: 2, SUPERVISOR: 1}, 3)
     }
     for group in (DIRECT_REPORT, ALL_OTHERS):
         assert stats[group] == GroupStat(group, SUPPRESSED)
@@ -342,9 +339,7 @@ def test_leg_pools_as_its_counts_say():
     # Leg: 3 direct reports and 1 peer qualify: the peer is pooled and the direct reports
     # join it. Statement: the same. others = 3, 3, 3, 1: mean 2.5, SD 1.0; n 4.
     stmt = agg.figure_stats({DIRECT_REPORT: tally(3, 3, 3), PEER: tally(1)}, 3)
-    stats = {
-        s.group: s for s in agg.leg_figure_stats([stmt, stmt], {DIRECT_REPORT: 3, PEER: 1}, 3)
-    }
+    stats = {s.group: s for s in agg.leg_figure_stats([stmt, stmt], {DIRECT_REPORT: 3, PEER: 1}, 3)}
     assert stats[DIRECT_REPORT].state == POOLED and stats[PEER].state == POOLED
     assert (stats[OTHERS].n, stats[OTHERS].mean, stats[OTHERS].sd) == (4, 2.5, 1.0)
 
