@@ -39,7 +39,7 @@ def _pattern(digits: int, sign: bool = False) -> str:
 
 def _format(number, pattern: str, locale: Locale | str | None) -> str:
     """Flask-Babel's format_decimal (the current locale), or Babel's for a given locale."""
-    return numbers.format_decimal(number, format=pattern, locale=locale or get_locale())
+    return numbers.format_decimal(number, format=pattern, locale=locale or _current())
 
 
 def decimal(value: float | None, digits: int = 1, *, locale=None) -> str:
@@ -66,4 +66,9 @@ def count(value: int | None, *, locale=None) -> str:
 
 def percent(share: float, *, locale=None) -> str:
     """A share from 0 to 1 as a whole percentage in the current locale ("33%")."""
-    return numbers.format_percent(share, format="#,##0%", locale=locale or get_locale())
+    return numbers.format_percent(share, format="#,##0%", locale=locale or _current())
+
+
+def _current() -> Locale | str:
+    """The current locale; English outside an app (as gettext gives the English msgids)."""
+    return get_locale() or "en"
