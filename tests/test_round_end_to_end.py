@@ -34,9 +34,11 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 from openpyxl import load_workbook
 
 from feedback.extensions import db as _db
+from feedback.insights import exports
 from feedback.jobs import shutdown_pool
 from feedback.models import (
     Invitation,
@@ -47,6 +49,7 @@ from feedback.models import (
     SealedResponse,
 )
 from feedback.reports import aggregation as agg
+from feedback.reports import labels
 from feedback.reports.pdf_cache import shutdown_pdf_process
 from feedback.tokens import hash_token
 from tests.admin.smtp_server import SmtpServer
@@ -790,14 +793,15 @@ def export_and_heat_map(s: Scenario) -> None:
     response = hr.get(xlsx_url)
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.data), read_only=True)
-    sheet = workbook["Legs"]
+    sheet = workbook.worksheets[0]  # the legs ("Poten": HR's language, Dutch here)
     rows = list(sheet.iter_rows(values_only=True))
     workbook.close()
-    header, rows = rows[0], rows[1:]
-    col = {name: index for index, name in enumerate(header)}
+    rows = rows[1:]  # the header row is in HR's language; the columns are exports'
+    col = {name: index for index, name in enumerate(exports.LEG_COLUMNS)}
 
     def rows_of(i: int, group: str) -> list[tuple]:
-        label = agg.group_label(group, "nl")
+        with force_locale("nl"):
+            label = labels.group_name(group)
         return [
             r for r in rows if r[col["manager"]] == manager_name(i) and r[col["group"]] == label
         ]

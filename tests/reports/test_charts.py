@@ -6,7 +6,6 @@ import xml.etree.ElementTree as ET
 from itertools import pairwise
 
 import pytest
-
 from flask_babel import force_locale
 
 from feedback.reports import charts
