@@ -34,7 +34,6 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
-from flask_babel import force_locale
 from openpyxl import load_workbook
 
 from feedback.extensions import db as _db
@@ -49,7 +48,6 @@ from feedback.models import (
     SealedResponse,
 )
 from feedback.reports import aggregation as agg
-from feedback.reports import labels
 from feedback.reports.pdf_cache import shutdown_pdf_process
 from feedback.tokens import hash_token
 from tests.admin.smtp_server import SmtpServer
@@ -802,10 +800,21 @@ def export_and_heat_map(s: Scenario) -> None:
     lang = "en" if rows[0][col["group"]] == "Group" else "nl"
     assert rows[0][col["group"]] == {"en": "Group", "nl": "Groep"}[lang]
     rows = rows[1:]
+    names = {
+        "nl": {
+            agg.ALL_OTHERS: "Alle anderen",
+            agg.PEER: "Collega's",
+            agg.DIRECT_REPORT: "Medewerkers",
+        },
+        "en": {
+            agg.ALL_OTHERS: "All others",
+            agg.PEER: "Peers",
+            agg.DIRECT_REPORT: "Direct reports",
+        },
+    }[lang]
 
     def rows_of(i: int, group: str) -> list[tuple]:
-        with force_locale(lang):
-            label = labels.group_name(group)
+        label = names[group]
         return [
             r for r in rows if r[col["manager"]] == manager_name(i) and r[col["group"]] == label
         ]
