@@ -1,7 +1,7 @@
 """What the report templates get: `ReportView`, made from the report's data.
 
     view = report_view(participant_report(participant), pdf=False)
-    render_template("reports/report.html", v=view, tab=tab)
+    html = render_report("reports/_report.html", view, tab=tab)   # in the manager's language
 
 builder.py makes the report's data (model.ManagerReport: figures, states, texts of the
 framework); this module turns it into view data for the web page and the PDF template:
