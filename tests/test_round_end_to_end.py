@@ -37,6 +37,7 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from feedback.extensions import db as _db
+from feedback.insights import exports
 from feedback.jobs import shutdown_pool
 from feedback.models import (
     Invitation,
@@ -807,14 +808,30 @@ def export_and_heat_map(s: Scenario) -> None:
     response = hr.get(xlsx_url)
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.data), read_only=True)
-    sheet = workbook["Legs"]
+    sheet = workbook.worksheets[0]  # the legs ("Poten" or "Legs": HR's language)
     rows = list(sheet.iter_rows(values_only=True))
     workbook.close()
-    header, rows = rows[0], rows[1:]
-    col = {name: index for index, name in enumerate(header)}
+    # The words are in the language of HR's request (the test's app context carries the
+    # last one chosen): read it from the header; the columns are the exports' own.
+    col = {name: index for index, name in enumerate(exports.LEG_COLUMNS)}
+    lang = "en" if rows[0][col["group"]] == "Group" else "nl"
+    assert rows[0][col["group"]] == {"en": "Group", "nl": "Groep"}[lang]
+    rows = rows[1:]
+    names = {
+        "nl": {
+            agg.ALL_OTHERS: "Alle anderen",
+            agg.PEER: "Collega's",
+            agg.DIRECT_REPORT: "Medewerkers",
+        },
+        "en": {
+            agg.ALL_OTHERS: "All others",
+            agg.PEER: "Peers",
+            agg.DIRECT_REPORT: "Direct reports",
+        },
+    }[lang]
 
     def rows_of(i: int, group: str) -> list[tuple]:
-        label = agg.group_label(group, "nl")
+        label = names[group]
         return [
             r for r in rows if r[col["manager"]] == manager_name(i) and r[col["group"]] == label
         ]
@@ -829,7 +846,7 @@ def export_and_heat_map(s: Scenario) -> None:
     assert len(hidden) == 12
     for r in hidden:
         assert (r[col["n"]], r[col["mean"]], r[col["sd"]], r[col["norm"]]) == (None,) * 4
-        assert "minder dan 3" in r[col["note"]]
+        assert {"nl": "minder dan 3", "en": "fewer than 3"}[lang] in r[col["note"]]
 
     # The heat map: names, figures where shown, "—" where the threshold hides them.
     overview = hr.get(f"/insights/rounds/{s.round_id}")
@@ -843,7 +860,7 @@ def export_and_heat_map(s: Scenario) -> None:
         assert row, manager_name(i)
         return re.findall(r'<td class="heat ([\w-]+)[^"]*"[^>]*>([^<]*)', row.group(0))
 
-    assert [value for _css, value in cells(1)] == ["3,5"] * 6
+    assert [value for _css, value in cells(1)] == [{"nl": "3,5", "en": "3.5"}[lang]] * 6
     assert "heat-hidden" not in {css for css, _value in cells(1) + cells(2)}
     for i in (3, 4, 5):
         assert cells(i) == [("heat-hidden", "—")] * 6, manager_name(i)

@@ -17,6 +17,7 @@ from feedback.db import begin_write
 from feedback.extensions import db
 from feedback.mail import MailError, clean_address
 from feedback.models import Invitation, Participant, Person, RaterGroup, RoundStatus
+from feedback.reports.labels import GROUP_NAMES
 
 ADDABLE_GROUPS = (RaterGroup.PEER, RaterGroup.DIRECT_REPORT, RaterGroup.SUPERVISOR)
 GROUP_ORDER = (
@@ -25,12 +26,8 @@ GROUP_ORDER = (
     RaterGroup.DIRECT_REPORT,
     RaterGroup.PEER,
 )
-GROUP_LABELS = {
-    RaterGroup.SELF: _l("Self"),
-    RaterGroup.SUPERVISOR: _l("Supervisor"),
-    RaterGroup.DIRECT_REPORT: _l("Direct reports"),
-    RaterGroup.PEER: _l("Peers"),
-}
+# Each group by its one name (the report's): reports/labels.py holds them.
+GROUP_LABELS = {group: GROUP_NAMES[str(group)] for group in GROUP_ORDER}
 # "Anna already rates Bob (as a peer).": the group as part of a sentence
 AS_GROUP = {
     RaterGroup.SELF: _l("as self"),

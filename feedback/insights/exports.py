@@ -4,6 +4,21 @@ The rows come from figures.round_results, so the threshold rules are the reports
 a group that is pooled, suppressed or has no answers gets a note and no numbers, and the
 norm stands only beside a visible "all raters (excluding self)" figure.
 
+Language and numbers. The words (column headers, sheet names, group names, notes, reasons,
+leg names and statements) are in the request's language, HR's own. The numbers stay
+machine-readable, so a spreadsheet can compute with them:
+
+- XLSX cells hold real numbers (rounded to two decimals), which Excel and LibreOffice show
+  in the reader's own regional format; nothing is written as text.
+- A CSV has no types, and Excel reads one with the separators of the computer's regional
+  settings: a Dutch Excel (nl-NL) splits fields on ";" and reads "3,63" as a number, but
+  "3.63" as text or a date. So a CSV comes in two dialects: "semicolon" (";" and a decimal
+  comma, for Excel in Dutch) and "comma" ("," and a decimal point, the RFC 4180 form most
+  tools and an English Excel read). The default follows HR's language (Dutch: semicolon);
+  ?sep= picks the other for a computer set up otherwise. Numbers are written by Babel in
+  the dialect's own locale, with two decimals and no thousands separator ("1234,50"), so
+  every value reads back unchanged.
+
 Spreadsheet safety: a text cell that starts with = + - @ or a tab/CR could run as a formula
 (a team called "=HYPERLINK(...)"). CSV cells like that get a leading single quote; XLSX
 cells are written as strings (data type "s", with Excel's quote prefix), never formulas.
@@ -18,8 +33,10 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
-from decimal import ROUND_HALF_UP, Decimal
 
+from babel.numbers import format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -27,7 +44,9 @@ from openpyxl.styles import Font
 from feedback.insights.figures import RoundResults
 from feedback.insights.overview import Overview
 from feedback.reports import aggregation as agg
+from feedback.reports.labels import group_name
 from feedback.reports.model import GroupStat
+from feedback.reports.numbers import rounded
 from feedback.text import strip_bidi
 
 LEG_COLUMNS = ("manager", "team", "leg", "group", "n", "mean", "sd", "norm", "note")
@@ -44,59 +63,74 @@ STATEMENT_COLUMNS = (
     "note",
 )
 DEVELOPMENT_COLUMNS = ("leg", "manager", "team", "mean", "n", "self", "gap", "reasons")
+HEADERS = {
+    "manager": _l("Manager"),
+    "team": _l("Team"),
+    "leg": _l("Leg"),
+    "statement": _l("Statement"),
+    "group": _l("Group"),
+    "n": _l("n"),
+    "mean": _l("Mean"),
+    "sd": _l("SD"),
+    "norm": _l("Norm"),
+    "note": _l("Note"),
+    "self": _l("Self"),
+    "gap": _l("Difference self − all others"),
+    "reasons": _l("Reasons"),
+}
 DIGITS = 2
 SEPARATORS = {"comma": ",", "semicolon": ";"}
+# The locale whose decimal sign goes with each CSV dialect (see the top).
+DIALECT_LOCALE = {"comma": "en", "semicolon": "nl"}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _XLSX_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # XML 1.0 cannot hold these
-
-_NOTES = {
-    "nl": {
-        agg.POOLED: "samengevoegd in '{others}'",
-        agg.SUPPRESSED: "minder dan {t} beoordelaars",
-        agg.NO_ANSWERS: "geen antwoorden",
-    },
-    "en": {
-        agg.POOLED: "pooled into '{others}'",
-        agg.SUPPRESSED: "fewer than {t} raters",
-        agg.NO_ANSWERS: "no answers",
-    },
-}
 
 Row = tuple[str | int | float | None, ...]
 
 
+def default_separator(lang: str) -> str:
+    """The CSV dialect of a language: Dutch Excel wants ";" and a decimal comma."""
+    return "semicolon" if lang == "nl" else "comma"
+
+
+def headers(columns: Sequence[str]) -> list[str]:
+    """The column headers in the current locale."""
+    return [str(HEADERS[column]) for column in columns]
+
+
 def _round(value: float | None) -> float | None:
-    """Two decimals, half up (3.625 -> 3.63), like the report's charts."""
-    if value is None:
-        return None
-    exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-DIGITS), ROUND_HALF_UP)
-    return float(exact)
+    """Two decimals, half up (3.625 -> 3.63): numbers.rounded, the report's own rule."""
+    return None if value is None else float(rounded(value, DIGITS))
 
 
-def _group_rows(
-    stats: Sequence[GroupStat], norm: float | None, threshold: int, lang: str
-) -> Iterator[tuple]:
+def _note(state: str, threshold: int) -> str:
+    if state == agg.NO_ANSWERS:
+        return _("no answers")
+    if state == agg.POOLED:
+        return _("pooled into “%(others)s”", others=group_name(agg.OTHERS))
+    return _("fewer than %(t)s raters", t=threshold)
+
+
+def _group_rows(stats: Sequence[GroupStat], norm: float | None, threshold: int) -> Iterator[tuple]:
     """(group, n, mean, sd, norm, note) for every group the report has a column for."""
-    notes = _NOTES[lang]
-    others = agg.group_label(agg.OTHERS, lang)
     for stat in stats:
         if stat.state == agg.NOT_APPLICABLE:
             continue
+        name = group_name(stat.group)
         if stat.visible:
             shown_norm = norm if stat.group == agg.ALL_OTHERS else None
-            yield (stat.label, stat.n, _round(stat.mean), _round(stat.sd), _round(shown_norm), "")
+            yield (name, stat.n, _round(stat.mean), _round(stat.sd), _round(shown_norm), "")
         elif stat.state == agg.NO_ANSWERS:
-            yield (stat.label, 0, None, None, None, notes[agg.NO_ANSWERS])
+            yield (name, 0, None, None, None, _note(stat.state, threshold))
         else:  # pooled or suppressed: no numbers at all
-            note = notes[stat.state].format(t=threshold, others=others)
-            yield (stat.label, None, None, None, None, note)
+            yield (name, None, None, None, None, _note(stat.state, threshold))
 
 
 def leg_rows(results: RoundResults) -> Iterator[Row]:
     for manager in results.managers:
         for leg in results.legs:
             norm = results.leg_norms.get(leg.key)
-            for row in _group_rows(manager.legs[leg.key], norm, results.threshold, results.lang):
+            for row in _group_rows(manager.legs[leg.key], norm, results.threshold):
                 yield (manager.name, manager.team, leg.name, *row)
 
 
@@ -106,7 +140,7 @@ def statement_rows(results: RoundResults) -> Iterator[Row]:
         for st in results.statements:
             norm = results.statement_norms.get(st.id)
             stats = manager.statements[st.id]
-            for row in _group_rows(stats, norm, results.threshold, results.lang):
+            for row in _group_rows(stats, norm, results.threshold):
                 yield (manager.name, manager.team, leg_names[st.leg_key], st.text, *row)
 
 
@@ -135,27 +169,27 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def _csv_value(value, decimal: str) -> str:
+def _csv_value(value, locale: str) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        text = f"{value:.{DIGITS}f}"
-        return text.replace(".", decimal)
+        return format_decimal(rounded(value, DIGITS), format="0." + "0" * DIGITS, locale=locale)
     if isinstance(value, int):
         return str(value)
     return neutralise(str(value))
 
 
 def to_csv(columns: Sequence[str], rows: Iterable[Row], sep: str = "comma") -> bytes:
-    """UTF-8 with a BOM (Excel reads the encoding from it). sep="semicolon" for a Dutch
-    Excel: ";" between fields and a decimal comma; otherwise "," and a decimal point."""
+    """UTF-8 with a BOM (Excel reads the encoding from it), headers in the current locale.
+    sep="semicolon" for a Dutch Excel: ";" between fields and a decimal comma; otherwise
+    "," and a decimal point (see the top)."""
     delimiter = SEPARATORS[sep]
-    decimal = "," if delimiter == ";" else "."
+    locale = DIALECT_LOCALE[sep]
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow(columns)
+    writer.writerow([neutralise(h) for h in headers(columns)])
     for row in rows:
-        writer.writerow([_csv_value(value, decimal) for value in row])
+        writer.writerow([_csv_value(value, locale) for value in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -186,7 +220,7 @@ def to_xlsx(sheets: Sequence[tuple[str, Sequence[str], Iterable[Row]]]) -> bytes
             ws.column_dimensions[letter].width = _WIDTHS.get(column, 9)
         ws.freeze_panes = "A2"
         header = []
-        for column in columns:
+        for column in headers(columns):
             cell = WriteOnlyCell(ws, value=column)
             cell.font = bold
             header.append(cell)
@@ -204,8 +238,8 @@ def to_xlsx(sheets: Sequence[tuple[str, Sequence[str], Iterable[Row]]]) -> bytes
 def results_xlsx(results: RoundResults) -> bytes:
     return to_xlsx(
         [
-            ("Legs", LEG_COLUMNS, leg_rows(results)),
-            ("Statements", STATEMENT_COLUMNS, statement_rows(results)),
+            (_("Legs"), LEG_COLUMNS, leg_rows(results)),
+            (_("Statements"), STATEMENT_COLUMNS, statement_rows(results)),
         ]
     )
 

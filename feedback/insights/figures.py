@@ -90,7 +90,7 @@ def round_results(rnd: Round, lang: str, *, with_statements: bool = False) -> Ro
     (aggregation.leg_figure_stats), as in build_report; with_statements also returns the
     statement figures.
     """
-    agg.format_decimal(None, lang)  # validates lang
+    agg.check_lang(lang)
     t = rnd.threshold
     framework = rnd.framework
     legs = tuple(LegInfo(leg.id, leg.key, leg.position, leg.name(lang)) for leg in framework.legs)
@@ -117,14 +117,13 @@ def round_results(rnd: Round, lang: str, *, with_statements: bool = False) -> Ro
         own_counts = leg_counts.get(pid, {})
         own_tallies = statement_tallies.get(pid, {})
         own_statements = {
-            st.id: agg.figure_stats(own_tallies.get(st.id, {}), t, lang) for st in statements
+            st.id: agg.figure_stats(own_tallies.get(st.id, {}), t) for st in statements
         }
         own_legs = {
             leg.key: agg.leg_figure_stats(
                 [own_statements[sid] for sid in leg_statements.get(leg.id, [])],
                 own_counts.get(leg.id, {}),
                 t,
-                lang,
             )
             for leg in legs
         }

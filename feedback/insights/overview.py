@@ -3,10 +3,11 @@
     options, messages = parse_options(request.args, leg_keys, team_names(results))
     view = build_overview(results, options)    # results: figures.round_results
 
-Pure functions over figures.RoundResults: no queries, no Flask. `development_legs` is the
-rule that makes a leg a development area for one manager; the rest lays out what the page
-and the development-areas export show. Only visible figures are used, so a hidden figure
-stays hidden here too.
+Functions over figures.RoundResults, with no queries. `development_legs` is the pure rule
+that makes a leg a development area for one manager; the rest lays out what the page and
+the development-areas export show, its words from the translation catalogue and its numbers
+from numbers.py, in the current locale: HR's own language (the request's), not a
+manager's. Only visible figures are used, so a hidden figure stays hidden here too.
 """
 
 from __future__ import annotations
@@ -14,8 +15,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from feedback.insights.figures import LegInfo, RoundResults
 from feedback.reports import aggregation as agg
+from feedback.reports import numbers
 from feedback.reports.model import GroupStat
 
 DEFAULT_CUT = 3.0  # an all_others leg mean below this is a development area
@@ -35,9 +40,9 @@ TWO_WEAKEST = "two_weakest"
 BLIND_SPOT = "blind_spot"
 REASONS = (BELOW_CUT, TWO_WEAKEST, BLIND_SPOT)
 REASON_TEXT = {
-    BELOW_CUT: "below {cut}",
-    TWO_WEAKEST: "one of the two weakest legs",
-    BLIND_SPOT: "blind spot (self {gap} higher)",
+    BELOW_CUT: _l("below %(cut)s"),
+    TWO_WEAKEST: _l("one of the two weakest legs"),
+    BLIND_SPOT: _l("blind spot (self %(gap)s higher)"),
 }
 
 
@@ -82,23 +87,18 @@ class OverviewOptions:
     descending: bool = False
     team: str | None = None
     cut: float = DEFAULT_CUT
-    lang: str = "nl"
 
 
 def parse_options(args: Mapping[str, str], leg_keys: Sequence[str], teams: Sequence[str]):
     """(OverviewOptions, messages): bad values fall back to the default with a message."""
     messages = []
-    lang = args.get("lang", "nl")
-    if lang not in agg.LANGS:
-        messages.append("Unknown language; showing Dutch.")
-        lang = "nl"
     sort = args.get("sort", "name") or "name"
     if sort != "name" and sort not in leg_keys:
-        messages.append("Unknown column to sort by; sorted by name.")
+        messages.append(_("Unknown column to sort by; sorted by name."))
         sort = "name"
     team = args.get("team") or None
     if team is not None and team not in teams:
-        messages.append("Unknown team; showing every team.")
+        messages.append(_("Unknown team; showing every team."))
         team = None
     cut = DEFAULT_CUT
     raw_cut = (args.get("cut") or "").strip()
@@ -108,11 +108,14 @@ def parse_options(args: Mapping[str, str], leg_keys: Sequence[str], teams: Seque
         except ValueError:
             cut = float("nan")
         if not 1.0 <= cut <= 5.0:  # also false for nan
-            messages.append("The cut must be a number from 1 to 5; using 3.0.")
+            messages.append(
+                _(
+                    "The cut must be a number from 1 to 5; using %(cut)s.",
+                    cut=numbers.decimal(DEFAULT_CUT),
+                )
+            )
             cut = DEFAULT_CUT
-    options = OverviewOptions(
-        sort=sort, descending=args.get("order") == "desc", team=team, cut=cut, lang=lang
-    )
+    options = OverviewOptions(sort=sort, descending=args.get("order") == "desc", team=team, cut=cut)
     return options, messages
 
 
@@ -164,6 +167,7 @@ class LegSummary:
     mean_text: str
     css: str  # heat colour of the mean
     share: int  # percentage of the managers shown with this leg as a development area
+    share_text: str  # the same, written in the current locale ("33%")
     managers: int  # managers with a visible figure
     hidden: int  # managers whose figure is hidden
     development: tuple[DevelopmentEntry, ...]  # weakest first
@@ -187,6 +191,7 @@ class Overview:
     lang: str
     options: OverviewOptions
     cut_text: str
+    gap_text: str  # the blind-spot gap that makes a leg a development area ("1,0")
     legs: tuple[LegInfo, ...]
     columns: tuple[SortLink, ...]  # name first, then the legs
     rows: tuple[HeatRow, ...]
@@ -194,7 +199,7 @@ class Overview:
     weakest: tuple[LegSummary, ...]  # lowest mean first (legs without a mean last)
     teams: tuple[str, ...]
     legend: tuple[tuple[str, str], ...]  # (css class, label)
-    filter_args: dict[str, str]  # query arguments that keep team, cut and language
+    filter_args: dict[str, str]  # query arguments that keep team and cut
 
 
 def heat_class(value: float | None) -> str:
@@ -204,31 +209,27 @@ def heat_class(value: float | None) -> str:
     return f"heat-{bin_ + 1}"
 
 
-def heat_legend(lang: str) -> tuple[tuple[str, str], ...]:
-    def fmt(value):
-        return agg.format_decimal(value, lang)
-
+def heat_legend() -> tuple[tuple[str, str], ...]:
+    fmt = numbers.decimal
     bounds = HEAT_BOUNDS
-    labels = [f"below {fmt(bounds[0])}"]
-    labels += [f"{fmt(lo)} – {fmt(hi)}" for lo, hi in zip(bounds, bounds[1:], strict=False)]
-    labels.append(f"{fmt(bounds[-1])} or more")
+    labels = [_("below %(value)s", value=fmt(bounds[0]))]
+    labels += [
+        _("%(low)s – %(high)s", low=fmt(lo), high=fmt(hi))
+        for lo, hi in zip(bounds, bounds[1:], strict=False)
+    ]
+    labels.append(_("%(value)s or more", value=fmt(bounds[-1])))
     return tuple((f"heat-{i + 1}", label) for i, label in enumerate(labels))
 
 
-def _reason_text(reasons: Sequence[str], cut: float, gap: float | None, lang: str) -> str:
-    parts = []
-    for reason in reasons:
-        text = REASON_TEXT[reason]
-        parts.append(
-            text.format(cut=agg.format_decimal(cut, lang), gap=agg.format_decimal(gap, lang))
-        )
-    return "; ".join(parts)
+def reason_text(reasons: Sequence[str], cut: float, gap: float | None) -> str:
+    """Why a leg is a development area, in the current locale ("below 3,0; blind spot ...")."""
+    values = {"cut": numbers.decimal(cut), "gap": numbers.decimal(gap)}
+    return "; ".join(str(REASON_TEXT[reason]) % values for reason in reasons)
 
 
 def build_overview(results: RoundResults, options: OverviewOptions) -> Overview:
     """The heat map (one row per manager of the chosen team), the legs' summaries and the
     development areas, for the chosen sort order and cut."""
-    lang = results.lang
     t = results.threshold
     order = [leg.key for leg in results.legs]
     names = {leg.key: leg.name for leg in results.legs}
@@ -244,10 +245,19 @@ def build_overview(results: RoundResults, options: OverviewOptions) -> Overview:
             mean = stat.mean if stat.visible else None
             if mean is None:
                 text = HIDDEN
-                title = f"{names[key]}: fewer than {t} raters, not shown"
+                title = _(
+                    "%(leg)s: fewer than %(t)s raters, not shown",
+                    leg=names[key],
+                    t=numbers.count(t),
+                )
             else:
-                text = agg.format_decimal(mean, lang)
-                title = f"{names[key]}: {text} (n = {stat.n})"
+                text = numbers.decimal(mean)
+                title = _(
+                    "%(leg)s: %(mean)s (n = %(n)s)",
+                    leg=names[key],
+                    mean=text,
+                    n=numbers.count(stat.n),
+                )
             cells.append(
                 HeatCell(
                     key,
@@ -273,10 +283,10 @@ def build_overview(results: RoundResults, options: OverviewOptions) -> Overview:
                         mean_text=text,
                         n=stat.n if mean is not None else None,
                         self_mean=self_mean,
-                        self_text=_text(self_mean, lang),
+                        self_text=_text(self_mean),
                         gap=gap,
                         reasons=areas[key],
-                        reason_text=_reason_text(areas[key], options.cut, gap, lang),
+                        reason_text=reason_text(areas[key], options.cut, gap),
                     )
                 )
         rows.append(HeatRow(manager.participant_id, manager.name, manager.team, tuple(cells)))
@@ -288,14 +298,16 @@ def build_overview(results: RoundResults, options: OverviewOptions) -> Overview:
             c.mean for r in rows for c in r.cells if c.leg_key == leg.key and c.mean is not None
         ]
         leg_mean = sum(means) / len(means) if means else None
+        share = round(100 * len(entries[leg.key]) / len(rows)) if rows else 0
         summaries.append(
             LegSummary(
                 key=leg.key,
                 name=leg.name,
                 mean=leg_mean,
-                mean_text=agg.format_decimal(leg_mean, lang) if means else HIDDEN,
+                mean_text=numbers.decimal(leg_mean) if means else HIDDEN,
                 css=heat_class(leg_mean),
-                share=round(100 * len(entries[leg.key]) / len(rows)) if rows else 0,
+                share=share,
+                share_text=numbers.percent(share / 100),
                 managers=len(means),
                 hidden=len(rows) - len(means),
                 development=tuple(
@@ -304,7 +316,7 @@ def build_overview(results: RoundResults, options: OverviewOptions) -> Overview:
             )
         )
     weakest = sorted(summaries, key=lambda s: (s.mean is None, s.mean or 0, order.index(s.key)))
-    filter_args = {"lang": lang, "cut": _plain(options.cut)}
+    filter_args = {"cut": _plain(options.cut)}
     if options.team:
         filter_args["team"] = options.team
     return Overview(
@@ -312,22 +324,23 @@ def build_overview(results: RoundResults, options: OverviewOptions) -> Overview:
         round_name=results.round_name,
         status=results.status,
         threshold=t,
-        lang=lang,
+        lang=results.lang,
         options=options,
-        cut_text=agg.format_decimal(options.cut, lang),
+        cut_text=numbers.decimal(options.cut),
+        gap_text=numbers.decimal(agg.DEFAULT_GAP),
         legs=results.legs,
         columns=_columns(results.legs, options, filter_args),
         rows=tuple(rows),
         by_leg=tuple(summaries),
         weakest=tuple(weakest),
         teams=tuple(team_names(results)),
-        legend=heat_legend(lang),
+        legend=heat_legend(),
         filter_args=filter_args,
     )
 
 
-def _text(value: float | None, lang: str) -> str:
-    return HIDDEN if value is None else agg.format_decimal(value, lang)
+def _text(value: float | None) -> str:
+    return HIDDEN if value is None else numbers.decimal(value)
 
 
 def _plain(value: float) -> str:
@@ -350,7 +363,7 @@ def _sorted_rows(rows: list[HeatRow], options: OverviewOptions, order: list[str]
 
 def _columns(legs, options: OverviewOptions, filter_args: dict[str, str]) -> tuple[SortLink, ...]:
     links = []
-    for key, label in [("name", "Manager"), *((leg.key, leg.name) for leg in legs)]:
+    for key, label in [("name", _("Manager")), *((leg.key, leg.name) for leg in legs)]:
         current = options.sort == key
         descending = current and not options.descending  # clicking again flips the order
         args = {**filter_args, "sort": key}

@@ -2,16 +2,26 @@
 
 Every view is HR only (404 for anyone else). A round without results yet (draft or open)
 gets a page that says so (409), never an empty export.
+
+Everything here is in the request's language, HR's own choice: the pages, the leg names
+and statements, the group names, the exports' headers, notes and reasons, and the numbers.
 """
 
 from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import get_locale
 
 from feedback.auth.decorators import hr_required
 from feedback.insights import exports, figures, overview
 from feedback.partials import wants_partial
+from feedback.reports import labels
 from feedback.reports.access import hr_rounds
 
 bp = Blueprint("insights", __name__, url_prefix="/insights")
+
+
+@bp.context_processor
+def _names():
+    return {"round_status": labels.round_status, "page_lang": _language()}
 
 
 def _round_with_results(round_id: int):
@@ -32,11 +42,15 @@ def _download(data: bytes, mimetype: str, name: str) -> Response:
 
 
 def _separator() -> str:
-    return "semicolon" if request.args.get("sep") == "semicolon" else "comma"
+    """The CSV's dialect: ?sep=semicolon or ?sep=comma, else the one of HR's language."""
+    chosen = request.args.get("sep")
+    return chosen if chosen in exports.SEPARATORS else exports.default_separator(_language())
 
 
 def _language() -> str:
-    return "en" if request.args.get("lang") == "en" else "nl"
+    """The request's language (HR's choice), one the framework has texts in."""
+    lang = str(get_locale())
+    return lang if lang in labels.LANGS else labels.DEFAULT_LANG
 
 
 @bp.get("/")

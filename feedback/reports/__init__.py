@@ -13,7 +13,8 @@ Modules, in the order a report is made:
 - model.py: the report's data, ManagerReport and its parts (plain dataclasses, no ORM objects).
 - builder.py: build_report and participant_report: queries plus rules give a ManagerReport.
 - access.py: who may see which report (may_see), and the lists of reports a user may open.
-- labels.py: every text of the report in Dutch and English, and the manager's report language.
+- labels.py: group names, rules and reasons as text from the catalogue; the manager's language.
+- numbers.py: the one rounding rule, and numbers in the reader's locale (Flask-Babel).
 - charts.py: the SVG charts (bars, radar, spread of answers, trend), pure functions.
 - view.py: ReportView, what the web page and the PDF template get (cells, charts, texts).
 - filenames.py: the PDF's and the round ZIP's file names in ASCII.

@@ -56,25 +56,6 @@ NON_EXEMPT_GROUPS = (DIRECT_REPORT, PEER)
 REPORT_GROUPS = (*RATER_GROUPS, OTHERS, ALL_OTHERS)  # the order of columns in a report
 LANGS = ("nl", "en")
 
-GROUP_LABELS = {
-    "nl": {
-        SELF: "Zelfbeoordeling",
-        SUPERVISOR: "Leidinggevende",
-        DIRECT_REPORT: "Medewerkers",
-        PEER: "Collega's",
-        OTHERS: "Overige beoordelaars",
-        ALL_OTHERS: "Alle beoordelaars (zonder zelf)",
-    },
-    "en": {
-        SELF: "Self",
-        SUPERVISOR: "Supervisor",
-        DIRECT_REPORT: "Direct reports",
-        PEER: "Peers",
-        OTHERS: "Other raters",
-        ALL_OTHERS: "All raters (excluding self)",
-    },
-}
-
 # --- States of one group in one figure ------------------------------------------------------
 
 VISIBLE = "visible"  # shown, with n, mean, SD
@@ -95,24 +76,11 @@ SCORES = (1, 2, 3, 4, 5)
 _EPS = 1e-9
 
 
-def group_label(group: str, lang: str) -> str:
-    return GROUP_LABELS[_lang(lang)][group]
-
-
-def _lang(lang: str) -> str:
+def check_lang(lang: str) -> str:
+    """`lang` if the report speaks it (framework texts exist in both), else ValueError."""
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}, expected one of {LANGS}")
     return lang
-
-
-def format_decimal(value: float | None, lang: str, digits: int = 1) -> str:
-    """A number for display: "7,4" in Dutch, "7.4" in English; "–" for no value."""
-    if value is None:
-        return "–"
-    text = f"{value:.{digits}f}"
-    if text.startswith("-") and float(text) == 0:
-        text = text[1:]  # no "-0,0"
-    return text.replace(".", ",") if _lang(lang) == "nl" else text
 
 
 # --- Tallies and statistics -----------------------------------------------------------------
@@ -273,7 +241,7 @@ def show_distribution(group: str, visible: bool, n: int, threshold: int) -> bool
     return group not in EXEMPT_GROUPS and visible and n >= threshold
 
 
-def figure_stats(tallies: Mapping[str, Tally], threshold: int, lang: str) -> tuple[GroupStat, ...]:
+def figure_stats(tallies: Mapping[str, Tally], threshold: int) -> tuple[GroupStat, ...]:
     """The per-group stats of one statement or the grade, threshold applied (legs:
     `leg_figure_stats`, which derives them from these).
 
@@ -289,17 +257,15 @@ def figure_stats(tallies: Mapping[str, Tally], threshold: int, lang: str) -> tup
     for group in REPORT_GROUPS:
         tally = combined.get(group, Tally())
         state = visibility.state(group)
-        stats.append(_group_stat(group, state, tally, threshold, lang))
+        stats.append(_group_stat(group, state, tally, threshold))
     return tuple(stats)
 
 
-def _group_stat(group: str, state: str, tally: Tally, threshold: int, lang: str) -> GroupStat:
-    label = group_label(group, lang)
+def _group_stat(group: str, state: str, tally: Tally, threshold: int) -> GroupStat:
     if state == VISIBLE:
         has_dist = bool(tally.distribution) and show_distribution(group, True, tally.n, threshold)
         return GroupStat(
             group=group,
-            label=label,
             state=state,
             n=tally.n,
             mean=mean(tally),
@@ -309,17 +275,16 @@ def _group_stat(group: str, state: str, tally: Tally, threshold: int, lang: str)
         )
     if state == NO_ANSWERS and group in EXEMPT_GROUPS:
         # Named groups that only said "don't know": say so, with their count.
-        return GroupStat(group, label, state, n=0, n_dont_know=tally.n_dont_know)
+        return GroupStat(group, state, n=0, n_dont_know=tally.n_dont_know)
     if state == NO_ANSWERS:
-        return GroupStat(group, label, state, n=0)
-    return GroupStat(group, label, state)
+        return GroupStat(group, state, n=0)
+    return GroupStat(group, state)
 
 
 def leg_figure_stats(
     statements: Sequence[Sequence[GroupStat]],
     counts: Mapping[str, int],
     threshold: int,
-    lang: str,
 ) -> tuple[GroupStat, ...]:
     """The per-group stats of one leg, derived only from its statements' shown figures.
 
@@ -342,13 +307,12 @@ def leg_figure_stats(
     totals[ALL_OTHERS] = sum(counts.get(g, 0) for g in RATER_GROUPS if g != SELF)
     result = []
     for group in REPORT_GROUPS:
-        label = group_label(group, lang)
         state = visibility.state(group)
         if state == NO_ANSWERS:
-            result.append(GroupStat(group, label, state, n=0))
+            result.append(GroupStat(group, state, n=0))
             continue
         if state != VISIBLE:
-            result.append(GroupStat(group, label, state))
+            result.append(GroupStat(group, state))
             continue
         shown = [
             stat
@@ -356,13 +320,12 @@ def leg_figure_stats(
             if stat.state == VISIBLE and stat.mean is not None
         ]
         if not shown:
-            result.append(GroupStat(group, label, SUPPRESSED))
+            result.append(GroupStat(group, SUPPRESSED))
             continue
         sds = [stat.sd for stat in shown if stat.sd is not None]
         result.append(
             GroupStat(
                 group=group,
-                label=label,
                 state=VISIBLE,
                 n=totals[group],
                 mean=sum(stat.mean for stat in shown) / len(shown),
@@ -589,9 +552,7 @@ def plan_suggestions(
 # --- Response counts, comments, the rules applied ---------------------------------------------
 
 
-def response_counts(
-    counts: Mapping[str, int], threshold: int, lang: str
-) -> tuple[ResponseCount, ...]:
+def response_counts(counts: Mapping[str, int], threshold: int) -> tuple[ResponseCount, ...]:
     """The cover's respondents per group: exact for self, supervisor and groups shown by name
     (and for the pooled "others" and "all_others" when visible); "fewer than t" otherwise."""
     visibility = apply_threshold({g: counts.get(g, 0) for g in RATER_GROUPS}, threshold)
@@ -609,7 +570,6 @@ def response_counts(
         rows.append(
             ResponseCount(
                 group=group,
-                label=group_label(group, lang),
                 state=state,
                 count=totals[group] if shown else None,
                 fewer_than_threshold=(
@@ -629,7 +589,7 @@ class RawComment:
 
 
 def select_comments(
-    comments: Iterable[RawComment], counts: Mapping[str, int], threshold: int, lang: str
+    comments: Iterable[RawComment], counts: Mapping[str, int], threshold: int
 ) -> tuple[dict[str, tuple[CommentItem, ...]], bool]:
     """The comments that may be shown, per question, and whether any were withheld.
 
@@ -653,130 +613,38 @@ def select_comments(
                 id=comment.id,
                 text=comment.text,
                 group=comment.group if labelled else None,
-                group_label=group_label(comment.group, lang) if labelled else None,
             )
         )
     return {key: tuple(items) for key, items in by_question.items()}, withheld
 
 
-_RULES = {
-    "nl": {
-        "threshold": (
-            "De anonimiteitsdrempel is {t}: per stelling, poot, cijfer en verdeling worden de "
-            "scores van medewerkers en collega's alleen getoond als ten minste {t} van hen "
-            "antwoordden."
-        ),
-        "exempt": (
-            "De zelfbeoordeling en de leidinggevende worden met naam getoond; dat stond in "
-            "de vragenlijst."
-        ),
-        "pooled_small": (
-            "{group} (minder dan {t}) zitten onder de drempel van {t} en zijn opgenomen in "
-            "'{others}'."
-        ),
-        "pooled_complement": (
-            "{group} zijn ook opgenomen in '{others}', zodat een kleinere groep niet door "
-            "aftrekken te herleiden is."
-        ),
-        "suppressed": (
-            "Medewerkers en collega's samen: minder dan {t} antwoorden. Hun scores worden "
-            "niet getoond, ook niet in '{all_others}'."
-        ),
-        "per_figure": (
-            "Elke score wordt apart getoetst: bij een stelling met veel 'weet ik niet' kan "
-            "een groep daar verborgen of samengevoegd zijn, ook als ze elders zichtbaar is."
-        ),
-        "dont_know": (
-            "'Weet ik niet' telt niet mee in gemiddelden. Een beoordelaar telt alleen mee "
-            "voor een poot, en voor de stellingen ervan, als hij ten minste de helft van die "
-            "stellingen beantwoordde. De score van een poot is het gemiddelde van de getoonde "
-            "stellingscores."
-        ),
-        "distribution": (
-            "De verdeling van antwoorden staat er alleen bij groepen van ten minste {t} "
-            "beoordelaars, nooit bij de zelfbeoordeling of de leidinggevende."
-        ),
-        "comments_order": (
-            "Opmerkingen staan in willekeurige volgorde en alleen met een groepsnaam als die "
-            "groep met naam wordt getoond."
-        ),
-        "comments_withheld": (
-            "Sommige opmerkingen zijn weggelaten om de anonimiteit van de beoordelaars te "
-            "beschermen."
-        ),
-        "norm": (
-            "De organisatienorm is het gemiddelde van de managers in deze ronde bij wie de "
-            "score zichtbaar is; bij minder dan {m} managers wordt geen norm getoond."
-        ),
-    },
-    "en": {
-        "threshold": (
-            "The anonymity threshold is {t}: for each statement, leg, grade and distribution, "
-            "the scores of direct reports and peers are shown only when at least {t} of them "
-            "answered."
-        ),
-        "exempt": ("Self-assessment and supervisor are shown by name; the survey told raters so."),
-        "pooled_small": (
-            "{group} (fewer than {t}) are below the threshold of {t} and are included in "
-            "'{others}'."
-        ),
-        "pooled_complement": (
-            "{group} are also included in '{others}', so that a smaller group cannot be "
-            "worked out by subtraction."
-        ),
-        "suppressed": (
-            "Direct reports and peers together: fewer than {t} answers. Their scores are not "
-            "shown, not even in '{all_others}'."
-        ),
-        "per_figure": (
-            "Each figure is checked on its own: where many raters said 'don't know', a group "
-            "may be hidden or pooled for that statement even if it is shown elsewhere."
-        ),
-        "dont_know": (
-            "'Don't know' is left out of means. A rater counts for a leg, and for its "
-            "statements, only if they answered at least half of its statements. A leg score "
-            "is the average of the statement scores shown."
-        ),
-        "distribution": (
-            "The spread of answers is shown only for groups of at least {t} raters, never for "
-            "the self-assessment or the supervisor."
-        ),
-        "comments_order": (
-            "Comments are shown in random order, and with a group name only when that group "
-            "is shown by name."
-        ),
-        "comments_withheld": "Some comments were withheld to protect the raters' anonymity.",
-        "norm": (
-            "The organisation norm is the mean of the managers in this round whose score is "
-            "visible; with fewer than {m} managers no norm is shown."
-        ),
-    },
-}
+@dataclass(frozen=True)
+class Rule:
+    """One anonymity rule applied to a report: a key and the figures its sentence needs
+    (labels.rule_text writes it in the reader's language). params never holds the count of
+    a group that is not shown."""
+
+    key: str
+    params: Mapping[str, object] = field(default_factory=dict)
 
 
 def anonymity_rules(
-    counts: Mapping[str, int], threshold: int, lang: str, comments_withheld: bool
-) -> tuple[str, ...]:
-    """The rules applied to this report, as plain sentences (no exact n of a hidden group)."""
-    texts = _RULES[_lang(lang)]
-    labels = GROUP_LABELS[lang]
+    counts: Mapping[str, int], threshold: int, comments_withheld: bool
+) -> tuple[Rule, ...]:
+    """The rules applied to this report, in the order the report lists them."""
     visibility = apply_threshold({g: counts.get(g, 0) for g in RATER_GROUPS}, threshold)
-    fill = {
-        "t": threshold,
-        "m": NORM_MIN_MANAGERS,
-        "others": labels[OTHERS],
-        "all_others": labels[ALL_OTHERS],
-    }
-    rules = [texts["threshold"].format(**fill), texts["exempt"].format(**fill)]
+    rules = [Rule("threshold", {"t": threshold}), Rule("exempt")]
     for group in NON_EXEMPT_GROUPS:
         if group in visibility.pooled:
-            key = "pooled_small" if counts.get(group, 0) < threshold else "pooled_complement"
-            rules.append(texts[key].format(group=labels[group], **fill))
+            if counts.get(group, 0) < threshold:
+                rules.append(Rule("pooled_small", {"group": group, "t": threshold}))
+            else:
+                rules.append(Rule("pooled_complement", {"group": group}))
     if visibility.suppressed:
-        rules.append(texts["suppressed"].format(**fill))
-    rules += [texts[k].format(**fill) for k in ("per_figure", "dont_know", "distribution")]
-    rules.append(texts["comments_order"].format(**fill))
+        rules.append(Rule("suppressed", {"t": threshold}))
+    rules += [Rule("per_figure"), Rule("dont_know"), Rule("distribution", {"t": threshold})]
+    rules.append(Rule("comments_order"))
     if comments_withheld:
-        rules.append(texts["comments_withheld"].format(**fill))
-    rules.append(texts["norm"].format(**fill))
+        rules.append(Rule("comments_withheld"))
+    rules.append(Rule("norm", {"m": NORM_MIN_MANAGERS}))
     return tuple(rules)

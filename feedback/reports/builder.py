@@ -82,7 +82,7 @@ def build_report(
     session: so.Session | None = None,
 ) -> ManagerReport:
     s = session if session is not None else db.session
-    agg.format_decimal(None, lang)  # validates lang
+    agg.check_lang(lang)
     part = s.execute(
         sa.select(Participant)
         .where(Participant.id == participant_id, Participant.round_id == round_id)
@@ -110,7 +110,7 @@ def build_report(
         statements: list[StatementReport] = []
         for st in leg.statements:
             order += 1
-            stats = agg.figure_stats(statement_tallies.get(st.id, {}), t, lang)
+            stats = agg.figure_stats(statement_tallies.get(st.id, {}), t)
             text = st.text(lang)
             statements.append(
                 StatementReport(
@@ -127,7 +127,7 @@ def build_report(
             )
             statement_figures.append(agg.Figure("statement", st.key, leg.key, text, order, stats))
         stats = agg.leg_figure_stats(
-            [st.groups for st in statements], leg_counts.get(leg.id, {}), t, lang
+            [st.groups for st in statements], leg_counts.get(leg.id, {}), t
         )
         name = leg.name(lang)
         current_leg_stats[leg.key] = stats
@@ -163,10 +163,9 @@ def build_report(
         threshold=t,
         blind_spot_gap=blind_spot_gap,
         disagreement_sd=disagreement_sd,
-        group_labels=tuple((g, agg.group_label(g, lang)) for g in agg.REPORT_GROUPS),
-        response_counts=agg.response_counts(grades.respondents, t, lang),
+        response_counts=agg.response_counts(grades.respondents, t),
         legs=tuple(legs),
-        grade=agg.figure_stats(grades.grades, t, lang),
+        grade=agg.figure_stats(grades.grades, t),
         strengths=strengths,
         development_areas=development,
         blind_spots=agg.blind_spots(statement_figures, blind_spot_gap)
@@ -179,7 +178,7 @@ def build_report(
         comments=comments,
         comments_withheld=withheld,
         plan=agg.plan_suggestions(leg_actions, blind_spot_gap),
-        anonymity_rules=agg.anonymity_rules(grades.respondents, t, lang, withheld),
+        anonymity_rules=agg.anonymity_rules(grades.respondents, t, withheld),
     )
 
 
@@ -199,7 +198,7 @@ def _comments(
     participant_id: int, framework, respondents: Mapping[str, int], t: int, lang: str, s
 ) -> tuple[tuple[CommentSection, ...], bool]:
     raw = queries.comments_of(participant_id, s)
-    shown, withheld = agg.select_comments(raw, respondents, t, lang)
+    shown, withheld = agg.select_comments(raw, respondents, t)
     sections = tuple(
         CommentSection(
             question_key=q.key, question_text=q.text(lang), comments=shown.get(q.key, ())
@@ -219,10 +218,9 @@ def _trend(part, rnd, framework, current: Mapping[str, tuple[GroupStat, ...]], l
     t = previous.threshold
     before = {
         leg.key: agg.leg_figure_stats(
-            [agg.figure_stats(tallies.get(st.id, {}), t, lang) for st in leg.statements],
+            [agg.figure_stats(tallies.get(st.id, {}), t) for st in leg.statements],
             counts.get(leg.id, {}),
             t,
-            lang,
         )
         for leg in s.get(Framework, previous.framework_id).legs
     }

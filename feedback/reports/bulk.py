@@ -21,7 +21,12 @@ from feedback.reports.pdf_report import report_pdf
 
 
 class RoundNotReady(ValueError):
-    """The round is not closed or published (or does not exist)."""
+    """The round is not closed or published (or does not exist). The message (for the
+    command line and the job's log) is English; pages write their own from name and status."""
+
+    def __init__(self, message: str, name: str = "", status: str = ""):
+        super().__init__(message)
+        self.name, self.status = name, status
 
 
 @dataclass(frozen=True)
@@ -38,7 +43,9 @@ def round_to_build(round_id: int) -> Round:
     if rnd.status not in HR_STATUSES:
         raise RoundNotReady(
             f'Round {round_id} ("{rnd.name}") is {rnd.status}: reports are built only from a '
-            "closed or published round. Close the round first."
+            "closed or published round. Close the round first.",
+            rnd.name,
+            rnd.status,
         )
     return rnd
 

@@ -23,6 +23,11 @@ Embedding, for the templates:
   string in it is escaped here; mark it ``Markup`` in the view, never ``|safe`` on user text);
 * PDF: ``<img class="chart" src="{{ svg_data_uri(chart_svg) }}" alt="...">`` is about 11 %
   faster for WeasyPrint than inline SVG.
+
+Language: every word and number a chart draws or says (the accessible title included) comes
+from its ``text`` argument, a :class:`ChartText`. view.py fills it from the translation
+catalogue and numbers.py in the reader's locale, so a Dutch report's charts say "3,6" and
+"(schaal 1 tot 5)"; the default is English with a decimal point, for tests and tools.
 """
 
 from __future__ import annotations
@@ -30,10 +35,11 @@ from __future__ import annotations
 import base64
 import math
 import re
-from collections.abc import Mapping, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from html import escape
 
+from feedback.reports.numbers import rounded
 from feedback.text import strip_bidi
 
 SCALE_MIN = 1
@@ -83,10 +89,46 @@ def colour(group_key: str) -> str:
     return PALETTE.get(group_key, DEFAULT_COLOUR)
 
 
-def fmt(value: float, decimal_sep: str = ".", digits: int = 1) -> str:
-    """A mean as text, rounded half up: ``fmt(2.25) == "2.3"``, ``fmt(3.456, ",") == "3,5"``."""
-    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
-    return f"{rounded:.{digits}f}".replace(".", decimal_sep)
+def fmt(value: float, digits: int = 1) -> str:
+    """A mean as plain text with a decimal point, rounded half up by numbers.rounded (the
+    report's own rule): ``fmt(2.25) == "2.3"``. The default number format of ChartText."""
+    return f"{rounded(value, digits):.{digits}f}"
+
+
+def _signed(value: float) -> str:
+    exact = rounded(value)
+    return f"{exact:.1f}" if exact == 0 else f"{exact:+.1f}"
+
+
+@dataclass(frozen=True)
+class ChartText:
+    """The words and number formats of the charts, in the reader's language.
+
+    number: a mean as text ("3.6" / "3,6"); signed: a difference ("+0.5"); count: an n.
+    The other fields are sentences with named placeholders (``%(name)s``), as they come
+    from the catalogue (view.chart_text); they are filled with already formatted numbers.
+    """
+
+    number: Callable[[float], str] = fmt
+    signed: Callable[[float], str] = _signed
+    count: Callable[[int], str] = str
+    scale: str = "%(summary)s (scale 1 to 5)"
+    titled: str = "%(title)s: %(summary)s"
+    bar: str = "%(group)s %(mean)s (n=%(n)s)"
+    bar_value: str = "%(mean)s  n=%(n)s"
+    norm: str = "norm %(norm)s"
+    no_groups: str = "no groups to show"
+    series: str = "%(group)s: %(values)s"
+    leg_value: str = "%(leg)s %(value)s"
+    no_data: str = "no data"
+    answers: str = "%(counts)s, %(dont_know)s: %(n)s (total %(total)s)"
+    dont_know: str = "don't know"
+    trend_new: str = "now %(now)s, no previous round to compare"
+    trend: str = "previous round %(previous)s, now %(now)s (%(delta)s)"
+    separator: str = "; "
+
+
+ENGLISH = ChartText()
 
 
 def _num(value: float) -> str:
@@ -127,7 +169,7 @@ def leg_bars(
     *,
     norm: float | None = None,
     title: str = "",
-    decimal_sep: str = ".",
+    text: ChartText = ENGLISH,
     show_labels: bool = True,
     axis: bool = True,
     width: int = 480,
@@ -142,9 +184,10 @@ def leg_bars(
 
     ``norm``: the organisation norm for this leg or statement, drawn as a dark dashed line
     with a diamond across all bars. ``title``: the leg or statement name, used only in the
-    accessible title (put the visible heading in the HTML). ``decimal_sep``: ``","`` for
-    Dutch. ``show_labels=False`` leaves out the group labels on the left, for when the HTML
-    next to the chart names them (fewer ``<text>`` elements, faster PDF); ``axis=False``
+    accessible title (put the visible heading in the HTML). ``text``: the words and number
+    format (:class:`ChartText`). ``show_labels=False`` leaves out the group labels on the
+    left, for when the HTML next to the chart names them (fewer ``<text>`` elements, faster
+    PDF); ``axis=False``
     leaves out the numbers 1..5 under the bars (e.g. when one axis in the HTML serves a
     stack of charts of the same width).
 
@@ -179,7 +222,7 @@ def leg_bars(
     if axis:
         body.extend(
             f'<text x="{_num(x(t))}" y="{_num(top + plot_h + 15)}" font-size="10" '
-            f'text-anchor="middle" fill="{MUTED}">{t}</text>'
+            f'text-anchor="middle" fill="{MUTED}">{esc(text.count(t))}</text>'
             for t in ticks
         )
     # One bar per group.
@@ -197,7 +240,8 @@ def leg_bars(
         )
         body.append(
             f'<text x="{right + 6}" y="{mid}" font-size="11" fill="{INK}" '
-            f'xml:space="preserve">{fmt(mean, decimal_sep)}  n={n}</text>'
+            f'xml:space="preserve">'
+            f"{esc(text.bar_value % {'mean': text.number(mean), 'n': text.count(n)})}</text>"
         )
     # The organisation norm: a dashed line plus a diamond above the bars.
     if norm is not None:
@@ -211,12 +255,20 @@ def leg_bars(
             f'stroke="{INK}" stroke-width="0.8"/>'
         )
 
-    parts = [f"{label} {fmt(mean, decimal_sep)} (n={n})" for _key, label, mean, n in bars]
-    summary = "; ".join(parts) if parts else "no groups to show"
+    parts = [
+        text.bar % {"group": label, "mean": text.number(mean), "n": text.count(n)}
+        for _key, label, mean, n in bars
+    ]
     if norm is not None:
-        summary += f"; norm {fmt(norm, decimal_sep)}"
-    label = f"{title}: {summary}" if title else summary
-    return _svg(width, height, f"{label} (scale 1 to 5)", body, "chart-bars")
+        parts.append(text.norm % {"norm": text.number(norm)})
+    summary = text.separator.join(parts) if bars else text.no_groups
+    return _svg(width, height, _label(text, title, summary, scale=True), body, "chart-bars")
+
+
+def _label(text: ChartText, title: str, summary: str, *, scale: bool = False) -> str:
+    """The accessible title: "title: summary", with the scale when the chart has one."""
+    label = text.titled % {"title": title, "summary": summary} if title else summary
+    return text.scale % {"summary": label} if scale else label
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -237,7 +289,7 @@ def radar(
     *,
     series_labels: Mapping[str, str] | None = None,
     title: str = "",
-    decimal_sep: str = ".",
+    text: ChartText = ENGLISH,
     size: int = 300,
 ) -> str:
     """The legs as a spider chart on the 1..5 scale (the centre is 1, the outer ring 5).
@@ -308,13 +360,12 @@ def radar(
                         f'stroke="#FFFFFF" stroke-width="0.8"/>'
                     )
         vals = ", ".join(
-            f"{leg} {'-' if v is None else fmt(v, decimal_sep)}"
+            text.leg_value % {"leg": leg, "value": "-" if v is None else text.number(v)}
             for leg, v in zip(legs, checked, strict=True)
         )
-        described.append(f"{names.get(key, key)}: {vals}")
-    summary = "; ".join(described) if described else "no data"
-    label = f"{title}: {summary}" if title else summary
-    return _svg(width, height, f"{label} (scale 1 to 5)", body, "chart-radar")
+        described.append(text.series % {"group": names.get(key, key), "values": vals})
+    summary = text.separator.join(described) if described else text.no_data
+    return _svg(width, height, _label(text, title, summary, scale=True), body, "chart-radar")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -327,7 +378,7 @@ def distribution(
     counts: Mapping[int | str, int] | Sequence[int],
     *,
     title: str = "",
-    dont_know_label: str = "don't know",
+    text: ChartText = ENGLISH,
     width: int = 120,
     height: int = 12,
 ) -> str:
@@ -365,10 +416,16 @@ def distribution(
         f'<rect x="0.5" y="0.5" width="{width - 1}" height="{height - 1}" fill="none" '
         f'stroke="{MUTED}" stroke-width="0.6"/>'
     )
-    words = ", ".join(f"{k}: {v}" for k, v in zip(ANSWER_KEYS[:5], values[:5], strict=True))
-    summary = f"{words}, {dont_know_label}: {values[5]} (total {total})"
-    label = f"{title}: {summary}" if title else summary
-    return _svg(width, height, label, body, "chart-dist")
+    words = ", ".join(
+        f"{k}: {text.count(v)}" for k, v in zip(ANSWER_KEYS[:5], values[:5], strict=True)
+    )
+    summary = text.answers % {
+        "counts": words,
+        "dont_know": text.dont_know,
+        "n": text.count(values[5]),
+        "total": text.count(total),
+    }
+    return _svg(width, height, _label(text, title, summary), body, "chart-dist")
 
 
 def _count(counts: Mapping[int | str, int], key: str) -> int:
@@ -388,7 +445,7 @@ def trend(
     now: float,
     *,
     title: str = "",
-    decimal_sep: str = ".",
+    text: ChartText = ENGLISH,
     width: int = 120,
     height: int = 20,
 ) -> str:
@@ -437,12 +494,11 @@ def trend(
         f'stroke="{INK}" stroke-width="0.6"/>'
     )
     if prev is None:
-        summary = f"now {fmt(now, decimal_sep)}, no previous round to compare"
+        summary = text.trend_new % {"now": text.number(now)}
     else:
-        sign = "+" if delta >= 0 else "−"
-        summary = (
-            f"previous round {fmt(prev, decimal_sep)}, now {fmt(now, decimal_sep)} "
-            f"({sign}{fmt(abs(delta), decimal_sep)})"
-        )
-    label = f"{title}: {summary}" if title else summary
-    return _svg(width, height, label, body, "chart-trend")
+        summary = text.trend % {
+            "previous": text.number(prev),
+            "now": text.number(now),
+            "delta": text.signed(delta),
+        }
+    return _svg(width, height, _label(text, title, summary), body, "chart-trend")

@@ -4,9 +4,10 @@
 turns it into what the templates of the web page and the PDF get (view.ReportView). It
 holds only plain values (str, int, float, bool, None, date, tuples of these dataclasses),
 never ORM objects, and everything a template needs is already decided: which groups are
-visible, which figures are hidden, labels and texts in the report's language. Templates
-only format numbers (`format_decimal` in aggregation.py gives "7,4" in Dutch, "7.4" in
-English) and lay things out.
+visible, which figures are hidden, the framework's texts in the report's language. Words
+of the report itself (group names, rules, reasons) are keys here: labels.py and the
+templates write them from the translation catalogue, and numbers.py writes the numbers,
+in the reader's locale ("7,4" in Dutch, "7.4" in English).
 
 Group keys (in report order): "self", "supervisor", "direct_report", "peer", "others" (the
 small groups pooled together) and "all_others" (everyone except self).
@@ -39,7 +40,6 @@ class GroupStat:
     """
 
     group: str
-    label: str
     state: str
     n: int | None = None
     mean: float | None = None
@@ -143,7 +143,6 @@ class ResponseCount:
     says whether to print "fewer than t" (pooled groups that are not small say "in others")."""
 
     group: str
-    label: str
     state: str
     count: int | None
     fewer_than_threshold: bool
@@ -153,8 +152,7 @@ class ResponseCount:
 class CommentItem:
     id: str
     text: str  # user text: render escaped
-    group: str | None  # None: no label may be shown
-    group_label: str | None
+    group: str | None  # None: no group name may be shown
 
 
 @dataclass(frozen=True)
@@ -186,7 +184,6 @@ class ManagerReport:
     threshold: int
     blind_spot_gap: float
     disagreement_sd: float
-    group_labels: tuple[tuple[str, str], ...]  # (group key, label) in report order
     response_counts: tuple[ResponseCount, ...]
     legs: tuple[LegReport, ...]
     grade: tuple[GroupStat, ...]  # overall grade 1-10 per group
@@ -199,7 +196,7 @@ class ManagerReport:
     comments: tuple[CommentSection, ...]
     comments_withheld: bool
     plan: tuple[PlanSuggestion, ...]
-    anonymity_rules: tuple[str, ...]
+    anonymity_rules: tuple  # aggregation.Rule: a key and its figures (labels.rule_text)
 
     def grade_of(self, key: str) -> GroupStat:
         return next(stat for stat in self.grade if stat.group == key)

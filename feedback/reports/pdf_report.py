@@ -12,17 +12,16 @@ from __future__ import annotations
 
 from html import escape
 
-from flask import render_template
-
 from feedback.models import Participant
 from feedback.reports.builder import participant_report
 from feedback.reports.pdf import STATIC_URL_PATH, render_pdf
-from feedback.reports.view import ReportView, report_view
+from feedback.reports.view import ReportView, render_report, report_view
 
 
 def pdf_html(view: ReportView) -> str:
-    """The PDF's HTML; static files are addressed the way pdf.StaticURLFetcher serves them."""
-    return render_template("reports/pdf.html", v=view, static=_static_url)
+    """The PDF's HTML, in the report's language (also in a child process or a job, which
+    have no request); static files are addressed the way pdf.StaticURLFetcher serves them."""
+    return render_report("reports/pdf.html", view, static=_static_url)
 
 
 def _static_url(path: str) -> str:

@@ -3,20 +3,30 @@
 Every report view goes through access.visible_participant: no means 404, whether the id
 was guessed, belongs to another manager, or the round is not published (closed for HR).
 The lists use the role decorators of feedback.auth.decorators, which answer 404 too.
+
+Languages: the report (its tabs, the PDF) is in the manager's language whoever reads it
+(view.render_report); the lists and the page around a report are in the reader's.
 """
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from feedback import ratelimit
 from feedback.auth.decorators import hr_required, manager_required
 from feedback.partials import wants_partial
-from feedback.reports import access, bulk, jobs, pdf_cache
+from feedback.reports import access, bulk, jobs, labels, pdf_cache
 from feedback.reports.builder import participant_report
-from feedback.reports.labels import LABELS, report_language
-from feedback.reports.view import TABS, report_view
+from feedback.reports.view import TABS, render_report, report_view
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+
+@bp.context_processor
+def _names():
+    return {"round_status": labels.round_status, "page_lang": str(get_locale())}
 
 
 def _participant_or_404(participant_id: int):
@@ -39,13 +49,7 @@ def mine():
 def _my_reports():
     """A manager's own published reports; 404 for any other role or a manager without a
     person record (the decorator's rule, which the HR branch of `mine` comes before)."""
-    lang = report_language(current_user.person)
-    return render_template(
-        "reports/mine.html",
-        links=access.my_reports(current_user),
-        labels=LABELS[lang],
-        page_lang=lang,
-    )
+    return render_template("reports/mine.html", links=access.my_reports(current_user))
 
 
 @bp.get("/rounds/<int:round_id>")
@@ -65,7 +69,15 @@ def build_zip(round_id: int):
     try:
         job = jobs.start_round_build(round_id)
     except bulk.RoundNotReady as error:
-        flash(str(error), "error")
+        flash(
+            _(
+                "Round “%(name)s” is %(status)s: reports are built only from a closed or "
+                "published round. Close the round first.",
+                name=error.name,
+                status=labels.round_status(error.status),
+            ),
+            "error",
+        )
         return redirect(url_for("admin.round_detail", round_id=round_id), 303)
     if job is None:
         abort(404)
@@ -80,10 +92,12 @@ def show(participant_id: int):
     if tab not in TABS:
         tab = "overview"
     view = report_view(participant_report(participant), pdf=False)
-    template = "reports/_tabs.html" if wants_partial() else "reports/report.html"
-    html = render_template(template, v=view, tab=tab, page_lang=view.lang)
-    response = Response(html)
-    return response
+    if wants_partial():
+        return Response(render_report("reports/_tabs.html", view, tab=tab))
+    body = Markup(render_report("reports/_report.html", view, tab=tab))  # noqa: S704  (our template, autoescaped)
+    return Response(
+        render_template("reports/report.html", v=view, body=body, title=_("Development report"))
+    )
 
 
 @bp.get("/<int:participant_id>.pdf")

@@ -1,27 +1,35 @@
 """What the report templates get: `ReportView`, made from the report's data.
 
     view = report_view(participant_report(participant), pdf=False)
-    render_template("reports/report.html", v=view, tab=tab)
+    html = render_report("reports/_report.html", view, tab=tab)   # in the manager's language
 
 builder.py makes the report's data (model.ManagerReport: figures, states, texts of the
 framework); this module turns it into view data for the web page and the PDF template:
 the group columns to show, every cell's text and CSS class, the charts (charts.py SVG,
-already made, as Markup: inline on the web, data-URI images in the PDF) and every text in
-the report's language (labels.LABELS). Templates only lay these out.
+already made, as Markup: inline on the web, data-URI images in the PDF). Templates only lay
+these out, with their own words from the translation catalogue.
+
+A report speaks its manager's language, whoever reads it: `report_view` and the rendering
+of its templates run inside `flask_babel.force_locale(report.lang)` (`render_report`), so
+every word, number and date (numbers.py, Flask-Babel) is in that language, also in the PDF
+child process and the bulk build, which have no request.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import partial
 
-from babel.dates import format_date
+from flask import render_template
+from flask_babel import force_locale, format_date, get_locale
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from feedback.reports import aggregation as agg
-from feedback.reports import charts
+from feedback.reports import charts, numbers
 from feedback.reports.filenames import report_filename
-from feedback.reports.labels import LABELS, RADAR_NAMES
+from feedback.reports.labels import NORM_POSITIONS, PLAN_REASONS, group_name, rule_text
 from feedback.reports.model import GroupStat, LegReport, ManagerReport, StatementReport
 
 TABS = ("overview", "legs", "comments", "plan")  # the tabs of the web page
@@ -71,10 +79,19 @@ class LegView:
 
 
 @dataclass(frozen=True)
+class CountRow:
+    """One row of the cover's respondents per group."""
+
+    group: str
+    label: str
+    text: str
+    css: str
+
+
+@dataclass(frozen=True)
 class ReportView:
     report: ManagerReport
     lang: str
-    labels: dict[str, str]
     pdf: bool
     columns: tuple[Column, ...]
     legend: tuple[Column, ...]
@@ -84,17 +101,50 @@ class ReportView:
     trend_rows: tuple[tuple[str, str, str, str, str, Markup], ...]
     period: str
     filename: str
+    counts: tuple[CountRow, ...]
+    rules: tuple[str, ...]
+    plan_reasons: tuple[str, ...]  # per report.plan suggestion
+    comment_groups: dict[str, str]  # comment id -> group name, where one may be shown
+    group_names: dict[str, str]  # group key -> name, for the sentences that name groups
+    norm_band: float = agg.NORM_BAND
 
     def num(self, value: float | None, digits: int = 1) -> str:
-        return agg.format_decimal(value, self.lang, digits)
+        return numbers.decimal(value, digits)
 
     def signed(self, value: float | None) -> str:
-        text = agg.format_decimal(value, self.lang)
-        return text if value is None or text.startswith("-") or text == "0,0" else "+" + text
+        return numbers.signed(value)
+
+    def count(self, value: int | None) -> str:
+        return numbers.count(value)
 
 
-def _label(labels: dict[str, str], group: str) -> str:
-    return labels[f"lbl_{group}"]
+def render_report(template: str, view: ReportView, **context) -> str:
+    """A report template rendered in the report's language (web page, tab, PDF)."""
+    with force_locale(view.lang):
+        return render_template(template, v=view, **context)
+
+
+def chart_text() -> charts.ChartText:
+    """The charts' words and number formats in the current locale (bound to it)."""
+    locale = get_locale()
+    return charts.ChartText(
+        number=partial(numbers.decimal, locale=locale),
+        signed=partial(numbers.signed, locale=locale),
+        count=partial(numbers.count, locale=locale),
+        scale=_("%(summary)s (scale 1 to 5)"),
+        titled=_("%(title)s: %(summary)s"),
+        bar=_("%(group)s %(mean)s (n=%(n)s)"),
+        bar_value=_("%(mean)s  n=%(n)s"),
+        norm=_("norm %(norm)s"),
+        no_groups=_("no groups to show"),
+        series=_("%(group)s: %(values)s"),
+        leg_value=_("%(leg)s %(value)s"),
+        no_data=_("no data"),
+        answers=_("%(counts)s, %(dont_know)s: %(n)s (total %(total)s)"),
+        dont_know=_("don't know"),
+        trend_new=_("now %(now)s, no previous round to compare"),
+        trend=_("previous round %(previous)s, now %(now)s (%(delta)s)"),
+    )
 
 
 def _chart(svg: str, alt: str, pdf: bool) -> Markup:
@@ -108,35 +158,42 @@ def _chart(svg: str, alt: str, pdf: bool) -> Markup:
     )
 
 
-def _cell(stat: GroupStat, labels: dict[str, str], lang: str, threshold: int) -> Cell:
+def _cell(stat: GroupStat, threshold: int) -> Cell:
     if stat.state == agg.VISIBLE:
-        return Cell(agg.format_decimal(stat.mean, lang), stat.n, "num")
+        return Cell(numbers.decimal(stat.mean), stat.n, "num")
     if stat.state == agg.SUPPRESSED:
-        text = labels["fewer_than"].format(t=threshold)
-        return Cell(f"< {threshold}", None, "num suppressed", text)
+        text = _("fewer than %(t)s", t=numbers.count(threshold))
+        return Cell(f"< {numbers.count(threshold)}", None, "num suppressed", text)
     if stat.state == agg.POOLED:
-        return Cell(labels["in_others_short"], None, "num muted pooled", labels["in_others"])
+        others = group_name(agg.OTHERS)
+        return Cell(
+            _("in %(others)s", others=others),
+            None,
+            "num muted pooled",
+            _("included in %(others)s", others=others),
+        )
     if stat.state == agg.NO_ANSWERS:
-        return Cell("–", None, "num muted", "")
+        return Cell(numbers.NONE, None, "num muted", "")
     return Cell("", None, "num", "")
 
 
-def _columns(report: ManagerReport, labels: dict[str, str]) -> tuple[Column, ...]:
+def _columns(report: ManagerReport) -> tuple[Column, ...]:
     """The groups shown as columns: those visible in at least one figure of the report."""
     figures = [report.grade, *(leg.groups for leg in report.legs)]
     figures += [st.groups for leg in report.legs for st in leg.statements]
     shown = {stat.group for stats in figures for stat in stats if stat.visible}
-    return tuple(Column(g, _label(labels, g)) for g in agg.REPORT_GROUPS if g in shown)
+    return tuple(Column(g, group_name(g)) for g in agg.REPORT_GROUPS if g in shown)
 
 
-def _position(norm, labels: dict[str, str], lang: str) -> tuple[str, str]:
+def _position(norm) -> tuple[str, str]:
     if norm.mean is None:
-        return labels["no_norm"], ""
-    return agg.format_decimal(norm.mean, lang), labels[norm.position] if norm.position else ""
+        return _("no norm"), ""
+    position = str(NORM_POSITIONS[norm.position]) if norm.position else ""
+    return numbers.decimal(norm.mean), position
 
 
 def _bars(
-    title: str, stats, columns, labels, lang, norm: float | None, pdf: bool, **kwargs
+    title: str, stats, columns, text: charts.ChartText, norm: float | None, pdf: bool, **kwargs
 ) -> Markup | None:
     rows = [
         (c.key, c.label, stat.mean, stat.n)
@@ -145,9 +202,7 @@ def _bars(
     ]
     if not rows:
         return None
-    svg = charts.leg_bars(
-        rows, norm=norm, title=title, decimal_sep="," if lang == "nl" else ".", **kwargs
-    )
+    svg = charts.leg_bars(rows, norm=norm, title=title, text=text, **kwargs)
     return _chart(svg, title, pdf)
 
 
@@ -155,35 +210,33 @@ def _stat(stats, key: str) -> GroupStat:
     return next(stat for stat in stats if stat.group == key)
 
 
-def _spread(st: StatementReport, labels, pdf: bool) -> Markup | None:
+def _spread(st: StatementReport, text: charts.ChartText, pdf: bool) -> Markup | None:
     for key in (agg.ALL_OTHERS, agg.OTHERS):
         stat = st.group(key)
         if stat.visible and stat.distribution:
             counts = (*stat.distribution, stat.n_dont_know or 0)
-            svg = charts.distribution(
-                counts, title=st.text, dont_know_label=labels["dont_know"], width=120, height=12
-            )
-            return _chart(svg, labels["spread"], pdf)
+            svg = charts.distribution(counts, title=st.text, text=text, width=120, height=12)
+            return _chart(svg, _("Spread"), pdf)
     return None
 
 
-def _leg_view(leg: LegReport, report, columns, labels, trend_text, pdf) -> LegView:
-    lang, t = report.lang, report.threshold
+def _leg_view(leg: LegReport, report, columns, text, trend_text, pdf) -> LegView:
+    t = report.threshold
     rows = []
     for st in leg.statements:
-        norm, position = _position(st.norm, labels, lang)
+        norm, position = _position(st.norm)
         rows.append(
             StatementRow(
                 order=st.order,
                 text=st.text,
-                cells=tuple(_cell(st.group(c.key), labels, lang, t) for c in columns),
-                spread=_spread(st, labels, pdf),
+                cells=tuple(_cell(st.group(c.key), t) for c in columns),
+                spread=_spread(st, text, pdf),
                 norm=norm,
                 position=position,
                 disagreement=st.disagreement,
             )
         )
-    norm, position = _position(leg.norm, labels, lang)
+    norm, position = _position(leg.norm)
     return LegView(
         key=leg.key,
         position=leg.position,
@@ -194,16 +247,13 @@ def _leg_view(leg: LegReport, report, columns, labels, trend_text, pdf) -> LegVi
             leg.name,
             leg.groups,
             columns,
-            labels,
-            lang,
+            text,
             leg.norm.mean,
             pdf,
             **({} if pdf else {"width": 360}),
         ),
-        small_bars=_bars(
-            leg.name, leg.groups, columns, labels, lang, leg.norm.mean, pdf, width=360
-        ),
-        cells=tuple(_cell(leg.group(c.key), labels, lang, t) for c in columns),
+        small_bars=_bars(leg.name, leg.groups, columns, text, leg.norm.mean, pdf, width=360),
+        cells=tuple(_cell(leg.group(c.key), t) for c in columns),
         norm=norm,
         position_text=position,
         rows=tuple(rows),
@@ -212,9 +262,10 @@ def _leg_view(leg: LegReport, report, columns, labels, trend_text, pdf) -> LegVi
     )
 
 
-def _radar(report: ManagerReport, labels, pdf: bool) -> Markup | None:
-    lang = report.lang
-    names = [RADAR_NAMES.get(leg.key, {}).get(lang, leg.name) for leg in report.legs]
+def _radar(report: ManagerReport, text: charts.ChartText, pdf: bool) -> Markup | None:
+    # The chart cuts labels at 22 characters: a longer leg name shows its first word
+    # ("Decisive judge of people and deals" becomes "Decisive").
+    names = [leg.name if len(leg.name) <= 22 else leg.name.split()[0] for leg in report.legs]
     series: dict[str, list[float | None]] = {}
     for key in (agg.ALL_OTHERS, agg.SELF):
         values = [agg.visible_mean(leg.groups, key) for leg in report.legs]
@@ -225,56 +276,82 @@ def _radar(report: ManagerReport, labels, pdf: bool) -> Markup | None:
         return None
     if all(v is not None for v in norms):
         series["norm"] = norms
+    title = _("The six legs at a glance")
     svg = charts.radar(
         names,
         series,
-        series_labels={k: _label(labels, k) for k in series},
-        title=labels["radar"],
-        decimal_sep="," if lang == "nl" else ".",
+        series_labels={k: group_name(k) for k in series},
+        title=title,
+        text=text,
     )
-    return _chart(svg, labels["radar"], pdf)
+    return _chart(svg, title, pdf)
 
 
 def _period(report: ManagerReport) -> str:
-    start = format_date(report.opens_on, format="long", locale=report.lang)
-    end = format_date(report.closes_on, format="long", locale=report.lang)
+    start = format_date(report.opens_on, format="long")
+    end = format_date(report.closes_on, format="long")
     return f"{start} – {end}"
 
 
+def _counts(report: ManagerReport) -> tuple[CountRow, ...]:
+    rows = []
+    for c in report.response_counts:
+        if c.count is not None:
+            text, css = numbers.count(c.count), "num"
+        elif c.fewer_than_threshold:
+            text, css = _("fewer than %(t)s", t=numbers.count(report.threshold)), "num suppressed"
+        else:
+            text = _("included in %(others)s", others=group_name(agg.OTHERS))
+            css = "num muted"
+        rows.append(CountRow(c.group, group_name(c.group), text, css))
+    return tuple(rows)
+
+
 def report_view(report: ManagerReport, *, pdf: bool) -> ReportView:
-    lang = report.lang
-    labels = LABELS[lang]
-    columns = _columns(report, labels)
+    """The view data of a report, every text in the report's language."""
+    with force_locale(report.lang):
+        return _report_view(report, pdf)
+
+
+def _report_view(report: ManagerReport, pdf: bool) -> ReportView:
+    text = chart_text()
+    columns = _columns(report)
     trend_text: dict[str, str] = {}
     trend_rows = []
     if report.trend:
         for item in report.trend.legs:
-            now = agg.format_decimal(item.current_mean, lang)
-            before = agg.format_decimal(item.previous_mean, lang)
-            delta = agg.format_decimal(item.delta, lang)
-            delta = delta if delta.startswith("-") or item.delta == 0 else "+" + delta
+            now = numbers.decimal(item.current_mean)
+            before = numbers.decimal(item.previous_mean)
+            delta = numbers.signed(item.delta)
             trend_text[item.leg_key] = f"{before} → {now} ({delta})"
             svg = charts.trend(
-                item.previous_mean,
-                item.current_mean,
-                title=item.leg_name,
-                decimal_sep="," if lang == "nl" else ".",
+                item.previous_mean, item.current_mean, title=item.leg_name, text=text
             )
             css = "delta-up" if item.delta > 0 else ("delta-down" if item.delta < 0 else "")
             trend_rows.append(
                 (item.leg_name, before, now, delta, css, _chart(svg, item.leg_name, pdf))
             )
+    comment_groups = {
+        c.id: group_name(c.group)
+        for section in report.comments
+        for c in section.comments
+        if c.group is not None
+    }
     return ReportView(
         report=report,
-        lang=lang,
-        labels=labels,
+        lang=report.lang,
         pdf=pdf,
         columns=columns,
-        legend=(*columns, Column("norm", labels["lbl_norm"])),
-        legs=tuple(_leg_view(leg, report, columns, labels, trend_text, pdf) for leg in report.legs),
-        radar=_radar(report, labels, pdf),
-        grade=tuple(_cell(report.grade_of(c.key), labels, lang, report.threshold) for c in columns),
+        legend=(*columns, Column("norm", group_name("norm"))),
+        legs=tuple(_leg_view(leg, report, columns, text, trend_text, pdf) for leg in report.legs),
+        radar=_radar(report, text, pdf),
+        grade=tuple(_cell(report.grade_of(c.key), report.threshold) for c in columns),
         trend_rows=tuple(trend_rows),
         period=_period(report),
         filename=report_filename(report.round_name, report.manager_name),
+        counts=_counts(report),
+        rules=tuple(rule_text(rule) for rule in report.anonymity_rules),
+        plan_reasons=tuple(str(PLAN_REASONS[s.reason]) for s in report.plan),
+        comment_groups=comment_groups,
+        group_names={g: group_name(g) for g in (*agg.REPORT_GROUPS, "norm")},
     )

@@ -17,12 +17,23 @@ STATEMENTS_CSV = "/insights/rounds/{}/results-statements.csv"
 XLSX = "/insights/rounds/{}/results.xlsx"
 DEVELOPMENT_CSV = "/insights/rounds/{}/development.csv"
 HIDDEN_VALUES = (1.5, 5 / 3)  # Bert's suppressed direct reports and all_others, leg 1
+EN = {"Accept-Language": "en"}  # HR's language (the request's); without it: Dutch
+LEG_HEADERS = {
+    "en": ["Manager", "Team", "Leg", "Group", "n", "Mean", "SD", "Norm", "Note"],
+    "nl": ["Manager", "Team", "Poot", "Groep", "n", "Gem.", "SD", "Norm", "Opmerking"],
+}
 
 
 def read_csv(response, delimiter=","):
     text = response.data.decode("utf-8")
     assert text.startswith("\ufeff")
     return list(csv.reader(io.StringIO(text[1:]), delimiter=delimiter))
+
+
+def keyed(rows, columns):
+    """The rows with the (translated) header replaced by the column keys."""
+    assert len(rows[0]) == len(columns)
+    return [list(columns), *rows[1:]]
 
 
 def rows_by(rows, **match):
@@ -42,14 +53,15 @@ def one(rows, **match):
 
 
 def test_legs_csv_numbers(hr_client, seeded):
-    response = hr_client.get(LEGS_CSV.format(seeded.rnd.id) + "?lang=en")
+    response = hr_client.get(LEGS_CSV.format(seeded.rnd.id), headers=EN)
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
-    rows = read_csv(response)
-    assert rows[0] == list(exports.LEG_COLUMNS)
+    rows = read_csv(response)  # English: "," and a decimal point by default
+    assert rows[0] == LEG_HEADERS["en"]
+    rows = keyed(rows, exports.LEG_COLUMNS)
     leg1, leg2 = seeded.leg1.name_en, seeded.leg2.name_en
-    everyone = "All raters (excluding self)"
+    everyone = "All others"
 
     anna = one(rows, manager="Anna Alpha", leg=leg1, group=everyone)
     assert (anna["n"], anna["mean"], anna["sd"], anna["norm"]) == ("4", "3.00", "0.82", "3.63")
@@ -70,36 +82,69 @@ def test_legs_csv_numbers(hr_client, seeded):
 
     eva_peer = one(rows, manager="Eva Epsilon", leg=leg1, group="Peers")
     assert eva_peer["n"] == eva_peer["mean"] == eva_peer["sd"] == ""
-    assert eva_peer["note"] == "pooled into 'Other raters'"
-    eva_others = one(rows, manager="Eva Epsilon", leg=leg1, group="Other raters")
+    assert eva_peer["note"] == "pooled into “Others”"
+    eva_others = one(rows, manager="Eva Epsilon", leg=leg1, group="Others")
     assert (eva_others["n"], eva_others["mean"], eva_others["sd"]) == ("4", "2.50", "1.00")
 
     # Bert: supervisor shown by name; direct reports and all_others suppressed, no numbers.
     assert one(rows, manager="Bert Beta", leg=leg1, group="Supervisor")["mean"] == "2.00"
-    for group in ("Direct reports", everyone, "Other raters"):
+    for group in ("Direct reports", everyone, "Others"):
         bert = one(rows, manager="Bert Beta", leg=leg1, group=group)
         assert bert["n"] == bert["mean"] == bert["sd"] == bert["norm"] == ""
         assert bert["note"] == "fewer than 3 raters"
     # "others" is left out where nobody was pooled (the report has no column for it).
-    assert rows_by(rows, manager="Anna Alpha", leg=leg1, group="Other raters") == []
+    assert rows_by(rows, manager="Anna Alpha", leg=leg1, group="Others") == []
 
 
-def test_semicolon_csv_for_dutch_excel(hr_client, seeded):
-    response = hr_client.get(LEGS_CSV.format(seeded.rnd.id) + "?sep=semicolon")
+@pytest.mark.parametrize("query", ["", "?sep=semicolon"])
+def test_semicolon_csv_for_dutch_excel(hr_client, seeded, query):
+    """A Dutch HR user gets ";" and a decimal comma by default: what Excel nl-NL reads."""
+    response = hr_client.get(LEGS_CSV.format(seeded.rnd.id) + query)
     rows = read_csv(response, delimiter=";")
-    anna = one(
-        rows,
-        manager="Anna Alpha",
-        leg=seeded.leg1.name_nl,
-        group="Alle beoordelaars (zonder zelf)",
-    )
+    assert rows[0] == LEG_HEADERS["nl"]
+    rows = keyed(rows, exports.LEG_COLUMNS)
+    anna = one(rows, manager="Anna Alpha", leg=seeded.leg1.name_nl, group="Alle anderen")
     assert (anna["mean"], anna["sd"], anna["norm"]) == ("3,00", "0,82", "3,63")
+    eva_peer = one(rows, manager="Eva Epsilon", leg=seeded.leg1.name_nl, group="Collega's")
+    assert eva_peer["note"] == "samengevoegd in “Overigen”"
+    bert = one(rows, manager="Bert Beta", leg=seeded.leg1.name_nl, group="Medewerkers")
+    assert bert["note"] == "minder dan 3 beoordelaars"
+
+
+def test_dutch_words_with_standard_numbers_on_request(hr_client, seeded):
+    """?sep=comma: Dutch words, but "," between fields and a decimal point."""
+    rows = read_csv(hr_client.get(LEGS_CSV.format(seeded.rnd.id) + "?sep=comma"))
+    assert rows[0] == LEG_HEADERS["nl"]
+    rows = keyed(rows, exports.LEG_COLUMNS)
+    anna = one(rows, manager="Anna Alpha", leg=seeded.leg1.name_nl, group="Alle anderen")
+    assert (anna["mean"], anna["sd"], anna["norm"]) == ("3.00", "0.82", "3.63")
+
+
+def test_english_semicolon_csv_on_request(hr_client, seeded):
+    response = hr_client.get(LEGS_CSV.format(seeded.rnd.id) + "?sep=semicolon", headers=EN)
+    rows = read_csv(response, delimiter=";")
+    assert rows[0] == LEG_HEADERS["en"]
+    rows = keyed(rows, exports.LEG_COLUMNS)
+    anna = one(rows, manager="Anna Alpha", leg=seeded.leg1.name_en, group="All others")
+    assert anna["mean"] == "3,00"
 
 
 def test_statements_csv_numbers(hr_client, seeded):
-    response = hr_client.get(STATEMENTS_CSV.format(seeded.rnd.id) + "?lang=en")
+    response = hr_client.get(STATEMENTS_CSV.format(seeded.rnd.id), headers=EN)
     rows = read_csv(response)
-    assert rows[0] == list(exports.STATEMENT_COLUMNS)
+    assert rows[0] == [
+        "Manager",
+        "Team",
+        "Leg",
+        "Statement",
+        "Group",
+        "n",
+        "Mean",
+        "SD",
+        "Norm",
+        "Note",
+    ]
+    rows = keyed(rows, exports.STATEMENT_COLUMNS)
     first = seeded.leg1.statements[0]
     cees = one(rows, manager="Cees Gamma", statement=first.text_en, group="Direct reports")
     # 4, 4, 4: the fourth direct report's 2 does not count (1 of the leg's 4 statements)
@@ -121,27 +166,27 @@ def test_csv_never_contains_a_hidden_figure_or_a_formula(hr_client, seeded, url,
             except ValueError:
                 continue
             assert not any(math.isclose(number, v, abs_tol=0.006) for v in HIDDEN_VALUES), cell
-    teams = {row[rows[0].index("team")] for row in rows[1:]}
+    teams = {row[rows[0].index("Team")] for row in rows[1:]}
     if url != DEVELOPMENT_CSV:
         assert "'" + FORMULA_TEAM in teams and "'@Noord" in teams
 
 
 def test_xlsx_numbers_strings_and_no_formulas(hr_client, seeded):
-    response = hr_client.get(XLSX.format(seeded.rnd.id) + "?lang=en")
+    response = hr_client.get(XLSX.format(seeded.rnd.id), headers=EN)
     assert response.status_code == 200
     assert response.mimetype.endswith("spreadsheetml.sheet")
     workbook = load_workbook(io.BytesIO(response.data))
     assert workbook.sheetnames == ["Legs", "Statements"]
     legs = workbook["Legs"]
-    header = [c.value for c in legs[1]]
-    assert header == list(exports.LEG_COLUMNS)
+    assert [c.value for c in legs[1]] == LEG_HEADERS["en"]
+    header = list(exports.LEG_COLUMNS)
     records = [dict(zip(header, row, strict=True)) for row in legs.iter_rows(min_row=2)]
     anna = next(
         r
         for r in records
         if r["manager"].value == "Anna Alpha"
         and r["leg"].value == seeded.leg1.name_en
-        and r["group"].value == "All raters (excluding self)"
+        and r["group"].value == "All others"
     )
     assert anna["team"].value == FORMULA_TEAM  # the text itself, unchanged ...
     assert anna["team"].data_type == "s"  # ... but a string, not a formula
@@ -163,23 +208,61 @@ def test_xlsx_numbers_strings_and_no_formulas(hr_client, seeded):
         for r in records
         if r["manager"].value == "Bert Beta"
         and r["leg"].value == seeded.leg1.name_en
-        and r["group"].value in ("Direct reports", "All raters (excluding self)")
+        and r["group"].value in ("Direct reports", "All others")
     ]
     assert bert and all(r["mean"].value is None and r["n"].value is None for r in bert)
 
 
+def test_dutch_xlsx_words_and_real_numbers(hr_client, seeded):
+    workbook = load_workbook(io.BytesIO(hr_client.get(XLSX.format(seeded.rnd.id)).data))
+    assert workbook.sheetnames == ["Poten", "Stellingen"]
+    legs = workbook["Poten"]
+    assert [c.value for c in legs[1]] == LEG_HEADERS["nl"]
+    rows = [dict(zip(exports.LEG_COLUMNS, r, strict=True)) for r in legs.iter_rows(min_row=2)]
+    anna = next(
+        r
+        for r in rows
+        if r["manager"].value == "Anna Alpha"
+        and r["leg"].value == seeded.leg1.name_nl
+        and r["group"].value == "Alle anderen"
+    )
+    assert anna["mean"].value == pytest.approx(3.0) and anna["mean"].data_type == "n"
+    assert {r["group"].value for r in rows} >= {"Zelf", "Leidinggevende", "Medewerkers"}
+
+
 def test_development_csv(hr_client, seeded):
-    response = hr_client.get(DEVELOPMENT_CSV.format(seeded.rnd.id) + "?lang=en&cut=3.5")
+    response = hr_client.get(DEVELOPMENT_CSV.format(seeded.rnd.id) + "?cut=3.5", headers=EN)
     rows = read_csv(response)
-    assert rows[0] == list(exports.DEVELOPMENT_COLUMNS)
+    assert rows[0] == [
+        "Leg",
+        "Manager",
+        "Team",
+        "Mean",
+        "n",
+        "Self",
+        "Difference self − all others",
+        "Reasons",
+    ]
+    rows = keyed(rows, exports.DEVELOPMENT_COLUMNS)
     leg1 = rows_by(rows, leg=seeded.leg1.name_en)
     assert [r["manager"] for r in leg1] == ["Eva Epsilon", "Anna Alpha", "Cees Gamma", "Dirk Delta"]
     anna = leg1[1]
     assert (anna["mean"], anna["n"], anna["self"], anna["gap"]) == ("3.00", "4", "5.00", "2.00")
     assert anna["reasons"] == "below 3.5; one of the two weakest legs; blind spot (self 2.0 higher)"
     assert [r["manager"] for r in rows_by(rows, leg=seeded.leg2.name_en)] == ["Anna Alpha"]
-    zuid = read_csv(hr_client.get(DEVELOPMENT_CSV.format(seeded.rnd.id) + "?team=Zuid"))
+    zuid = read_csv(hr_client.get(DEVELOPMENT_CSV.format(seeded.rnd.id) + "?team=Zuid", headers=EN))
     assert {r[1] for r in zuid[1:]} == {"Cees Gamma", "Eva Epsilon"}
+
+
+def test_dutch_development_csv(hr_client, seeded):
+    response = hr_client.get(DEVELOPMENT_CSV.format(seeded.rnd.id) + "?cut=3,5")
+    rows = read_csv(response, delimiter=";")
+    assert rows[0][:4] == ["Poot", "Manager", "Team", "Gem."] and rows[0][-1] == "Redenen"
+    anna = rows_by(keyed(rows, exports.DEVELOPMENT_COLUMNS), leg=seeded.leg1.name_nl)[1]
+    assert (anna["mean"], anna["self"], anna["gap"]) == ("3,00", "5,00", "2,00")
+    assert anna["reasons"] == (
+        "onder 3,5; een van de twee zwakste poten; blinde vlek (zelf 2,0 hoger)"
+    )
 
 
 def test_filenames_are_ascii(hr_client, seeded, db):
@@ -221,10 +304,17 @@ def test_unknown_round_is_404(hr_client, url):
 @pytest.mark.parametrize("url", ALL_URLS)
 def test_rounds_without_results_are_refused_with_a_message(hr_client, db, status, url):
     rnd = make_round(db, status=status)
-    response = hr_client.get(url.format(rnd.id))
+    response = hr_client.get(url.format(rnd.id), headers=EN)
     assert response.status_code == 409
     assert response.mimetype == "text/html"
     assert "available once the round is closed" in response.get_data(as_text=True)
+
+
+def test_no_results_page_in_dutch(hr_client, db):
+    rnd = make_round(db, status=RoundStatus.OPEN)
+    page = hr_client.get(f"/insights/rounds/{rnd.id}").get_data(as_text=True)
+    assert "beschikbaar zodra de ronde gesloten is" in page and "is open." in page
+    assert "available once" not in page
 
 
 def test_published_round_exports_too(hr_client, seeded, db):

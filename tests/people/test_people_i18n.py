@@ -41,7 +41,7 @@ DUTCH = [
     "Personen importeren",
     "Zoek op naam of e-mail",
     "Alleen leidinggevenden",
-    "Directe medewerkers",
+    "Medewerkers",
     "Verkoper",
     "Nederlands",
     "Sjabloon",

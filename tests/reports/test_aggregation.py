@@ -6,6 +6,7 @@ from fractions import Fraction
 import pytest
 
 from feedback.reports import aggregation as agg
+from feedback.reports import labels
 from feedback.reports.aggregation import (
     ALL_OTHERS,
     DIRECT_REPORT,
@@ -23,7 +24,6 @@ from feedback.reports.aggregation import (
     RawComment,
     Tally,
     apply_threshold,
-    format_decimal,
 )
 from feedback.reports.model import GroupStat
 
@@ -67,17 +67,10 @@ def test_tallies_add_up_including_distribution():
     assert agg.merge([Tally(n=1, total=7, total_sq=49), tally(5)]).distribution == (0, 0, 0, 0, 1)
 
 
-def test_format_decimal():
-    assert format_decimal(7.4, "nl") == "7,4"
-    assert format_decimal(7.36, "nl") == "7,4"
-    assert format_decimal(7.4, "en") == "7.4"
-    assert format_decimal(7, "nl") == "7,0"
-    assert format_decimal(-0.04, "nl") == "0,0"
-    assert format_decimal(-0.26, "en") == "-0.3"
-    assert format_decimal(3.456, "en", digits=2) == "3.46"
-    assert format_decimal(None, "nl") == "–"
+def test_languages_of_a_report():
+    assert agg.check_lang("nl") == "nl" and agg.check_lang("en") == "en"
     with pytest.raises(ValueError):
-        format_decimal(1.0, "de")
+        agg.check_lang("de")
 
 
 # --- The threshold: edges ---------------------------------------------------------------------
@@ -251,13 +244,13 @@ def figure():
 
 
 def test_figure_stats_pool_and_merge_by_hand():
-    stats = {s.group: s for s in agg.figure_stats(figure(), 3, "en")}
-    assert [s.group for s in agg.figure_stats(figure(), 3, "en")] == list(agg.REPORT_GROUPS)
-    assert stats[SELF] == GroupStat(SELF, "Self", VISIBLE, 1, 4.0, None, 0, None)
+    stats = {s.group: s for s in agg.figure_stats(figure(), 3)}
+    assert [s.group for s in agg.figure_stats(figure(), 3)] == list(agg.REPORT_GROUPS)
+    assert stats[SELF] == GroupStat(SELF, VISIBLE, 1, 4.0, None, 0, None)
     assert stats[SUPERVISOR].mean == 3.0 and stats[SUPERVISOR].distribution is None
     # direct reports (4) are pooled with peers (2) so peers cannot be recovered
-    assert stats[DIRECT_REPORT] == GroupStat(DIRECT_REPORT, "Direct reports", POOLED)
-    assert stats[PEER] == GroupStat(PEER, "Peers", POOLED)
+    assert stats[DIRECT_REPORT] == GroupStat(DIRECT_REPORT, POOLED)
+    assert stats[PEER] == GroupStat(PEER, POOLED)
     # others = 2,4,4,5,1,5: n 6, sum 21, squares 87; mean 3.5; var (87 - 441/6)/5 = 2.7
     others = stats[OTHERS]
     assert (others.n, others.mean, others.n_dont_know) == (6, 3.5, 1)
@@ -273,8 +266,8 @@ def test_figure_stats_pool_and_merge_by_hand():
 
 def test_all_dont_know_is_no_answers_not_zero():
     tallies = {SELF: Tally(n_dont_know=1), DIRECT_REPORT: Tally(n_dont_know=4)}
-    stats = {s.group: s for s in agg.figure_stats(tallies, 3, "nl")}
-    assert stats[SELF] == GroupStat(SELF, "Zelfbeoordeling", NO_ANSWERS, n=0, n_dont_know=1)
+    stats = {s.group: s for s in agg.figure_stats(tallies, 3)}
+    assert stats[SELF] == GroupStat(SELF, NO_ANSWERS, n=0, n_dont_know=1)
     assert stats[DIRECT_REPORT].state == NO_ANSWERS
     assert stats[DIRECT_REPORT].mean is None and stats[DIRECT_REPORT].n == 0
     assert stats[ALL_OTHERS].state == NO_ANSWERS
@@ -282,7 +275,7 @@ def test_all_dont_know_is_no_answers_not_zero():
 
 def test_suppressed_groups_carry_no_numbers():
     tallies = {SUPERVISOR: tally(5), DIRECT_REPORT: tally(1, 2)}
-    stats = {s.group: s for s in agg.figure_stats(tallies, 3, "en")}
+    stats = {s.group: s for s in agg.figure_stats(tallies, 3)}
     for group in (DIRECT_REPORT, OTHERS, ALL_OTHERS):
         s = stats[group]
         assert s.state == SUPPRESSED
@@ -296,14 +289,12 @@ def test_leg_figure_is_the_mean_of_the_visible_statement_figures():
     # Statement 1: self 4, direct reports 2, 4, 3; statement 2: self 5, direct reports 4, 4
     # and one "don't know" (two answers: hidden); statement 3: self "don't know", direct
     # reports 5, 1, 5.
-    first = agg.figure_stats({SELF: tally(4), DIRECT_REPORT: tally(2, 4, 3)}, 3, "en")
-    second = agg.figure_stats({SELF: tally(5), DIRECT_REPORT: tally(4, 4, dont_know=1)}, 3, "en")
-    third = agg.figure_stats({SELF: tally(dont_know=1), DIRECT_REPORT: tally(5, 1, 5)}, 3, "en")
+    first = agg.figure_stats({SELF: tally(4), DIRECT_REPORT: tally(2, 4, 3)}, 3)
+    second = agg.figure_stats({SELF: tally(5), DIRECT_REPORT: tally(4, 4, dont_know=1)}, 3)
+    third = agg.figure_stats({SELF: tally(dont_know=1), DIRECT_REPORT: tally(5, 1, 5)}, 3)
     counts = {SELF: 1, DIRECT_REPORT: 3}
-    stats = {s.group: s for s in agg.leg_figure_stats([first, second, third], counts, 3, "en")}
-    assert [s.group for s in agg.leg_figure_stats([first], counts, 3, "en")] == list(
-        agg.REPORT_GROUPS
-    )
+    stats = {s.group: s for s in agg.leg_figure_stats([first, second, third], counts, 3)}
+    assert [s.group for s in agg.leg_figure_stats([first], counts, 3)] == list(agg.REPORT_GROUPS)
     # self: (4 + 5) / 2 = 4.5 (statement 3 has no answers), one rater
     assert (stats[SELF].state, stats[SELF].n, stats[SELF].mean) == (VISIBLE, 1, 4.5)
     assert stats[SELF].sd is None  # no statement SD to average
@@ -316,31 +307,29 @@ def test_leg_figure_is_the_mean_of_the_visible_statement_figures():
     assert dr.sd == pytest.approx((1.0 + (16 / 3) ** 0.5) / 2)
     assert (dr.n_dont_know, dr.distribution) == (None, None)
     # all_others is the direct reports alone in every statement
-    label = "All raters (excluding self)"
-    assert stats[ALL_OTHERS] == GroupStat(ALL_OTHERS, label, VISIBLE, 3, dr.mean, dr.sd)
+    assert stats[ALL_OTHERS] == GroupStat(ALL_OTHERS, VISIBLE, 3, dr.mean, dr.sd)
     assert stats[OTHERS].state == NOT_APPLICABLE
-    assert stats[PEER] == GroupStat(PEER, "Peers", NO_ANSWERS, n=0)
+    assert stats[PEER] == GroupStat(PEER, NO_ANSWERS, n=0)
 
 
 def test_leg_threshold_comes_from_the_qualifying_raters():
     # The leg's threshold is applied to the qualifying counts first: with two direct reports
     # counted for the leg, the leg hides them whatever the statement stats passed in show.
-    shown = agg.figure_stats({DIRECT_REPORT: tally(2, 4, 3), SUPERVISOR: tally(5)}, 3, "en")
+    shown = agg.figure_stats({DIRECT_REPORT: tally(2, 4, 3), SUPERVISOR: tally(5)}, 3)
     stats = {
-        s.group: s
-        for s in agg.leg_figure_stats([shown], {DIRECT_REPORT: 2, SUPERVISOR: 1}, 3, "en")
+        s.group: s for s in agg.leg_figure_stats([shown], {DIRECT_REPORT: 2, SUPERVISOR: 1}, 3)
     }
     for group in (DIRECT_REPORT, ALL_OTHERS):
-        assert stats[group] == GroupStat(group, agg.group_label(group, "en"), SUPPRESSED)
+        assert stats[group] == GroupStat(group, SUPPRESSED)
     assert stats[SUPERVISOR].mean == 5.0
 
 
 def test_leg_group_without_a_visible_statement_is_suppressed():
     # Three direct reports qualify for the leg, but each statement has only two answers
     # from them: no statement shows them, so the leg has no figure to derive from.
-    first = agg.figure_stats({DIRECT_REPORT: tally(2, 4)}, 3, "en")
-    second = agg.figure_stats({DIRECT_REPORT: tally(5, 3)}, 3, "en")
-    stats = {s.group: s for s in agg.leg_figure_stats([first, second], {DIRECT_REPORT: 3}, 3, "en")}
+    first = agg.figure_stats({DIRECT_REPORT: tally(2, 4)}, 3)
+    second = agg.figure_stats({DIRECT_REPORT: tally(5, 3)}, 3)
+    stats = {s.group: s for s in agg.leg_figure_stats([first, second], {DIRECT_REPORT: 3}, 3)}
     for group in (DIRECT_REPORT, ALL_OTHERS):
         assert stats[group].state == SUPPRESSED
         assert (stats[group].n, stats[group].mean, stats[group].sd) == (None, None, None)
@@ -349,10 +338,8 @@ def test_leg_group_without_a_visible_statement_is_suppressed():
 def test_leg_pools_as_its_counts_say():
     # Leg: 3 direct reports and 1 peer qualify: the peer is pooled and the direct reports
     # join it. Statement: the same. others = 3, 3, 3, 1: mean 2.5, SD 1.0; n 4.
-    stmt = agg.figure_stats({DIRECT_REPORT: tally(3, 3, 3), PEER: tally(1)}, 3, "en")
-    stats = {
-        s.group: s for s in agg.leg_figure_stats([stmt, stmt], {DIRECT_REPORT: 3, PEER: 1}, 3, "en")
-    }
+    stmt = agg.figure_stats({DIRECT_REPORT: tally(3, 3, 3), PEER: tally(1)}, 3)
+    stats = {s.group: s for s in agg.leg_figure_stats([stmt, stmt], {DIRECT_REPORT: 3, PEER: 1}, 3)}
     assert stats[DIRECT_REPORT].state == POOLED and stats[PEER].state == POOLED
     assert (stats[OTHERS].n, stats[OTHERS].mean, stats[OTHERS].sd) == (4, 2.5, 1.0)
 
@@ -365,7 +352,7 @@ def test_distribution_rules():
     # everyone in a group below t gave the same answer: never
     assert not agg.show_distribution(DIRECT_REPORT, True, 2, 3)
     named = {SUPERVISOR: tally(2, 2), DIRECT_REPORT: tally(3, 3, 4)}
-    stats = {s.group: s for s in agg.figure_stats(named, 3, "en")}
+    stats = {s.group: s for s in agg.figure_stats(named, 3)}
     assert stats[SUPERVISOR].distribution is None
     assert stats[DIRECT_REPORT].distribution == (0, 0, 2, 1, 0)
 
@@ -375,12 +362,12 @@ def test_distribution_rules():
 
 def stats_of(all_mean=None, self_mean=None, n=5, sd=None):
     rows = [
-        GroupStat(SELF, "Self", VISIBLE, 1, self_mean)
+        GroupStat(SELF, VISIBLE, 1, self_mean)
         if self_mean is not None
-        else GroupStat(SELF, "Self", NO_ANSWERS, 0),
-        GroupStat(ALL_OTHERS, "All", VISIBLE, n, all_mean, sd)
+        else GroupStat(SELF, NO_ANSWERS, 0),
+        GroupStat(ALL_OTHERS, VISIBLE, n, all_mean, sd)
         if all_mean is not None
-        else GroupStat(ALL_OTHERS, "All", SUPPRESSED),
+        else GroupStat(ALL_OTHERS, SUPPRESSED),
     ]
     return tuple(rows)
 
@@ -489,17 +476,17 @@ def test_plan_takes_the_weakest_legs_and_the_largest_blind_spot():
 def test_response_counts_hide_small_groups():
     rows = {
         r.group: r
-        for r in agg.response_counts({SELF: 1, SUPERVISOR: 1, DIRECT_REPORT: 5, PEER: 2}, 3, "en")
+        for r in agg.response_counts({SELF: 1, SUPERVISOR: 1, DIRECT_REPORT: 5, PEER: 2}, 3)
     }
     assert (rows[SELF].count, rows[SUPERVISOR].count) == (1, 1)
     assert rows[DIRECT_REPORT].count is None and not rows[DIRECT_REPORT].fewer_than_threshold
     assert rows[PEER].count is None and rows[PEER].fewer_than_threshold
     assert (rows[OTHERS].count, rows[ALL_OTHERS].count) == (7, 8)
-    small = {r.group: r for r in agg.response_counts({SELF: 1, DIRECT_REPORT: 2}, 3, "en")}
+    small = {r.group: r for r in agg.response_counts({SELF: 1, DIRECT_REPORT: 2}, 3)}
     assert small[DIRECT_REPORT].count is None and small[DIRECT_REPORT].fewer_than_threshold
     assert small[PEER].count == 0
     assert small[ALL_OTHERS].count is None and small[ALL_OTHERS].fewer_than_threshold
-    named = {r.group: r for r in agg.response_counts({DIRECT_REPORT: 4}, 3, "en")}
+    named = {r.group: r for r in agg.response_counts({DIRECT_REPORT: 4}, 3)}
     assert named[DIRECT_REPORT].count == 4 and OTHERS not in named
 
 
@@ -516,15 +503,15 @@ def test_comments_sorted_by_random_id_and_labelled_only_by_name():
         raw("e", PEER, text="   "),
     ]
     counts = {SELF: 1, SUPERVISOR: 1, DIRECT_REPORT: 3, PEER: 3}
-    shown, withheld = agg.select_comments(comments, counts, 3, "en")
+    shown, withheld = agg.select_comments(comments, counts, 3)
     assert not withheld
-    assert [(c.id, c.group_label) for c in shown["start"]] == [
-        ("a", "Self"),
-        ("c", "Direct reports"),
-        ("d", "Supervisor"),
+    assert [(c.id, c.group) for c in shown["start"]] == [
+        ("a", SELF),
+        ("c", DIRECT_REPORT),
+        ("d", SUPERVISOR),
     ]
     assert [c.id for c in shown["stop"]] == ["b"]
-    pooled, _ = agg.select_comments(comments, {DIRECT_REPORT: 5, PEER: 2}, 3, "en")
+    pooled, _ = agg.select_comments(comments, {DIRECT_REPORT: 5, PEER: 2}, 3)
     assert [(c.id, c.group) for c in pooled["start"]] == [
         ("a", SELF),
         ("c", None),
@@ -534,22 +521,28 @@ def test_comments_sorted_by_random_id_and_labelled_only_by_name():
 
 def test_comments_of_a_small_non_exempt_total_are_withheld():
     comments = [raw("b", DIRECT_REPORT), raw("a", SELF), raw("c", PEER)]
-    shown, withheld = agg.select_comments(comments, {SELF: 1, DIRECT_REPORT: 1, PEER: 1}, 3, "nl")
+    shown, withheld = agg.select_comments(comments, {SELF: 1, DIRECT_REPORT: 1, PEER: 1}, 3)
     assert withheld
     assert [c.id for c in shown["start"]] == ["a"]
-    rules = agg.anonymity_rules({SELF: 1, DIRECT_REPORT: 1, PEER: 1}, 3, "nl", withheld)
-    assert any("weggelaten" in r for r in rules)
+    rules = agg.anonymity_rules({SELF: 1, DIRECT_REPORT: 1, PEER: 1}, 3, withheld)
+    assert agg.Rule("comments_withheld") in rules
 
 
 def test_anonymity_rules_never_print_a_hidden_count():
-    rules = agg.anonymity_rules({SELF: 1, SUPERVISOR: 1, DIRECT_REPORT: 5, PEER: 2}, 3, "en", False)
+    rules = agg.anonymity_rules({SELF: 1, SUPERVISOR: 1, DIRECT_REPORT: 5, PEER: 2}, 3, False)
+    assert agg.Rule("pooled_small", {"group": PEER, "t": 3}) in rules
+    assert agg.Rule("pooled_complement", {"group": DIRECT_REPORT}) in rules
+    assert agg.Rule("comments_withheld") not in rules
+    texts = [labels.rule_text(rule) for rule in rules]  # English outside an app
     assert (
-        "Peers (fewer than 3) are below the threshold of 3 and are included in 'Other raters'."
-        in rules
+        "Peers (fewer than 3) are below the threshold of 3 and are included in “Others”." in texts
     )
-    assert any(r.startswith("Direct reports are also included") for r in rules)
-    assert not any("2" in r or "5" in r for r in rules)
-    assert not any("withheld" in r for r in rules)
-    suppressed = agg.anonymity_rules({DIRECT_REPORT: 2}, 3, "en", True)
-    assert any("fewer than 3 answers" in r for r in suppressed)
-    assert not any("2" in r for r in suppressed)
+    assert any(t.startswith("Direct reports are also included") for t in texts)
+    assert not any("2" in t or "5" in t for t in texts)
+    assert not any("withheld" in t for t in texts)
+    assert not any(2 in r.params.values() or 5 in r.params.values() for r in rules)
+    suppressed = agg.anonymity_rules({DIRECT_REPORT: 2}, 3, True)
+    texts = [labels.rule_text(rule) for rule in suppressed]
+    assert any("fewer than 3 answers" in t for t in texts)
+    assert not any("2" in t for t in texts)
+    assert not any(2 in r.params.values() for r in suppressed)

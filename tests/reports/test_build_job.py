@@ -185,12 +185,24 @@ def test_a_second_click_follows_the_build_already_running(hr_client, db):
 @pytest.mark.parametrize("status", [RoundStatus.OPEN, RoundStatus.DRAFT])
 def test_button_refuses_an_unfinished_round_with_a_message(hr_client, db, status):
     rnd = rated_round(db, status, names=NAMES[:1])
-    response = hr_client.post(f"/reports/rounds/{rnd.id}/pdfs")
+    english = {"Accept-Language": "en"}
+    response = hr_client.post(f"/reports/rounds/{rnd.id}/pdfs", headers=english)
     assert response.status_code == 303
     assert response.headers["Location"] == f"/admin/rounds/{rnd.id}"
     assert job_count(db) == 0
-    page = hr_client.get(response.headers["Location"]).get_data(as_text=True)
+    page = hr_client.get(response.headers["Location"], headers=english).get_data(as_text=True)
     assert f"is {status.value}: reports are built only from a closed or published round" in page
+
+
+@pytest.mark.parametrize(
+    ("status", "word"), [(RoundStatus.OPEN, "open"), (RoundStatus.DRAFT, "concept")]
+)
+def test_the_refusal_is_in_hrs_language(hr_client, db, status, word):
+    rnd = rated_round(db, status, names=NAMES[:1])
+    hr_client.post(f"/reports/rounds/{rnd.id}/pdfs")  # no Accept-Language: Dutch, the default
+    page = hr_client.get(f"/admin/rounds/{rnd.id}").get_data(as_text=True)
+    assert f"is {word}: rapporten worden alleen gemaakt van een gesloten" in page
+    assert "reports are built" not in page
 
 
 def test_unknown_round_is_404(hr_client, db):

@@ -6,8 +6,10 @@ import xml.etree.ElementTree as ET
 from itertools import pairwise
 
 import pytest
+from flask_babel import force_locale
 
 from feedback.reports import charts
+from feedback.reports.view import chart_text
 
 SVG = "{http://www.w3.org/2000/svg}"
 EVIL = "<script>alert(1)</script>"
@@ -71,8 +73,15 @@ def test_charts_are_deterministic():
     assert all_charts() == all_charts()
 
 
-def test_leg_bars_one_bar_per_group_with_n_and_mean():
-    svg = charts.leg_bars(ROWS, norm=3.4, title="Coach", decimal_sep=",")
+@pytest.fixture
+def dutch(app_ctx):
+    """The charts' words and numbers as a Dutch report gets them (view.chart_text)."""
+    with force_locale("nl"):
+        return chart_text()
+
+
+def test_leg_bars_one_bar_per_group_with_n_and_mean(dutch):
+    svg = charts.leg_bars(ROWS, norm=3.4, title="Coach", text=dutch)
     root = parse(svg)
     bars = [r for r in root.iter(f"{SVG}rect") if r.get("fill") in charts.PALETTE.values()]
     assert [b.get("fill") for b in bars] == [charts.PALETTE[k] for k, *_ in ROWS]
@@ -81,6 +90,8 @@ def test_leg_bars_one_bar_per_group_with_n_and_mean():
         assert n in words
     assert "3,6" in words and "2,3" in words  # means rounded half up, Dutch decimal comma
     assert "norm 3,4" in root.get("aria-label")
+    assert root.get("aria-label").endswith("(schaal 1 tot 5)")
+    assert "scale" not in root.get("aria-label")
     # Longer mean, longer bar (scale 1..5 starts at the left edge).
     widths = [float(b.get("width")) for b in bars]
     assert widths[0] > widths[2] > widths[1] > widths[3]
@@ -182,20 +193,34 @@ def test_distribution_sequence_and_empty_input():
 
 def test_fmt_rounds_half_up():
     assert charts.fmt(2.25) == "2.3"
-    assert charts.fmt(2.35, ",") == "2,4"
+    assert charts.fmt(2.35) == "2.4"
     assert charts.fmt(4.0) == "4.0"
 
 
-def test_trend_before_after():
-    up = parse(charts.trend(3.0, 4.0, decimal_sep=","))
-    assert "previous round 3,0, now 4,0 (+1,0)" in up.get("aria-label")
+def test_english_charts_by_default():
+    label = parse(charts.leg_bars(ROWS, norm=3.4, title="Coach")).get("aria-label")
+    assert "Peers 2.3 (n=4)" in label and label.endswith("(scale 1 to 5)")
+    label = parse(charts.radar(LEGS[:3], {"self": [3, 4, 5]})).get("aria-label")
+    assert label.endswith("(scale 1 to 5)") and "Teambuilder 3.0" in label
+
+
+def test_dutch_radar_and_spread(dutch):
+    label = parse(charts.radar(LEGS[:3], {"self": [3.25, 4, 5]}, text=dutch)).get("aria-label")
+    assert "Teambuilder 3,3" in label and label.endswith("(schaal 1 tot 5)")
+    label = parse(charts.distribution([1, 2, 3, 4, 5, 1], text=dutch)).get("aria-label")
+    assert "weet ik niet: 1 (totaal 16)" in label and "total" not in label
+
+
+def test_trend_before_after(dutch):
+    up = parse(charts.trend(3.0, 4.0, text=dutch))
+    assert "vorige ronde 3,0, nu 4,0 (+1,0)" in up.get("aria-label")
     circles = list(up.iter(f"{SVG}circle"))
     assert float(circles[0].get("cx")) < float(circles[1].get("cx"))  # prev left of now
     assert up.find(f"{SVG}path") is not None  # the arrow head
     assert texts(up) == []
 
     down = parse(charts.trend(4.0, 3.0))
-    assert "(−1.0)" in down.get("aria-label")
+    assert "previous round 4.0, now 3.0 (-1.0)" in down.get("aria-label")
     assert charts.PALETTE["supervisor"] in charts.trend(4.0, 3.0)
 
     first = parse(charts.trend(None, 3.5))

@@ -148,7 +148,7 @@ def test_content_of_the_report(rendered, db):
     assert "Ilse Voorbeeld" in text and "Voorjaar Test" in text
     for leg in part.round.framework.legs:
         assert leg.name_nl in text, leg.name_nl
-    assert "Zo leest u dit rapport" in text and "Ontwikkelplan" in text
+    assert "Zo lees je dit rapport" in text and "Ontwikkelplan" in text
     assert "Pagina 2 van" in text  # running footer from report.css
     # hand-computed: all others 2.714 -> 2,7; others 2.5; grade of all others 5,7
     assert "2,7" in text and "2,5" in text and "5,7" in text

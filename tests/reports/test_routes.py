@@ -142,7 +142,7 @@ def test_full_page_in_the_managers_language(client, auth, world):
     html = response.get_data(as_text=True)
     assert "<html" in html and 'lang="nl"' in html
     assert "Anne Manager" in html and "Spring" in html
-    assert "Zo leest u dit rapport" in html  # the overview tab
+    assert "Zo lees je dit rapport" in html  # the overview tab
     # all others on every statement: (4 + 2 + 3 + 4 + 5) / 5 = 3.6, written the Dutch way
     assert "3,6" in html and "3.6" not in html
     assert "HX-Request" in response.headers["Vary"]

@@ -283,7 +283,7 @@ def tally(scores, dont_know=0, scale=SCORES):
 
 def stats_of(values, t, scale=SCORES):
     tallies = {g: tally(v, dk, scale) for g, (v, dk) in values.items()}
-    return agg.figure_stats(tallies, t, "en")
+    return agg.figure_stats(tallies, t)
 
 
 @given(values=group_values(), t=st.integers(1, 6), data=st.data())
@@ -331,7 +331,7 @@ def respondents_and_comments(draw):
 def test_comments_and_cover_counts_give_no_small_group_away(data, t):
     counts, comments = data
     raw = [agg.RawComment(f"{i:04}", "start", g, text) for i, (g, text) in enumerate(comments)]
-    shown, withheld = agg.select_comments(raw, counts, t, "en")
+    shown, withheld = agg.select_comments(raw, counts, t)
     visibility = agg.apply_threshold(counts, t)
     items = shown.get("start", ())
     for item in items:  # a label only for a group shown by name (self, supervisor: always)
@@ -343,6 +343,6 @@ def test_comments_and_cover_counts_give_no_small_group_away(data, t):
         assert withheld == any(c.group not in EXEMPT_GROUPS for c in raw)
     else:
         assert {item.id for item in items} == {c.id for c in raw} and not withheld
-    for row in agg.response_counts(counts, t, "en"):
+    for row in agg.response_counts(counts, t):
         if row.group in visibility.pooled | visibility.suppressed:
             assert row.count is None, row
