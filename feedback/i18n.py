@@ -67,7 +67,7 @@ def _password_link_language() -> str | None:
 
     try:
         user = user_for_password_token(request.view_args.get("token") or "")
-    except SQLAlchemyError:
+    except Exception:  # noqa: BLE001  (the error page of that very failure must still render)
         return None
     if user is None:
         return None

@@ -12,7 +12,8 @@ import html as html_lib
 import re
 
 # Whole words, case-sensitive: "Round" is English, but a round's name could be anything.
-# Not "of", "is", "in", "op", "die", "Status", "Manager", "Download": both languages use them.
+# Not "of", "is", "in", "op", "die", "Open", "Status", "Manager", "Download": both languages
+# use them; not "en", which is also the language code pages name ("nl or en").
 ENGLISH = {
     "the",
     "and",
@@ -38,7 +39,6 @@ ENGLISH = {
     "Publish",
     "Launch",
     "Draft",
-    "Open",
     "Closed",
     "Published",
     "Back",
@@ -65,7 +65,6 @@ DUTCH = {
     "de",
     "het",
     "een",
-    "en",
     "je",
     "jouw",
     "van",
@@ -110,7 +109,8 @@ OTHER = {"nl": ENGLISH, "en": DUTCH}
 
 _DROP = re.compile(
     r"<script\b.*?</script>|<style\b.*?</style>|<form[^>]*class=\"language-switch\".*?</form>"
-    r"|<div[^>]*class=\"[^\"]*language-switch[^\"]*\".*?</div>|<!--.*?-->",
+    r"|<div[^>]*class=\"[^\"]*language-switch[^\"]*\".*?</div>|<!--.*?-->"
+    r"|<code\b.*?</code>|<samp\b.*?</samp>",  # commands, column names, example values
     re.S,
 )
 _SEEN_ATTRIBUTES = re.compile(r'\b(?:alt|title|placeholder|aria-label)="([^"]*)"')
@@ -125,7 +125,16 @@ def visible_text(page: str) -> str:
     return html_lib.unescape(_TAG.sub(" ", page) + " " + attributes)
 
 
+_IN_ITS_OWN_LANGUAGE = re.compile(r'<article\b[^>]*\blang="(nl|en)"[^>]*>(.*?)</article>', re.S)
+
+
 def foreign_words(page: str, language: str) -> list[str]:
-    """The other language's words on `page` (sorted, each once)."""
-    words = set(_WORD.findall(visible_text(page)))
-    return sorted(words & OTHER[language])
+    """The other language's words on `page` (sorted, each once). A part marked with a
+    language of its own (`<article lang="en">`: a manager's report inside HR's page) is
+    checked against that language instead."""
+    found: set[str] = set()
+    for part_language, part in _IN_ITS_OWN_LANGUAGE.findall(page):
+        found |= set(_WORD.findall(visible_text(part))) & OTHER[part_language]
+    rest = _IN_ITS_OWN_LANGUAGE.sub(" ", page)
+    found |= set(_WORD.findall(visible_text(rest))) & OTHER[language]
+    return sorted(found)

@@ -126,7 +126,7 @@ def test_index_lists_rounds_with_results_only(hr_client, seeded, db):
     html = hr_client.get("/insights/", headers=EN).get_data(as_text=True)
     assert f"/insights/rounds/{seeded.rnd.id}" in html
     assert f"/insights/rounds/{open_round.id}" not in html
-    assert 'href="/insights/">Organisatieoverzicht</a>' in html  # the nav link, in Dutch
+    assert 'href="/insights/">Organisation overview</a>' in html  # the nav link
 
 
 def test_admin_round_page_links_results_of_closed_rounds_only(hr_client, seeded, db):

@@ -131,7 +131,15 @@ def test_job_without_a_round_fails_readably(app, db):
 # --- The button on the round page -------------------------------------------------------------
 
 
-def test_round_page_offers_the_build_and_the_reports(hr_client, db):
+@pytest.fixture
+def english_hr(hr_client):
+    """HR reading in English (the switch; HR's pages are Dutch by default)."""
+    assert hr_client.post("/language", data={"language": "en"}).status_code == 303
+    return hr_client
+
+
+def test_round_page_offers_the_build_and_the_reports(english_hr, db):
+    hr_client = english_hr
     rnd = rated_round(db, names=NAMES[:1])
     html = hr_client.get(f"/admin/rounds/{rnd.id}").get_data(as_text=True)
     assert f'action="/reports/rounds/{rnd.id}/pdfs"' in html
@@ -148,7 +156,8 @@ def test_open_round_page_has_no_build_button(hr_client, db):
     assert "/pdfs" not in html
 
 
-def test_button_starts_the_job_and_shows_its_progress(app, hr_client, db):
+def test_button_starts_the_job_and_shows_its_progress(app, english_hr, db):
+    hr_client = english_hr
     rnd = rated_round(db)
     response = hr_client.post(f"/reports/rounds/{rnd.id}/pdfs")
     assert response.status_code == 303
