@@ -1,5 +1,7 @@
-"""A crawler: HR and a manager follow every same-site link from their start pages and
-find no 404 and no server error.
+"""A crawler: HR and a manager, each once in Dutch and once in English (chosen with the
+language switch), follow every same-site link from their start pages and find no 404, no
+server error and no page with a word of the other language (tests/language_words.py; a
+manager's report inside HR's page is checked in the report's own language).
 
 GET only. Links are read from `href`, `src` and `hx-get` attributes (htmx fragments are
 plain GETs too: every page also works without htmx), over data like the demo's: a draft,
@@ -15,8 +17,9 @@ from html import unescape
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import pytest
+import sqlalchemy as sa
 
-from feedback.models import RaterGroup, RoundStatus
+from feedback.models import Comment, RaterGroup, Round, RoundStatus
 from tests.factories import (
     add_participant,
     add_response,
@@ -26,6 +29,7 @@ from tests.factories import (
     make_user,
     statement_ids,
 )
+from tests.language_words import foreign_words
 
 LINK = re.compile(r"""\b(?:href|src|hx-get)\s*=\s*(["'])(.*?)\1""", re.IGNORECASE)
 MAX_PAGES = 600
@@ -47,9 +51,11 @@ def links(html: str, base: str) -> list[str]:
     return found
 
 
-def crawl(client, start: list[str]) -> dict[str, int]:
-    """Every page reachable from `start`: path -> final status (redirects followed)."""
+def crawl(client, start: list[str], language: str) -> tuple[dict[str, int], dict[str, list]]:
+    """Every page reachable from `start`: path -> final status (redirects followed); and
+    the HTML pages that show words of the other language than `language`, with them."""
     seen: dict[str, int] = {}
+    foreign: dict[str, list] = {}
     queue = deque(start)
     pdf_fetched = False
     while queue and len(seen) < MAX_PAGES:
@@ -65,13 +71,17 @@ def crawl(client, start: list[str]) -> dict[str, int]:
         try:
             seen[url] = response.status_code
             if response.mimetype == "text/html":
-                for link in links(response.get_data(as_text=True), response.request.path):
+                page = response.get_data(as_text=True)
+                words = foreign_words(page, language) if response.status_code == 200 else []
+                if words:
+                    foreign[url] = words
+                for link in links(page, response.request.path):
                     if link not in seen:
                         queue.append(link)
         finally:
             response.close()
     assert len(seen) < MAX_PAGES, "the crawl did not end: a link that makes new links?"
-    return seen
+    return seen, foreign
 
 
 @pytest.fixture
@@ -107,10 +117,29 @@ def problems(seen: dict[str, int]) -> dict[str, int]:
     return {url: status for url, status in seen.items() if status == 404 or status >= 500}
 
 
-def test_hr_finds_no_dead_link(db, auth, hr, organisation):
+def choose(client, language: str) -> None:
+    assert client.post("/language", data={"language": language}).status_code == 303
+
+
+@pytest.fixture
+def neutral_names(db, organisation):
+    """Round names and comments in words of neither language: they are what people typed,
+    not the page's language."""
+    for number, rnd in enumerate(db.session.scalars(sa.select(Round)), start=1):
+        rnd.name = f"Q{number} 2027"
+    for number, comment in enumerate(db.session.scalars(sa.select(Comment)), start=1):
+        comment.text = f"Q{number} KPI CRM"
+    db.session.commit()
+    return organisation
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_hr_finds_no_dead_link_and_one_language(db, auth, hr, neutral_names, language):
     client = auth.login_as(hr)
-    seen = crawl(client, HR_START)
+    choose(client, language)
+    seen, foreign = crawl(client, HR_START, language)
     assert problems(seen) == {}
+    assert foreign == {}
     visited = set(seen)
     # It did reach the pages it is meant to check, not only the start pages.
     for expected in ("/admin/rounds/", "/people/", "/reports/", "/insights/rounds/", "/static/"):
@@ -119,10 +148,13 @@ def test_hr_finds_no_dead_link(db, auth, hr, organisation):
     assert any(url.endswith(".pdf") and status == 200 for url, status in seen.items())
 
 
-def test_a_manager_finds_no_dead_link(db, auth, organisation):
-    client = auth.login_as(organisation)
-    seen = crawl(client, MANAGER_START)
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_manager_finds_no_dead_link_and_one_language(db, auth, neutral_names, language):
+    client = auth.login_as(neutral_names)
+    choose(client, language)
+    seen, foreign = crawl(client, MANAGER_START, language)
     assert problems(seen) == {}
+    assert foreign == {}
     assert any(re.fullmatch(r"/reports/\d+", url) for url in seen)
     # A manager's links never lead into HR's pages.
     assert not any(url.startswith(("/admin", "/people", "/insights")) for url in seen)
