@@ -1,6 +1,6 @@
 """The rules of the development report, as pure functions over small aggregated tuples.
 
-Why this module is over 700 lines: the threshold, merging, complementary suppression and
+Why this module is long (about 650 lines): the threshold, merging, complementary suppression and
 every derived figure decide together what may be shown, and one reader must be able to
 follow them in one place; it has no imports of Flask or the database. Its
 sections (groups and states, tallies and statistics, the threshold, derived figures,
