@@ -610,6 +610,23 @@ class Server:
         return {"survey_page": survey_page, "autosave": autosave, "submit": submit}
 
 
+def first_visit_bytes(port: int, token: str) -> dict[str, int]:
+    """What a browser's first visit transfers (the page and every /static/ file it refers
+    to: status lines, headers and bodies), with brotli, with gzip and uncompressed."""
+    _status, _head, page = fetch(port, request("GET", f"/s/{token}", port))
+    paths = [f"/s/{token}", *re.findall(r'(?:href|src)="(/static/[^"]+)"', page.decode())]
+    out = {}
+    for name, asked in (("br", "br, gzip"), ("gzip", "gzip"), ("identity", None)):
+        total = 0
+        for path in paths:
+            headers = [("Accept-Encoding", asked)] if asked else []
+            status, head, body = fetch(port, request("GET", path, port, headers))
+            assert status == 200, (path, status)
+            total += len(head) + 4 + len(body)
+        out[name] = total
+    return out
+
+
 def postgres_url() -> str | None:
     """A database of our own on the test server, or None when none answers."""
     base = os.environ.get(
@@ -724,6 +741,9 @@ def measure(kind: str, settings: Settings, stop: threading.Event) -> tuple[dict,
             f"baseline {len(bare.page):,} bytes ({len(bare.statements)} statements)"
         )
 
+        first_visit = first_visit_bytes(port, tokens[1])
+        print(f"first visit on the wire: {first_visit}")
+
         locks = LockLog(None)
         jobs = {s.name: s.jobs(settings.clients) for s in (app, bare)}
         order = [(s, k) for k in ("survey_page", "autosave", "submit") for s in (app, bare)]
@@ -813,6 +833,16 @@ def measure(kind: str, settings: Settings, stop: threading.Event) -> tuple[dict,
             ),
             ratio_row(f"load client CPU per visit / server's, {db}", client_visit, visit, 1, "ms"),
         ]
+        if kind == "sqlite":
+            rows.append(
+                limit_row(
+                    "survey first visit on the wire (br)",
+                    first_visit["br"] / 1024,
+                    25,
+                    "KB",
+                    **{k: v / 1024 for k, v in first_visit.items()},
+                )
+            )
         print_table(summaries, settings.clients)
         if failures:
             raise RuntimeError("; ".join(failures))
