@@ -90,7 +90,7 @@ def _num(value: float | None) -> str:
 
 def format_table(rows_by_bench: dict[str, list[Row]]) -> str:
     header = (
-        f"{'benchmark':<14}{'figure':<46}{'value':>10}{'baseline':>10}{'ratio':>7}"
+        f"{'benchmark':<14}{'figure':<50}{'value':>10}{'baseline':>10}{'ratio':>7}"
         f"{'target':>11}  {'unit':<6}{'met':>4}"
     )
     lines = [header, "-" * len(header)]
@@ -99,7 +99,7 @@ def format_table(rows_by_bench: dict[str, list[Row]]) -> str:
             met = {True: "yes", False: "NO", None: "-"}[r.met]
             ratio = f"{r.ratio:.2f}" if r.ratio is not None else "-"
             lines.append(
-                f"{bench:<14}{r.figure[:45]:<46}{_num(r.value):>10}{_num(r.baseline):>10}"
+                f"{bench:<14}{r.figure[:49]:<50}{_num(r.value):>10}{_num(r.baseline):>10}"
                 f"{ratio:>7}{r.target:>11}  {r.unit:<6}{met:>4}"
             )
     return "\n".join(lines)

@@ -1,42 +1,36 @@
-"""Benchmark: what a rater's requests cost under load, against the bare stack.
+"""Benchmark: what a rater's requests cost the server, against the bare stack in the same run.
 
-One run:
+For SQLite, then PostgreSQL (skipped when no server answers at FEEDBACK_TEST_POSTGRES_URL;
+a database of its own is created and dropped):
 
-1. makes a temporary SQLite database (the migrations, as production runs them; or
-   `--schema create_all`) with an open round and `--tokens` invitations, each with a live
-   personal link (the plain tokens stay in this process, for the load generator only);
-2. starts gunicorn as production does (`gunicorn.conf.py`: its token-redacting logger),
-   with `-w 2` sync workers on 127.0.0.1 and a free port, the access log written to
-   /dev/null (lines are still formatted and redacted), and waits until it answers;
-3. drives it with 8 concurrent clients (threads on raw sockets, HTTP/1.1 with
-   `Connection: close`: one TCP connection per request, which is all gunicorn's sync
-   workers do anyway), loopback only, each phase bounded in time and in count:
-     (a) GET /healthz: the bare stack (gunicorn + Flask + our after_request headers, no
-         database, no template),
-     (b) GET /s/<token>: the survey page, as a first visit from the e-mail link (no cookie),
-     (c) POST /s/<token>/answer: one autosaved answer, as htmx sends it (HX-Request,
-         X-CSRFToken header from the page, the session cookie of that client's browser),
-     (d) POST /s/<token>: the whole form filled in (24 scores, 2 comments, a grade) and
-         submitted without JavaScript (csrf_token field + session cookie), every token once.
-   Each client is a browser of its own: it loads a survey page first (not timed) for its
-   session cookie and CSRF token. After an unmeasured warm-up of each phase, the phases
-   run in turn, `--rounds` times, so that the machine's drift hits them all alike; the
-   figures pool the rounds, and (b), (c), (d) are divided by (a);
-4. checks the database afterwards (one response per successful submit, 24 answers each, no
-   drafts left behind, no 5xx, no failed request, no traceback and no token in the error
-   log), prints a table and writes bench/results/survey_http.json; stops gunicorn and
-   removes the temporary folder. The whole run stops by itself within five minutes.
+1. builds the database with the migrations, an open round and N invitations with live links
+   (as launch makes them: each token wraps the invitation's draft key), and the tables of
+   bench/baseline_app.py with as many invitations;
+2. starts both apps under gunicorn, `-w 2` sync workers, access log to /dev/null: feedback
+   as production runs it (gunicorn.conf.py, wsgi:app) and the baseline (Flask + SQLAlchemy
+   ORM + one compiled Jinja template of the same size, storing 1 response + 24 answers +
+   comments), on free loopback ports;
+3. measures the first visit's bytes on the wire (page and its static files, brotli);
+4. drives each with the same requests from concurrent clients, phase by phase and app by
+   app in turn, so that the machine's drift hits all alike: GET /s/<token> (first visit from
+   the mail), POST /s/<token>/answer (one autosave, as htmx sends it) and POST /s/<token>
+   (the whole form, every token once);
+5. checks both databases (one response per successful submit, no draft left on a submitted
+   invitation, no failed request, no traceback and no token in feedback's error log).
 
-Besides requests/s and latency it reports the CPU the two gunicorn workers spent per request
-(from /proc; a cost that noise disturbs far less than throughput), how busy they were (CPU /
-wall time: under 100% while clients queue means the workers wait, for the CPU the rest of the
-machine takes or for the SQLite write lock), the load generator's own CPU, and the CPU the
-rest of the machine used during each phase (the noise). By default gunicorn serves
-`instrumented_app()` below: wsgi:app plus a clock on each write transaction (how long BEGIN
-IMMEDIATE waited for the SQLite write lock, how long the lock was held), a few microseconds a
-write; `--no-instrument` serves wsgi:app itself.
+The figures are the CPU the two gunicorn workers spent per request, read from /proc (noise
+disturbs it far less than throughput), latency and requests/s beside them. A rater visit is
+GET + submit POST.
 
-    .venv/bin/python bench/survey_http.py [--seconds 4] [--rounds 2] [--clients 8]
+The load generator: threads on raw sockets with requests built in Python, HTTP/1.1 with
+`Connection: close` (one connection per request, which is what gunicorn's sync workers do
+anyway). Each client is a browser of its own: it loads a page first for its session cookie
+and CSRF token, which go into the autosave and submit requests. It uses about 1 ms of CPU per
+visit against the server's 20 to 60 (a row of the table checks that it stays below the
+server's): lean enough, and the per-client cookies, CSRF tokens and submit-once tokens stay
+simple Python rather than wrk's Lua.
+
+    .venv/bin/python bench/survey_http.py [--smoke]
 """
 
 from __future__ import annotations
@@ -824,14 +818,18 @@ def measure(kind: str, settings: Settings, stop: threading.Event) -> tuple[dict,
                 1.5,
                 "ms",
             ),
-            limit_row(
+            # An absolute target; the baseline's p99 beside it says what the machine allowed.
+            Row(
                 f"autosave p99, {settings.clients} clients, {db}",
                 summaries["feedback/autosave"]["p99_ms"],
-                25,
+                summaries["baseline/autosave"]["p99_ms"],
+                summaries["feedback/autosave"]["p99_ms"]
+                / max(summaries["baseline/autosave"]["p99_ms"], 1e-9),
+                "< 25 ms",
                 "ms",
-                baseline_p99=summaries["baseline/autosave"]["p99_ms"],
+                summaries["feedback/autosave"]["p99_ms"] < 25,
             ),
-            ratio_row(f"load client CPU per visit / server's, {db}", client_visit, visit, 1, "ms"),
+            ratio_row(f"load client CPU per visit vs server, {db}", client_visit, visit, 1, "ms"),
         ]
         if kind == "sqlite":
             rows.append(
