@@ -45,7 +45,6 @@ import re
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -142,25 +141,6 @@ def prepare_database(db_url: str, n_tokens: int, schema: str) -> list[str]:
         db.session.commit()
         db.engine.dispose()
     return tokens
-
-
-def count_rows(db_path: Path) -> dict[str, int]:
-    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    try:
-        one = lambda sql: con.execute(sql).fetchone()[0]  # noqa: E731
-        return {
-            "responses": one("SELECT count(*) FROM response"),
-            "answers": one("SELECT count(*) FROM answer"),
-            "comments": one("SELECT count(*) FROM comment"),
-            "invitations_submitted": one("SELECT count(*) FROM invitation WHERE submitted"),
-            "drafts_of_submitted": one(
-                "SELECT count(*) FROM draft_answer d JOIN invitation i "
-                "ON i.id = d.invitation_id WHERE i.submitted"
-            ),
-            "drafts": one("SELECT count(*) FROM draft_answer"),
-        }
-    finally:
-        con.close()
 
 
 # --- gunicorn -------------------------------------------------------------------------------
