@@ -6,9 +6,9 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint check-system check-test-system install install-test translations messages db demo bench clean
+.PHONY: run test lint check-system check-test-system install install-test translations assets messages db demo bench bench-smoke clean
 
-run: check-system install translations db demo
+run: check-system install translations assets db demo
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C to stop)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
@@ -19,7 +19,7 @@ run: check-system install translations db demo
 # work stealing keeps the slow PDF and job tests from ending up last on one worker.
 TEST_WORKERS ?= 4
 PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
-test: check-system check-test-system install-test translations lint
+test: check-system check-test-system install-test translations assets lint bench-smoke
 	$(PYTEST)
 	FEEDBACK_TEST_DB=postgresql $(PYTEST) -m "not browser" -q
 
@@ -55,6 +55,10 @@ install-test: $(VENV)/.installed-test
 translations: install
 	@$(BIN)/pybabel compile -d feedback/translations >/dev/null
 
+# Static files under content-hashed names, with gzip and brotli copies (feedback/assets.py).
+assets: install
+	@$(FLASK) assets
+
 # After adding or changing a message: gather every message (babel.cfg), bring both
 # catalogues up to date, fill the English one from the source text. Then write the Dutch
 # translations of the new entries (tests/test_translations.py fails until they are there).
@@ -71,8 +75,15 @@ db: install
 demo: install
 	$(FLASK) demo --if-empty
 
-bench: install-test translations
+# Every benchmark (bench/_rows.py says what one is), then one table: each figure, its baseline
+# measured in the same run, the ratio and the target. Under ten minutes.
+bench: install-test translations assets
 	$(BIN)/python bench/run_all.py
+
+# Each benchmark for a few seconds: that it runs and gives its rows, not its numbers. Part
+# of `make test`, so a benchmark that breaks fails CI.
+bench-smoke: install-test translations assets
+	$(BIN)/python bench/run_all.py --smoke
 
 clean:
 	rm -rf $(VENV) instance/*.db .pytest_cache .ruff_cache

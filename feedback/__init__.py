@@ -49,9 +49,9 @@ def create_app(config: type | dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
+    from feedback import assets, i18n, ratelimit
     from feedback import db as db_setup
-    from feedback import i18n, ratelimit
-    from feedback.extensions import csrf, db, htmx, limiter, login_manager, migrate
+    from feedback.extensions import compress, csrf, db, htmx, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
@@ -62,11 +62,13 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = None
     i18n.init_app(app)
     db_setup.init_app(app)
+    assets.init_app(app)  # WhiteNoise inside ProxyFix, which must see the request first
     _trust_proxy(app)
     ratelimit.check_settings(app.config)
     if not app.config["RATELIMIT_STORAGE_URI"]:
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
     limiter.init_app(app)
+    compress.init_app(app)
 
     import feedback.auth.services  # noqa: F401  (the user loader)
     import feedback.models  # noqa: F401  (register the models with the metadata)

@@ -94,6 +94,14 @@ class Config:
     PROXY_FIX_X_HOST = 0
     PROXY_FIX_X_PORT = 0
     PROXY_FIX_X_PREFIX = 0
+    # Static files: the hashed, compressed build (feedback/assets.py); None: the default.
+    ASSETS_DIR = None
+    # Pages (Flask-Compress): brotli where the client asks, else gzip; small ones as they are.
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_BR_LEVEL = 4
+    COMPRESS_LEVEL = 6
+    COMPRESS_MIN_SIZE = 500
+    COMPRESS_STREAMS = False
 
     @classmethod
     def from_env(cls, instance_path: Path) -> dict:

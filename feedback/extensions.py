@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -29,6 +30,7 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+compress = Compress()  # pages gzip or brotli (static files: feedback/assets.py)
 htmx = HTMX()  # `if htmx:` in a request: htmx asked (HX-Request); see feedback/partials.py
 # The limits and their keys: feedback/ratelimit.py. One limiter per process: it keeps the
 # storage of the app bound last, and settings such as the strategy from the first.

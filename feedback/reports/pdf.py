@@ -42,6 +42,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 from xml.etree import ElementTree as ET
 
+from feedback.assets import unhashed
+
 if TYPE_CHECKING:  # pragma: no cover
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -114,7 +116,8 @@ def resolve_url(
         raise FetchRefused("credentials or port in URL")
     if not parts.path.startswith(static_url_path):
         raise FetchRefused("outside the static URL path")
-    path = static_file(parts.path[len(static_url_path) :])
+    # A content-hashed name (feedback/assets.py) is read as the file it was made from.
+    path = static_file(unhashed(parts.path[len(static_url_path) :]))
     return path.read_bytes(), STATIC_TYPES[path.suffix.lower()], "static file"
 
 

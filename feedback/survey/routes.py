@@ -77,13 +77,12 @@ def _already(visit: Visit, token: str):
     return render_template("survey/already.html", page_lang=visit.invitation.language, token=token)
 
 
-def _thanks(visit: Visit, token: str):
-    invitation = visit.invitation
+def _thanks(token: str, language: str, group: str):
     return render_template(
         "survey/thanks.html",
-        page_lang=invitation.language,
+        page_lang=language,
         token=token,
-        message=survey_page.thanks_text(invitation.group),
+        message=survey_page.thanks_text(group),
     )
 
 
@@ -155,6 +154,8 @@ def submit(token: str):
     checked = services.validate_posted(invitation, posted, _max_length())
     if not checked.ok:
         return _form_page(visit, token, posted, checked.error_map(), fingerprint)
+    # Read before the commit expires the invitation: the thanks page then reloads nothing.
+    language, group = invitation.language, invitation.group
     if request.form.get("action") == "save":
         outcome = services.save_draft(visit.link, checked.values, fingerprint)
     else:
@@ -163,7 +164,7 @@ def submit(token: str):
         _saved_message(visit)
         return redirect(url_for("survey.form", token=token), 303)
     if outcome == Outcome.SUBMITTED:
-        return _thanks(visit, token)
+        return _thanks(token, language, group)
     if outcome == Outcome.ALREADY_SUBMITTED:
         return _already(visit, token)
     if outcome == Outcome.NOTHING_ANSWERED:
