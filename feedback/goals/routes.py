@@ -27,12 +27,12 @@ def _plan_goals():
     return {"plan_goals": panel.plan_goals, "goal_managers": services.managers_with_goals}
 
 
-def _answer(participant, goal_id=None, form=None, errors=None, view=None):
+def _answer(participant, goal_id=None, form=None, errors=None, view=None, saved=True):
     """After a post: the goals part again (htmx), or back to the plan tab."""
     if not wants_partial():
         for message in (errors or {}).values():
             flash(str(message), "error")
-        if not errors:
+        if saved and not errors:
             flash(_("Goals saved."), "success")
         return redirect(url_for("reports.show", participant_id=participant.id, tab="plan"), 303)
     view = view or report_view(participant_report(participant), pdf=False)
@@ -46,7 +46,7 @@ def _answer(participant, goal_id=None, form=None, errors=None, view=None):
             bool(form.shared.data),
             errors,
         )
-    state = panel.plan_goals(view, draft=draft, saved=not errors)
+    state = panel.plan_goals(view, draft=draft, saved=saved and not errors)
     return Response(render_report("goals/_plan_goals.html", view, goals_panel=state))
 
 
@@ -93,7 +93,7 @@ def delete(goal_id: int):
     services.delete_goal(goal)
     if not wants_partial():
         flash(_("Goal deleted."), "success")
-    return _answer(participant)
+    return _answer(participant, saved=False)
 
 
 @bp.get("/shared")
