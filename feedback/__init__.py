@@ -71,6 +71,7 @@ def _init_extensions(app: Flask) -> None:
     compress.init_app(app)
 
     import feedback.auth.services  # noqa: F401  (the user loader)
+    import feedback.goals.models  # noqa: F401  (the goals' table)
     import feedback.models  # noqa: F401  (register the models with the metadata)
 
 
@@ -89,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     from feedback.admin import operations_routes, routes  # noqa: F401  (views on admin_bp)
     from feedback.admin.blueprint import bp as admin_bp
     from feedback.auth.routes import bp as auth_bp
+    from feedback.goals.routes import bp as goals_bp
     from feedback.insights.routes import bp as insights_bp
     from feedback.jobs.routes import bp as jobs_bp
     from feedback.main import bp as main_bp
@@ -104,3 +106,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(insights_bp)
+    app.register_blueprint(goals_bp)

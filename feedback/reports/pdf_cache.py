@@ -67,6 +67,7 @@ from feedback import processes
 from feedback.clock import utcnow
 from feedback.db import WRITE
 from feedback.extensions import db
+from feedback.goals import services as goal_services
 from feedback.models import CachedReportPdf, Participant, Response, Round
 from feedback.reports import access, filenames, labels, pdf_report
 
@@ -111,6 +112,7 @@ def cache_key(participant: Participant, lang: str) -> str:
             _moment(rnd.published_at),
         ],
         "participant": [participant.id, participant.person.name, responses, earlier],
+        "goals": goal_services.fingerprint(participant.id),  # printed on the plan page
         "lang": lang,
     }
     return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()[:16]
@@ -139,6 +141,7 @@ def code_version() -> str:
             [
                 *(package / "reports").glob("*.py"),
                 *(package / "templates" / "reports").glob("*.html"),
+                *(package / "templates" / "goals").glob("*.html"),
                 *(package / "static" / "css").glob("*.css"),
                 *(package / "translations").glob("*/LC_MESSAGES/*.mo"),
             ]
