@@ -63,10 +63,10 @@ def build_round_pdfs(
     with its own app built from the current app's settings (feedback.processes). The norms
     of the round are computed once here and handed to every report. Raises RoundNotReady.
     """
-    from feedback.reports import queries
+    from feedback.reports import summary
 
     rnd = round_to_build(round_id)
-    norms = queries.round_norms(rnd.id, rnd.framework_id, rnd.threshold)
+    norms = summary.norms(rnd)
     rows = db.session.execute(
         sa.select(Participant.id, Person.name)
         .join(Person, Person.id == Participant.person_id)

@@ -14,7 +14,8 @@ Indexes that serve these queries (models/responses.py): response(participant_id,
 response(round_id, participant_id, group) and the covering answer(statement_id, score).
 """
 
-from collections.abc import Mapping
+import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -291,16 +292,54 @@ class RoundNorms:
     legs: dict[int, tuple[float, int]]
 
 
+@dataclass(frozen=True)
+class ManagerMean:
+    """One manager's visible all_others figure of one statement, as exact integers: the
+    non-"don't know" scores of the qualifying raters except self (n) and their sum."""
+
+    participant_id: int
+    statement_id: int
+    leg_id: int
+    n: int
+    total: int
+
+
+def reduce_norms(means: Iterable[ManagerMean], legs_enough: set[tuple[int, int]]) -> RoundNorms:
+    """The norms from the managers' visible statement means (pure, exact to the last digit).
+
+    A statement's norm is the mean over managers of total / n; a leg's is the mean over the
+    managers in `legs_enough` ((participant id, leg id) whose non-exempt qualifying raters
+    reach the threshold) of the mean of their visible statement means of that leg. Every
+    mean is `math.fsum` over the values divided by their number, which is correctly rounded
+    and does not depend on the order of the values: the SQL on the answers and the summary
+    kept at close (reports/summary.py) give the very same floats on SQLite and PostgreSQL."""
+    by_statement: dict[int, list[float]] = {}
+    by_manager_leg: dict[tuple[int, int], list[float]] = {}
+    for m in means:
+        mean = m.total / m.n
+        by_statement.setdefault(m.statement_id, []).append(mean)
+        key = (m.participant_id, m.leg_id)
+        if key in legs_enough:
+            by_manager_leg.setdefault(key, []).append(mean)
+    by_leg: dict[int, list[float]] = {}
+    for (_participant_id, leg_id), values in by_manager_leg.items():
+        by_leg.setdefault(leg_id, []).append(math.fsum(values) / len(values))
+    return RoundNorms(
+        statements={k: (math.fsum(v) / len(v), len(v)) for k, v in by_statement.items()},
+        legs={k: (math.fsum(v) / len(v), len(v)) for k, v in by_leg.items()},
+    )
+
+
 def _non_exempt_count(group: sa.ColumnElement, score: sa.ColumnElement) -> sa.ColumnElement:
     """Non-"don't know" values from the non-exempt groups: N of apply_threshold."""
     return sa.func.sum(sa.case((group.in_(NON_EXEMPT_GROUPS) & score.is_not(None), 1), else_=0))
 
 
 def _manager_statement_means(round_id: int, framework_id: int, threshold: int) -> sa.Subquery:
-    """Per (manager, statement): the all_others mean over the qualifying raters, for the
-    managers whose all_others figure of that statement is visible. all_others is visible
-    exactly when the non-exempt groups together reach the threshold (apply_threshold;
-    tested against it), so the HAVING below keeps just those."""
+    """Per (manager, statement): n and sum of the all_others scores of the qualifying raters,
+    for the managers whose all_others figure of that statement is visible. all_others is
+    visible exactly when the non-exempt groups together reach the threshold
+    (apply_threshold; tested against it), so the HAVING below keeps just those."""
     raters = qualifying_raters(framework_id, response.c.round_id == round_id)
     score = answer.c.score
     return (
@@ -308,7 +347,8 @@ def _manager_statement_means(round_id: int, framework_id: int, threshold: int) -
             raters.c.participant_id,
             answer.c.statement_id,
             statement.c.leg_id,
-            sa.cast(sa.func.avg(score), sa.Float).label("mean"),
+            sa.func.count(score).label("n"),
+            sa.func.sum(score).label("total"),
         )
         .select_from(counted_answers(raters))
         .where(raters.c.group != SELF)
@@ -319,67 +359,43 @@ def _manager_statement_means(round_id: int, framework_id: int, threshold: int) -
 
 
 def statement_norms_query(round_id: int, framework_id: int, threshold: int) -> sa.Select:
-    """Per statement: the mean over managers of their visible all_others mean, and how many."""
-    per_manager = _manager_statement_means(round_id, framework_id, threshold)
-    return sa.select(
-        per_manager.c.statement_id,
-        sa.cast(sa.func.avg(per_manager.c.mean), sa.Float).label("norm"),
-        sa.func.count().label("managers"),
-    ).group_by(per_manager.c.statement_id)
+    """Per (manager, statement) with a visible all_others figure: participant_id,
+    statement_id, leg_id, n, total (the ManagerMean rows the norms are reduced from)."""
+    return sa.select(_manager_statement_means(round_id, framework_id, threshold))
 
 
 def leg_norms_query(round_id: int, framework_id: int, threshold: int) -> sa.Select:
-    """Per leg: the mean over managers of their visible all_others leg mean, and how many.
+    """Per (manager, leg) whose non-exempt qualifying raters reach the threshold:
+    participant_id, leg_id.
 
     A manager's all_others leg figure (aggregation.leg_figure_stats) is visible when the
     non-exempt qualifying raters reach the threshold and at least one statement's all_others
     figure is visible; it is then the mean of those visible statement means."""
-    statements = _manager_statement_means(round_id, framework_id, threshold)
     raters = qualifying_raters(framework_id, response.c.round_id == round_id)
-    enough = (
+    return (
         sa.select(raters.c.participant_id, raters.c.leg_id)
         .where(raters.c.group.in_(NON_EXEMPT_GROUPS))
         .group_by(raters.c.participant_id, raters.c.leg_id)
         .having(sa.func.count() >= threshold)
-        .subquery("manager_leg_raters")
     )
-    per_manager = (
-        sa.select(
-            statements.c.leg_id,
-            sa.cast(sa.func.avg(statements.c.mean), sa.Float).label("mean"),
-        )
-        .select_from(
-            statements.join(
-                enough,
-                (enough.c.participant_id == statements.c.participant_id)
-                & (enough.c.leg_id == statements.c.leg_id),
-            )
-        )
-        .group_by(statements.c.participant_id, statements.c.leg_id)
-        .subquery("manager_leg")
-    )
-    return sa.select(
-        per_manager.c.leg_id,
-        sa.cast(sa.func.avg(per_manager.c.mean), sa.Float).label("norm"),
-        sa.func.count().label("managers"),
-    ).group_by(per_manager.c.leg_id)
 
 
 def round_norms(
     round_id: int, framework_id: int, threshold: int, session: so.Session | None = None
 ) -> RoundNorms:
-    """Norms for every statement and leg of a round, in two GROUP BY queries. The result is
-    plain data: compute it once per round and pass it to build_report for every manager."""
+    """Norms for every statement and leg of a round from the answers, in two GROUP BY
+    queries. A closed round keeps them in its summary (reports/summary.py, `norms`), which
+    answers in a millisecond; this is the reference it is computed and tested against."""
     s = _session(session)
-    statements = {
-        row.statement_id: (row.norm, row.managers)
+    means = [
+        ManagerMean(row.participant_id, row.statement_id, row.leg_id, row.n, int(row.total))
         for row in s.execute(statement_norms_query(round_id, framework_id, threshold))
-    }
-    legs = {
-        row.leg_id: (row.norm, row.managers)
+    ]
+    enough = {
+        (row.participant_id, row.leg_id)
         for row in s.execute(leg_norms_query(round_id, framework_id, threshold))
     }
-    return RoundNorms(statements=statements, legs=legs)
+    return reduce_norms(means, enough)
 
 
 # --- The previous round ------------------------------------------------------------------------
