@@ -49,6 +49,9 @@ class StatementTally(db.Model):
     c4: so.Mapped[int]
     c5: so.Mapped[int]
 
+    # One manager's rows lie together in key order: a report reads them in one range.
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
 
 class LegTally(db.Model):
     """queries.leg_counts_query's row: qualifying raters of one manager, leg and group."""
@@ -65,6 +68,8 @@ class LegTally(db.Model):
     )
     n: so.Mapped[int]
 
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
 
 class RoundNorm(db.Model):
     """The organisation norm of one statement or leg of a round (queries.RoundNorms)."""
@@ -76,3 +81,5 @@ class RoundNorm(db.Model):
     item_id: so.Mapped[int] = so.mapped_column(primary_key=True)
     norm: so.Mapped[float] = so.mapped_column(sa.Double)
     managers: so.Mapped[int]
+
+    __table_args__ = ({"sqlite_with_rowid": False},)

@@ -245,9 +245,9 @@ class GradeTallies:
     respondents: dict[str, int]  # responses per group (for the cover and the comments)
 
 
-def grade_tallies(participant_id: int, session: so.Session | None = None) -> GradeTallies:
+def _grade_tallies_query() -> sa.Select:
     grade = response.c.grade
-    query = (
+    return (
         sa.select(
             response.c.group,
             sa.func.count().label("respondents"),
@@ -255,28 +255,38 @@ def grade_tallies(participant_id: int, session: so.Session | None = None) -> Gra
             sa.func.sum(grade).label("total"),
             sa.func.sum(grade * grade).label("total_sq"),
         )
-        .where(response.c.participant_id == participant_id)
+        .where(response.c.participant_id == sa.bindparam("participant_id"))
         .group_by(response.c.group)
     )
+
+
+_GRADE_TALLIES = _grade_tallies_query()  # built once: a report reads it for every manager
+
+
+def grade_tallies(participant_id: int, session: so.Session | None = None) -> GradeTallies:
     grades: Tallies = {}
     respondents: dict[str, int] = {}
-    for row in _session(session).execute(query):
+    rows = _session(session).execute(_GRADE_TALLIES, {"participant_id": participant_id})
+    for row in rows.all():
         grades[row.group] = Tally(n=row.n, total=_float(row.total), total_sq=_float(row.total_sq))
         respondents[row.group] = row.respondents
     return GradeTallies(grades=grades, respondents=respondents)
 
 
+_COMMENTS = (  # built once: a report reads it for every manager
+    sa.select(comment.c.id, comment.c.question_key, comment.c.text, response.c.group)
+    .select_from(comment.join(response, response.c.id == comment.c.response_id))
+    .where(response.c.participant_id == sa.bindparam("participant_id"))
+    .order_by(comment.c.id)
+)
+
+
 def comments_of(participant_id: int, session: so.Session | None = None) -> list[RawComment]:
     """The manager's comments with their rater group, in random-key order."""
-    query = (
-        sa.select(comment.c.id, comment.c.question_key, comment.c.text, response.c.group)
-        .select_from(comment.join(response, response.c.id == comment.c.response_id))
-        .where(response.c.participant_id == participant_id)
-        .order_by(comment.c.id)
-    )
+    rows = _session(session).execute(_COMMENTS, {"participant_id": participant_id}).all()
     return [
         RawComment(id=row.id, question_key=row.question_key, group=row.group, text=row.text)
-        for row in _session(session).execute(query)
+        for row in rows
     ]
 
 
@@ -419,6 +429,26 @@ def leg_keys(framework_id: int, session: so.Session | None = None) -> dict[str, 
     return {row.key: row.id for row in rows}
 
 
+_PREVIOUS_ROUNDS = (  # built once: every report looks for the manager's previous round
+    sa.select(
+        participant.c.id.label("participant_id"),
+        round_.c.id.label("round_id"),
+        round_.c.name,
+        round_.c.closes_on,
+        round_.c.framework_id,
+        round_.c.threshold,
+    )
+    .select_from(participant.join(round_, round_.c.id == participant.c.round_id))
+    .where(
+        participant.c.person_id == sa.bindparam("person_id"),
+        round_.c.id != sa.bindparam("round_id"),
+        round_.c.closes_on < sa.bindparam("closes_on"),
+        round_.c.status.in_([RoundStatus.CLOSED.value, RoundStatus.PUBLISHED.value]),
+    )
+    .order_by(round_.c.closes_on.desc(), round_.c.id.desc())
+)
+
+
 def previous_round(
     person_id: int,
     round_id: int,
@@ -429,26 +459,11 @@ def previous_round(
     """The most recent earlier round (closed or published) in which the same person was a
     participant and whose framework has legs with the same keys; None if there is none."""
     s = _session(session)
-    query = (
-        sa.select(
-            participant.c.id.label("participant_id"),
-            round_.c.id.label("round_id"),
-            round_.c.name,
-            round_.c.closes_on,
-            round_.c.framework_id,
-            round_.c.threshold,
-        )
-        .select_from(participant.join(round_, round_.c.id == participant.c.round_id))
-        .where(
-            participant.c.person_id == person_id,
-            round_.c.id != round_id,
-            round_.c.closes_on < closes_on,
-            round_.c.status.in_([RoundStatus.CLOSED.value, RoundStatus.PUBLISHED.value]),
-        )
-        .order_by(round_.c.closes_on.desc(), round_.c.id.desc())
-    )
+    rows = s.execute(
+        _PREVIOUS_ROUNDS, {"person_id": person_id, "round_id": round_id, "closes_on": closes_on}
+    ).all()
     wanted = set(keys)
-    for row in s.execute(query).all():
+    for row in rows:
         ids = leg_keys(row.framework_id, s)
         if set(ids) == wanted:
             return PreviousRound(

@@ -208,7 +208,7 @@ def stored_statement_tallies(
     participant_id: int, session: so.Session | None = None
 ) -> dict[int, queries.Tallies]:
     result: dict[int, queries.Tallies] = {}
-    rows = _session(session).execute(_STATEMENT_TALLIES, {"participant_id": participant_id})
+    rows = _session(session).execute(_STATEMENT_TALLIES, {"participant_id": participant_id}).all()
     for statement_id, group, n, n_dont_know, total, total_sq, *distribution in rows:
         result.setdefault(statement_id, {})[group] = Tally(
             n=n,
@@ -224,7 +224,7 @@ def stored_leg_counts(
     participant_id: int, session: so.Session | None = None
 ) -> dict[int, dict[str, int]]:
     result: dict[int, dict[str, int]] = {}
-    rows = _session(session).execute(_LEG_COUNTS, {"participant_id": participant_id})
+    rows = _session(session).execute(_LEG_COUNTS, {"participant_id": participant_id}).all()
     for leg_id, group, n in rows:
         result.setdefault(leg_id, {})[group] = n
     return result

@@ -44,6 +44,7 @@ def upgrade():
         sa.ForeignKeyConstraint(['round_id'], ['round.id'], name=op.f('fk_statement_tally_round_id_round'), ondelete='CASCADE'),
         sa.ForeignKeyConstraint(['statement_id'], ['statement.id'], name=op.f('fk_statement_tally_statement_id_statement'), ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('participant_id', 'statement_id', 'group', name=op.f('pk_statement_tally')),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table('statement_tally', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_statement_tally_round_id'), ['round_id'], unique=False)
@@ -58,6 +59,7 @@ def upgrade():
         sa.ForeignKeyConstraint(['participant_id'], ['participant.id'], name=op.f('fk_leg_tally_participant_id_participant'), ondelete='CASCADE'),
         sa.ForeignKeyConstraint(['round_id'], ['round.id'], name=op.f('fk_leg_tally_round_id_round'), ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('participant_id', 'leg_id', 'group', name=op.f('pk_leg_tally')),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table('leg_tally', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_leg_tally_round_id'), ['round_id'], unique=False)
@@ -70,6 +72,7 @@ def upgrade():
         sa.Column('managers', sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(['round_id'], ['round.id'], name=op.f('fk_round_norm_round_id_round'), ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('round_id', 'kind', 'item_id', name=op.f('pk_round_norm')),
+        sqlite_with_rowid=False,
     )
 
 
