@@ -70,6 +70,9 @@ class Config:
     JOBS_PROCESSES = 1  # local jobs running at once in the installation (every host)
     JOBS_LEASE_SECONDS = 60  # a local job's runner unheard of this long has lost its turn
     PDF_TASKS_PER_PROCESS = 50  # reports a kept PDF child renders before a fresh one starts
+    # Processes rendering a round's PDFs in the "all reports" job (one per core by default;
+    # each is replaced after PDF_TASKS_PER_PROCESS reports, so memory stays flat).
+    PDF_BUILD_PROCESSES = os.cpu_count() or 1
     SEAL_KEY_LIST: list[bytes] = []  # answer-sealing keys, newest first (from SEAL_KEYS)
     # Secure cookies; None: Secure exactly when BASE_URL is https (feedback/security.py).
     SESSION_COOKIE_SECURE = None
@@ -125,6 +128,9 @@ class Config:
             "FILE_RETENTION_DAYS": int(
                 os.environ.get("FILE_RETENTION_DAYS", cls.FILE_RETENTION_DAYS)
             ),
+            "PDF_BUILD_PROCESSES": int(
+                os.environ.get("PDF_BUILD_PROCESSES", cls.PDF_BUILD_PROCESSES)
+            ),
             "SEAL_KEY_LIST": load_keys(os.environ.get("SEAL_KEYS"), instance_path),
             **_rate_limit_settings(),
         }
@@ -140,6 +146,7 @@ class TestConfig(Config):
     MAIL_FROM = "feedback@example.test"
     SEAL_KEY_LIST = [bytes(range(32))]  # a fixed test key; real ones come from SEAL_KEYS
     RATELIMIT_ENABLED = False  # on in tests/security/test_security_rate_limits.py
+    PDF_BUILD_PROCESSES = 1  # tests that need a pool of PDF processes ask for one
 
 
 def _rate_limit_settings() -> dict:

@@ -143,16 +143,6 @@ def app(database_url, tmp_path, postgres_schema_ready, app_config):
         _db.engine.dispose()
 
 
-@pytest.fixture(autouse=True)
-def _fresh_norms_cache():
-    """Each test starts without cached organisation norms from another test's database."""
-    from feedback.reports.builder import clear_norms_cache
-
-    clear_norms_cache()
-    yield
-    clear_norms_cache()
-
-
 @pytest.fixture
 def app_ctx(app):
     with app.app_context():

@@ -1,13 +1,16 @@
 """Commands for cron: `flask --app wsgi send-reminders | deliver-mail | purge-invitations`,
-and the round's life for cron and operators: `flask --app wsgi rounds list | close ROUND_ID |
-publish ROUND_ID` (the rules and messages of HR's buttons).
+and the round's life for cron, operators and HR automation: `flask --app wsgi rounds list |
+create NAME --opens DATE --closes DATE (--all-managers | --managers FILE) [--threshold N] |
+launch ROUND_ID | close ROUND_ID | publish ROUND_ID` (the rules and messages of HR's pages
+and buttons; a launched round's invitations go out through the mail queue, as from the web).
 
 Messages are in the app's default language, or the one given with `--lang nl|en`
 (feedback/cli.py); dates in `rounds list` stay ISO (2027-03-01), for scripts. Each is safe
 to run again: reminder slots and purges are recorded, mail is claimed row by
-row, and a round that is already closed (or published) is said so and left alone, with
-exit code 0. `purge-invitations` also removes report ZIPs and cached PDFs older than
-FILE_RETENTION_DAYS (default 7). A suggested crontab:
+row, and a round that is already launched, closed (or published) is said so and left alone,
+with exit code 0 (`create` makes a new draft each time it is run). `purge-invitations`
+also removes report ZIPs and cached PDFs older than FILE_RETENTION_DAYS (default 7). A
+suggested crontab:
 
     */5 * * * *  flask --app wsgi deliver-mail
     0 9 * * *    flask --app wsgi send-reminders
@@ -175,14 +178,19 @@ def _remove_old_files(dry_run: bool) -> None:
 
 rounds_cli = AppGroup(
     "rounds",
-    help="Feedback rounds: list them, close or publish one (as HR's buttons do).\n\n"
-    "close and publish are safe to run twice: a round that is already closed (or published) "
-    "is reported and left alone, with exit code 0. A refused step (an unknown round, or a "
-    "round in the wrong state) prints why and exits with 1.",
+    help="Feedback rounds: list them, create one, launch, close or publish one (as HR's "
+    "pages and buttons do).\n\n"
+    "launch, close and publish are safe to run twice: a round that is already launched, "
+    "closed (or published) is reported and left alone, with exit code 0. A refused step (an "
+    "unknown round, or a round in the wrong state) prints why and exits with 1.",
 )
 
 # What a step moves the round from, and the states in which it has already happened.
 _STEPS = {
+    "launch": (
+        RoundStatus.DRAFT,
+        (RoundStatus.OPEN, RoundStatus.CLOSED, RoundStatus.PUBLISHED),
+    ),
     "close": (RoundStatus.OPEN, (RoundStatus.CLOSED, RoundStatus.PUBLISHED)),
     "publish": (RoundStatus.CLOSED, (RoundStatus.PUBLISHED,)),
 }
@@ -225,13 +233,17 @@ def list_rounds_command() -> None:
 
 
 def _round_step(step: str, round_id: int) -> None:
-    """Close or publish a round with the rules and messages of the web button."""
-    from feedback.admin import rounds, transitions
+    """Launch, close or publish a round with the rules and messages of the web button."""
+    from feedback.admin import launch, rounds, transitions
     from feedback.extensions import db
     from feedback.sealing import SealError
 
     source, done = _STEPS[step]
-    service = transitions.close_round if step == "close" else transitions.publish_round
+    service = {
+        "launch": launch.launch_round,
+        "close": transitions.close_round,
+        "publish": transitions.publish_round,
+    }[step]
     rnd = rounds.get_round(round_id)
     if rnd is None:
         raise click.ClickException(
@@ -245,6 +257,10 @@ def _round_step(step: str, round_id: int) -> None:
         click.echo(_already(round_id, name, rnd.status))
         return
     problems = transitions.step_problems(rnd, step, source)
+    if problems and step == "launch" and rnd.status == source:
+        raise click.ClickException(
+            _("The round cannot be launched yet: %(problems)s", problems=" ".join(problems))
+        )
     if problems:
         raise click.ClickException(" ".join(problems))
     db.session.rollback()  # end the read: the step runs in a write transaction of its own
@@ -276,6 +292,98 @@ def _already(round_id: int, name: str, status: str) -> str:
         name=name,
         status=status_label(status),
     )
+
+
+@rounds_cli.command("create")
+@click.argument("name")
+@click.option(
+    "--opens", "opens_on", required=True, type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD"
+)
+@click.option(
+    "--closes", "closes_on", required=True, type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD"
+)
+@click.option("--all-managers", is_flag=True, help="Rate every active manager with an active team.")
+@click.option(
+    "--managers",
+    "managers_file",
+    type=click.File("r", encoding="utf-8"),
+    help="A file with the e-mail address of each manager to rate, one a line ('-': stdin).",
+)
+@click.option(
+    "--threshold", type=int, default=None, help="Anonymity threshold (default: the app's)."
+)
+@hr_language
+def create_round_command(
+    name: str, opens_on, closes_on, all_managers: bool, managers_file, threshold: int | None
+) -> None:
+    """Create a draft round with the proposed raters of each manager, as HR's new-round page
+    does; check its raters in the app, then `rounds launch ROUND_ID`."""
+    from feedback.admin import creation, rounds
+
+    if all_managers == (managers_file is not None):
+        raise click.UsageError(
+            _("Choose the managers with either --all-managers or --managers FILE.")
+        )
+    eligible = creation.eligible_managers()
+    if all_managers:
+        manager_ids = [p.id for p in eligible]
+    else:
+        manager_ids = _managers_from(managers_file, eligible)
+    settings = rounds.RoundSettings(
+        name=name,
+        opens_on=opens_on.date(),
+        closes_on=closes_on.date(),
+        threshold=current_app.config["DEFAULT_THRESHOLD"] if threshold is None else threshold,
+    )
+    try:
+        rnd = creation.create_round(settings, manager_ids)
+    except rounds.AdminError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        ngettext(
+            "Round %(id)d (%(name)s) created as a draft with %(num)d manager.",
+            "Round %(id)d (%(name)s) created as a draft with %(num)d managers.",
+            len(manager_ids),
+            id=rnd.id,
+            name=rnd.name,
+        )
+    )
+    click.echo(
+        _(
+            "Check the raters, then launch it: flask --app wsgi rounds launch %(id)d",
+            id=rnd.id,
+        )
+    )
+
+
+def _managers_from(handle, eligible) -> list[int]:
+    """The ids of the managers whose e-mail addresses the file lists (blank lines and lines
+    starting with # are skipped); a ClickException naming every address that is not an
+    active manager with a team."""
+    by_email = {p.email.casefold(): p.id for p in eligible}
+    wanted = [
+        line.strip()
+        for line in handle.read().splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    unknown = [email for email in wanted if email.casefold() not in by_email]
+    if unknown:
+        raise click.ClickException(
+            _(
+                "Not an active manager with a team: %(emails)s. Nothing was created.",
+                emails=", ".join(unknown),
+            )
+        )
+    return list(dict.fromkeys(by_email[email.casefold()] for email in wanted))
+
+
+@rounds_cli.command("launch")
+@click.argument("round_id", type=int)
+@hr_language
+def launch_round_command(round_id: int) -> None:
+    """Launch a draft round: every rater gets an invitation with a personal link, managers
+    without a password a link to set one (queued like the web page's button)."""
+    _round_step("launch", round_id)
 
 
 @rounds_cli.command("close")

@@ -4,7 +4,8 @@ SECURITY.md, "After close". In the close transaction (with the status change):
 
 1. every sealed envelope of the round is opened and its answers are written as response,
    answer and comment rows, each table in a random order, with fresh random ids and no
-   time at all; the envelopes are deleted;
+   time at all; the envelopes are deleted; the round's report figures (tallies per
+   manager, statement and group, and the organisation norms) are computed and kept;
 2. the counts per manager and rater group are written once more, final (they are all that
    remains of who took part), then the per-person state is erased: whether each invitation
    was submitted, its reminders, its draft and draft key, its links, and the round's
@@ -125,8 +126,12 @@ def forget_participation(round_id: int) -> None:
 
 
 def close_in_transaction(round_id: int) -> int:
-    """Steps 1 and 2, inside the transaction that moved the round to closed."""
+    """Steps 1 and 2, inside the transaction that moved the round to closed; between them
+    the round's report figures are summed up once (feedback/reports/summary.py)."""
+    from feedback.reports.summary import summarise_round
+
     opened = open_envelopes(round_id)
+    summarise_round(round_id)
     forget_participation(round_id)
     return opened
 

@@ -29,6 +29,7 @@ from feedback.models.storage import (
     StoredFile,
     StoredFileChunk,
 )
+from feedback.models.summary import LegTally, RoundNorm, RoundSummary, StatementTally
 
 __all__ = [
     "RESPONSE_TABLES",
@@ -44,6 +45,7 @@ __all__ = [
     "JobRunnerLease",
     "JobStatus",
     "Leg",
+    "LegTally",
     "OpenQuestion",
     "OutboxMessage",
     "Participant",
@@ -53,9 +55,12 @@ __all__ = [
     "Response",
     "SealedResponse",
     "Round",
+    "RoundNorm",
     "RoundReminder",
     "RoundStatus",
+    "RoundSummary",
     "Statement",
+    "StatementTally",
     "StoredFile",
     "StoredFileChunk",
     "User",

@@ -5,11 +5,9 @@
 
 The result (model.ManagerReport) is the report's data, plain values for the web page and
 the PDF; view.report_view turns it into what the templates get. For many reports of one
-round (bulk PDFs), compute `round_norms` once and pass it as `norms`.
+round (bulk PDFs), read `summary.norms` once and pass it as `norms`.
 """
 
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping
 
 import sqlalchemy as sa
@@ -18,7 +16,7 @@ import sqlalchemy.orm as so
 from feedback.extensions import db
 from feedback.models import Framework, Participant, Round
 from feedback.reports import aggregation as agg
-from feedback.reports import queries
+from feedback.reports import queries, summary
 from feedback.reports.labels import report_language
 from feedback.reports.model import (
     CommentSection,
@@ -35,40 +33,10 @@ class ReportNotFound(LookupError):
     """No such participant in that round."""
 
 
-_NORMS_CACHE: OrderedDict[tuple, queries.RoundNorms] = OrderedDict()
-_NORMS_CACHE_SIZE = 16
-_NORMS_LOCK = threading.Lock()
-_SETTLED = ("closed", "published")
-
-
-def clear_norms_cache() -> None:
-    with _NORMS_LOCK:
-        _NORMS_CACHE.clear()
-
-
 def norms_for_round(rnd: Round, session: so.Session) -> queries.RoundNorms:
-    """The round's organisation norms, computed once per process for a settled round.
-
-    A closed or published round takes no more answers, so its norms never change; for a
-    large organisation they are the costliest query of a report (seconds at 2,000
-    managers), and every page view of every report needs them. Open rounds are computed
-    afresh. The key includes the database and the round's creation and closing times, so
-    a recreated database with the same round ids never sees stale figures.
-    """
-    if rnd.status not in _SETTLED:
-        return queries.round_norms(rnd.id, rnd.framework_id, rnd.threshold, session)
-    bind = session.get_bind()
-    key = (str(bind.url), rnd.id, rnd.created_at, rnd.closed_at, rnd.threshold)
-    with _NORMS_LOCK:
-        if key in _NORMS_CACHE:
-            _NORMS_CACHE.move_to_end(key)
-            return _NORMS_CACHE[key]
-    norms = queries.round_norms(rnd.id, rnd.framework_id, rnd.threshold, session)
-    with _NORMS_LOCK:
-        _NORMS_CACHE[key] = norms
-        while len(_NORMS_CACHE) > _NORMS_CACHE_SIZE:
-            _NORMS_CACHE.popitem(last=False)
-    return norms
+    """The round's organisation norms: from the summary kept at close (reports/summary.py),
+    for an open round (or one closed before summaries were kept) from the answers."""
+    return summary.norms(rnd, session)
 
 
 def build_report(
@@ -94,11 +62,13 @@ def build_report(
     framework = rnd.framework
     t = rnd.threshold
 
-    statement_tallies = queries.statement_tallies(participant_id, rnd.framework_id, s)
-    leg_counts = queries.leg_counts(participant_id, rnd.framework_id, s)
+    summarised = summary.has_summary(rnd, s)
+    statement_tallies, leg_counts = summary.manager_tallies(
+        participant_id, rnd.framework_id, summarised, s
+    )
     grades = queries.grade_tallies(participant_id, s)
     if norms is None:
-        norms = norms_for_round(rnd, s)
+        norms = summary.stored_norms(rnd.id, s) if summarised else norms_for_round(rnd, s)
 
     legs: list[LegReport] = []
     statement_figures: list[agg.Figure] = []
@@ -224,9 +194,11 @@ def _trend(part, rnd, framework, current: Mapping[str, tuple[GroupStat, ...]], l
     previous = queries.previous_round(part.person_id, rnd.id, rnd.closes_on, keys, s)
     if previous is None:
         return None
-    tallies = queries.statement_tallies(previous.participant_id, previous.framework_id, s)
-    counts = queries.leg_counts(previous.participant_id, previous.framework_id, s)
     t = previous.threshold
+    summarised = summary.has_summary(s.get(Round, previous.round_id), s)
+    tallies, counts = summary.manager_tallies(
+        previous.participant_id, previous.framework_id, summarised, s
+    )
     before = {
         leg.key: agg.leg_figure_stats(
             [agg.figure_stats(tallies.get(st.id, {}), t) for st in leg.statements],

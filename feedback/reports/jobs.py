@@ -6,8 +6,10 @@
 The job runs in a job process (a spawned local process, or an RQ work horse), never in the
 web worker: WeasyPrint keeps the memory it takes, and the job process gives it back when it
 ends. It renders with `bulk.build_round_pdfs` (the same code as `flask reports build`),
-so the round's norms are computed once, and adds each PDF to the ZIP as soon as it is
-written, reporting "7 of 12 reports" after each. The ZIP is written to
+in `PDF_BUILD_PROCESSES` child processes (one per core by default, each replaced after
+`PDF_TASKS_PER_PROCESS` reports, so memory stays flat), with the round's norms read once,
+and adds each PDF to the ZIP as soon as it is written, reporting "7 of 12 reports" after
+each. The ZIP is written to
 instance/jobs/<job id>/feedback-<round>.zip of the job's process, with every PDF in a folder
 named like it (the ZIP and the PDFs on their way into it are 0600 files); when the job
 ends the runner moves the ZIP into the database (feedback/jobs/results.py), so any host
@@ -21,6 +23,7 @@ import zipfile
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask import current_app
 
 from feedback import files
 from feedback.db import begin_write
@@ -107,7 +110,8 @@ def build_pdfs(job_id: str) -> Path:
                 done += 1
                 report_progress(job_id, done, total, f"{done} of {total} reports")
 
-            bulk.build_round_pdfs(round_id, staging, on_done=add)
+            processes = current_app.config["PDF_BUILD_PROCESSES"]
+            bulk.build_round_pdfs(round_id, staging, jobs=processes, on_done=add)
         shutil.rmtree(staging, ignore_errors=True)
     except BaseException:
         shutil.rmtree(job_dir, ignore_errors=True)  # no half ZIP is left behind

@@ -14,7 +14,8 @@ Indexes that serve these queries (models/responses.py): response(participant_id,
 response(round_id, participant_id, group) and the covering answer(statement_id, score).
 """
 
-from collections.abc import Mapping
+import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -244,9 +245,9 @@ class GradeTallies:
     respondents: dict[str, int]  # responses per group (for the cover and the comments)
 
 
-def grade_tallies(participant_id: int, session: so.Session | None = None) -> GradeTallies:
+def _grade_tallies_query() -> sa.Select:
     grade = response.c.grade
-    query = (
+    return (
         sa.select(
             response.c.group,
             sa.func.count().label("respondents"),
@@ -254,28 +255,38 @@ def grade_tallies(participant_id: int, session: so.Session | None = None) -> Gra
             sa.func.sum(grade).label("total"),
             sa.func.sum(grade * grade).label("total_sq"),
         )
-        .where(response.c.participant_id == participant_id)
+        .where(response.c.participant_id == sa.bindparam("participant_id"))
         .group_by(response.c.group)
     )
+
+
+_GRADE_TALLIES = _grade_tallies_query()  # built once: a report reads it for every manager
+
+
+def grade_tallies(participant_id: int, session: so.Session | None = None) -> GradeTallies:
     grades: Tallies = {}
     respondents: dict[str, int] = {}
-    for row in _session(session).execute(query):
+    rows = _session(session).execute(_GRADE_TALLIES, {"participant_id": participant_id})
+    for row in rows.all():
         grades[row.group] = Tally(n=row.n, total=_float(row.total), total_sq=_float(row.total_sq))
         respondents[row.group] = row.respondents
     return GradeTallies(grades=grades, respondents=respondents)
 
 
+_COMMENTS = (  # built once: a report reads it for every manager
+    sa.select(comment.c.id, comment.c.question_key, comment.c.text, response.c.group)
+    .select_from(comment.join(response, response.c.id == comment.c.response_id))
+    .where(response.c.participant_id == sa.bindparam("participant_id"))
+    .order_by(comment.c.id)
+)
+
+
 def comments_of(participant_id: int, session: so.Session | None = None) -> list[RawComment]:
     """The manager's comments with their rater group, in random-key order."""
-    query = (
-        sa.select(comment.c.id, comment.c.question_key, comment.c.text, response.c.group)
-        .select_from(comment.join(response, response.c.id == comment.c.response_id))
-        .where(response.c.participant_id == participant_id)
-        .order_by(comment.c.id)
-    )
+    rows = _session(session).execute(_COMMENTS, {"participant_id": participant_id}).all()
     return [
         RawComment(id=row.id, question_key=row.question_key, group=row.group, text=row.text)
-        for row in _session(session).execute(query)
+        for row in rows
     ]
 
 
@@ -291,16 +302,54 @@ class RoundNorms:
     legs: dict[int, tuple[float, int]]
 
 
+@dataclass(frozen=True)
+class ManagerMean:
+    """One manager's visible all_others figure of one statement, as exact integers: the
+    non-"don't know" scores of the qualifying raters except self (n) and their sum."""
+
+    participant_id: int
+    statement_id: int
+    leg_id: int
+    n: int
+    total: int
+
+
+def reduce_norms(means: Iterable[ManagerMean], legs_enough: set[tuple[int, int]]) -> RoundNorms:
+    """The norms from the managers' visible statement means (pure, exact to the last digit).
+
+    A statement's norm is the mean over managers of total / n; a leg's is the mean over the
+    managers in `legs_enough` ((participant id, leg id) whose non-exempt qualifying raters
+    reach the threshold) of the mean of their visible statement means of that leg. Every
+    mean is `math.fsum` over the values divided by their number, which is correctly rounded
+    and does not depend on the order of the values: the SQL on the answers and the summary
+    kept at close (reports/summary.py) give the very same floats on SQLite and PostgreSQL."""
+    by_statement: dict[int, list[float]] = {}
+    by_manager_leg: dict[tuple[int, int], list[float]] = {}
+    for m in means:
+        mean = m.total / m.n
+        by_statement.setdefault(m.statement_id, []).append(mean)
+        key = (m.participant_id, m.leg_id)
+        if key in legs_enough:
+            by_manager_leg.setdefault(key, []).append(mean)
+    by_leg: dict[int, list[float]] = {}
+    for (_participant_id, leg_id), values in by_manager_leg.items():
+        by_leg.setdefault(leg_id, []).append(math.fsum(values) / len(values))
+    return RoundNorms(
+        statements={k: (math.fsum(v) / len(v), len(v)) for k, v in by_statement.items()},
+        legs={k: (math.fsum(v) / len(v), len(v)) for k, v in by_leg.items()},
+    )
+
+
 def _non_exempt_count(group: sa.ColumnElement, score: sa.ColumnElement) -> sa.ColumnElement:
     """Non-"don't know" values from the non-exempt groups: N of apply_threshold."""
     return sa.func.sum(sa.case((group.in_(NON_EXEMPT_GROUPS) & score.is_not(None), 1), else_=0))
 
 
 def _manager_statement_means(round_id: int, framework_id: int, threshold: int) -> sa.Subquery:
-    """Per (manager, statement): the all_others mean over the qualifying raters, for the
-    managers whose all_others figure of that statement is visible. all_others is visible
-    exactly when the non-exempt groups together reach the threshold (apply_threshold;
-    tested against it), so the HAVING below keeps just those."""
+    """Per (manager, statement): n and sum of the all_others scores of the qualifying raters,
+    for the managers whose all_others figure of that statement is visible. all_others is
+    visible exactly when the non-exempt groups together reach the threshold
+    (apply_threshold; tested against it), so the HAVING below keeps just those."""
     raters = qualifying_raters(framework_id, response.c.round_id == round_id)
     score = answer.c.score
     return (
@@ -308,7 +357,8 @@ def _manager_statement_means(round_id: int, framework_id: int, threshold: int) -
             raters.c.participant_id,
             answer.c.statement_id,
             statement.c.leg_id,
-            sa.cast(sa.func.avg(score), sa.Float).label("mean"),
+            sa.func.count(score).label("n"),
+            sa.func.sum(score).label("total"),
         )
         .select_from(counted_answers(raters))
         .where(raters.c.group != SELF)
@@ -319,67 +369,43 @@ def _manager_statement_means(round_id: int, framework_id: int, threshold: int) -
 
 
 def statement_norms_query(round_id: int, framework_id: int, threshold: int) -> sa.Select:
-    """Per statement: the mean over managers of their visible all_others mean, and how many."""
-    per_manager = _manager_statement_means(round_id, framework_id, threshold)
-    return sa.select(
-        per_manager.c.statement_id,
-        sa.cast(sa.func.avg(per_manager.c.mean), sa.Float).label("norm"),
-        sa.func.count().label("managers"),
-    ).group_by(per_manager.c.statement_id)
+    """Per (manager, statement) with a visible all_others figure: participant_id,
+    statement_id, leg_id, n, total (the ManagerMean rows the norms are reduced from)."""
+    return sa.select(_manager_statement_means(round_id, framework_id, threshold))
 
 
 def leg_norms_query(round_id: int, framework_id: int, threshold: int) -> sa.Select:
-    """Per leg: the mean over managers of their visible all_others leg mean, and how many.
+    """Per (manager, leg) whose non-exempt qualifying raters reach the threshold:
+    participant_id, leg_id.
 
     A manager's all_others leg figure (aggregation.leg_figure_stats) is visible when the
     non-exempt qualifying raters reach the threshold and at least one statement's all_others
     figure is visible; it is then the mean of those visible statement means."""
-    statements = _manager_statement_means(round_id, framework_id, threshold)
     raters = qualifying_raters(framework_id, response.c.round_id == round_id)
-    enough = (
+    return (
         sa.select(raters.c.participant_id, raters.c.leg_id)
         .where(raters.c.group.in_(NON_EXEMPT_GROUPS))
         .group_by(raters.c.participant_id, raters.c.leg_id)
         .having(sa.func.count() >= threshold)
-        .subquery("manager_leg_raters")
     )
-    per_manager = (
-        sa.select(
-            statements.c.leg_id,
-            sa.cast(sa.func.avg(statements.c.mean), sa.Float).label("mean"),
-        )
-        .select_from(
-            statements.join(
-                enough,
-                (enough.c.participant_id == statements.c.participant_id)
-                & (enough.c.leg_id == statements.c.leg_id),
-            )
-        )
-        .group_by(statements.c.participant_id, statements.c.leg_id)
-        .subquery("manager_leg")
-    )
-    return sa.select(
-        per_manager.c.leg_id,
-        sa.cast(sa.func.avg(per_manager.c.mean), sa.Float).label("norm"),
-        sa.func.count().label("managers"),
-    ).group_by(per_manager.c.leg_id)
 
 
 def round_norms(
     round_id: int, framework_id: int, threshold: int, session: so.Session | None = None
 ) -> RoundNorms:
-    """Norms for every statement and leg of a round, in two GROUP BY queries. The result is
-    plain data: compute it once per round and pass it to build_report for every manager."""
+    """Norms for every statement and leg of a round from the answers, in two GROUP BY
+    queries. A closed round keeps them in its summary (reports/summary.py, `norms`), which
+    answers in a millisecond; this is the reference it is computed and tested against."""
     s = _session(session)
-    statements = {
-        row.statement_id: (row.norm, row.managers)
+    means = [
+        ManagerMean(row.participant_id, row.statement_id, row.leg_id, row.n, int(row.total))
         for row in s.execute(statement_norms_query(round_id, framework_id, threshold))
-    }
-    legs = {
-        row.leg_id: (row.norm, row.managers)
+    ]
+    enough = {
+        (row.participant_id, row.leg_id)
         for row in s.execute(leg_norms_query(round_id, framework_id, threshold))
     }
-    return RoundNorms(statements=statements, legs=legs)
+    return reduce_norms(means, enough)
 
 
 # --- The previous round ------------------------------------------------------------------------
@@ -403,6 +429,26 @@ def leg_keys(framework_id: int, session: so.Session | None = None) -> dict[str, 
     return {row.key: row.id for row in rows}
 
 
+_PREVIOUS_ROUNDS = (  # built once: every report looks for the manager's previous round
+    sa.select(
+        participant.c.id.label("participant_id"),
+        round_.c.id.label("round_id"),
+        round_.c.name,
+        round_.c.closes_on,
+        round_.c.framework_id,
+        round_.c.threshold,
+    )
+    .select_from(participant.join(round_, round_.c.id == participant.c.round_id))
+    .where(
+        participant.c.person_id == sa.bindparam("person_id"),
+        round_.c.id != sa.bindparam("round_id"),
+        round_.c.closes_on < sa.bindparam("closes_on"),
+        round_.c.status.in_([RoundStatus.CLOSED.value, RoundStatus.PUBLISHED.value]),
+    )
+    .order_by(round_.c.closes_on.desc(), round_.c.id.desc())
+)
+
+
 def previous_round(
     person_id: int,
     round_id: int,
@@ -413,26 +459,11 @@ def previous_round(
     """The most recent earlier round (closed or published) in which the same person was a
     participant and whose framework has legs with the same keys; None if there is none."""
     s = _session(session)
-    query = (
-        sa.select(
-            participant.c.id.label("participant_id"),
-            round_.c.id.label("round_id"),
-            round_.c.name,
-            round_.c.closes_on,
-            round_.c.framework_id,
-            round_.c.threshold,
-        )
-        .select_from(participant.join(round_, round_.c.id == participant.c.round_id))
-        .where(
-            participant.c.person_id == person_id,
-            round_.c.id != round_id,
-            round_.c.closes_on < closes_on,
-            round_.c.status.in_([RoundStatus.CLOSED.value, RoundStatus.PUBLISHED.value]),
-        )
-        .order_by(round_.c.closes_on.desc(), round_.c.id.desc())
-    )
+    rows = s.execute(
+        _PREVIOUS_ROUNDS, {"person_id": person_id, "round_id": round_id, "closes_on": closes_on}
+    ).all()
     wanted = set(keys)
-    for row in s.execute(query).all():
+    for row in rows:
         ids = leg_keys(row.framework_id, s)
         if set(ids) == wanted:
             return PreviousRound(

@@ -9,7 +9,7 @@ from flask_babel import force_locale
 from feedback.insights import figures, overview
 from feedback.reports import aggregation as agg
 from feedback.reports import numbers, queries
-from feedback.reports.builder import build_report, clear_norms_cache
+from feedback.reports.builder import build_report
 from tests.factories import add_rated_participant, add_response
 
 
@@ -88,9 +88,7 @@ def _queries_for_results(db, round_id) -> int:
 
 
 def test_the_number_of_queries_does_not_grow_with_the_managers(seeded, db):
-    clear_norms_cache()
     before = _queries_for_results(db, seeded.rnd.id)
-    clear_norms_cache()
     for n in range(4):
         extra = add_rated_participant(db, seeded.rnd, name=f"Extra {n}")
         for _ in range(3):
