@@ -1,7 +1,7 @@
 """round_summary, statement_tally, leg_tally, round_norm: a round's report figures kept at close
 
 Revision ID: d7a3f19c2e58
-Revises: c41d2e7a9b10
+Revises: e7b3c9a1d2f4
 Create Date: 2026-12-02 12:50:00.000000
 
 """
