@@ -3,9 +3,11 @@ while a single tab (with or without JavaScript) still submits with one click and
 cleared on purpose stays cleared."""
 
 import re
+from pathlib import Path
 
 import sqlalchemy as sa
 
+import feedback
 from feedback.models import Invitation, SealedResponse
 from feedback.survey import answers
 from tests.factories import draft_of, sealed_answers
@@ -67,11 +69,16 @@ def test_each_autosave_swaps_the_new_fingerprint_into_the_page(client, db, surve
     assert "1 tot en met 10" in refused.text and fingerprint_in(refused.text) is None
 
 
-def test_every_autosave_field_sends_the_fingerprint_along(client, survey):
+def test_every_autosave_sends_the_fingerprint_and_the_time_along(client, survey):
+    """survey.js saves each answer with the page's draft fingerprint and when it was given;
+    the page carries the fingerprint field and the autosave URL it posts to."""
     page = client.get(survey.url()).text
-    params = re.findall(r'hx-params="([^"]+)"', page)
-    assert len(params) == len(survey.statement_ids) + 3 + 1  # statements, questions, grade
-    assert all(p.endswith(",draft_fingerprint") for p in params)
+    assert 'id="draft-fingerprint"' in page
+    assert f'data-save-url="/s/{survey.token}/answer"' in page
+    assert "/static/js/survey.js" in page
+    script = (Path(feedback.__file__).parent / "static" / "js" / "survey.js").read_text()
+    assert 'body.append("draft_fingerprint"' in script
+    assert 'body.append("changed_at"' in script
 
 
 def test_same_tab_autosaves_then_submits_with_one_click(client, db, survey):
