@@ -142,7 +142,8 @@ def test_the_review_lists_the_unanswered_per_leg_links_back_and_sends_once(
     expect(review).to_contain_text(
         {"nl": "Versturen is definitief", "en": "Sending is final"}[lang]
     )
-    page.screenshot(path=str(SHOTS / f"survey-review-{lang}.png"), full_page=False)
+    SHOTS.mkdir(exist_ok=True)
+    review.screenshot(path=str(SHOTS / f"survey-review-{lang}.png"))  # the whole review
 
     first_leg_links.click()  # back to the one left open, answer it, review again
     target = f"#state-{rater.legs[0][3]}-item"

@@ -217,3 +217,16 @@ def test_an_invalid_post_from_a_stale_tab_keeps_its_old_fingerprint(client, db, 
     fixed = tab_b.post({"action": "submit", f"s{s1}": "3", **EMPTY_TEXTS, "grade": ""})
     assert STALE in fixed.text and not submitted(db, inv)
     assert drafts(db, inv) == {"q:start": "Van tab A"}
+
+
+def test_nothing_is_kept_in_browser_storage():
+    """SECURITY.md, "Nothing in the browser": the survey's script keeps its queue in the
+    page only; no script of the app touches browser storage or sets cookies."""
+    static = Path(feedback.__file__).parent / "static" / "js"
+    script = re.sub(r"/\*.*?\*/|//[^\n]*", "", (static / "survey.js").read_text(), flags=re.S)
+    for word in ("localStorage", "sessionStorage", "indexedDB", "document.cookie"):
+        assert word not in script  # the code; its comment says why
+    templates = Path(feedback.__file__).parent / "templates" / "survey"
+    for template in templates.glob("*.html"):
+        text = template.read_text()
+        assert "localStorage" not in text and "sessionStorage" not in text
