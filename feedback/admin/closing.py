@@ -8,7 +8,7 @@ SECURITY.md, "After close". In the close transaction (with the status change):
    manager, statement and group, and the organisation norms) are computed and kept;
 2. the counts per manager and rater group are written once more, final (they are all that
    remains of who took part), then the per-person state is erased: whether each invitation
-   was submitted, its reminders, its draft and draft key, its links, and the round's
+   was submitted or declined, its reminders, its draft and draft key, its links, and the round's
    reminder mails.
 
 Then, outside it:
@@ -115,6 +115,7 @@ def forget_participation(round_id: int) -> None:
         .where(Invitation.round_id == round_id)
         .values(
             submitted=None,
+            declined_reason=None,
             reminders_sent=0,
             last_reminded_at=None,
             draft=None,

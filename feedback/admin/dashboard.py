@@ -16,6 +16,7 @@ from feedback.admin.raters import GROUP_LABELS, GROUP_ORDER
 from feedback.admin.rounds import get_round
 from feedback.extensions import db
 from feedback.models import Participant, Person, RaterGroup
+from feedback.survey.answers import DECLINE_REASONS_FOR_HR
 
 SHOWN = "shown"
 POOLED = "pooled"
@@ -63,6 +64,12 @@ class Dashboard:
     counted_at: datetime | None = None  # None: nothing counted (a draft, or never kept)
     next_count_after: datetime | None = None  # open rounds: the next read after it counts
     final: bool = False  # a closed round's counts, which never change again
+    # Of the total's answers, how many were declines: (reason as HR reads it, count).
+    declines: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def declined(self) -> int:
+        return sum(n for _reason, n in self.declines)
 
 
 def _group_counts(rates: dict[str, Rate], view) -> list[GroupCount]:
@@ -155,4 +162,8 @@ def response_dashboard(round_id: int) -> Dashboard:
         counted_at=counts.counted_at,
         next_count_after=counts.next_count_after,
         final=counts.final,
+        declines=tuple(
+            (str(DECLINE_REASONS_FOR_HR.get(reason, reason)), n)
+            for reason, n in total.declines.items()
+        ),
     )

@@ -17,7 +17,7 @@ transaction, which checks again under the lock, so two workers at once count onc
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -38,7 +38,8 @@ class Count:
     participant_id: int
     group: str
     invited: int
-    answered: int
+    answered: int  # declines included: a rater who declined has answered
+    declines: tuple[tuple[str, int], ...] = ()  # of the answered, declines per reason
 
 
 @dataclass(frozen=True)
@@ -77,22 +78,35 @@ class RoundCounts:
 class RoundTotal:
     """The round's response rate as HR may see it: the sum of the managers whose total is
     shown (DESIGN rule 4). A manager with fewer invitations than the threshold is left out,
-    else their count would be the round's total minus the others'."""
+    else their count would be the round's total minus the others'. `declines`: how many
+    of those answers were declines, per reason (the same managers: never who)."""
 
     rate: Rate
     hidden_managers: int
+    declines: dict[str, int] = field(default_factory=dict)
 
 
 def round_total(counts: RoundCounts, threshold: int) -> RoundTotal:
     answered = invited = hidden = 0
-    for rates in counts.rates().values():
+    shown = set()
+    for participant_id, rates in counts.rates().items():
         view = completion_view(rates, threshold, GROUPS)
         if view.total is None:
             hidden += 1
             continue
+        shown.add(participant_id)
         answered += view.total.answered
         invited += view.total.invited
-    return RoundTotal(rate=Rate(answered=answered, invited=invited), hidden_managers=hidden)
+    declines: dict[str, int] = {}
+    for c in counts.counts:
+        if c.participant_id in shown:
+            for reason, n in c.declines:
+                declines[reason] = declines.get(reason, 0) + n
+    return RoundTotal(
+        rate=Rate(answered=answered, invited=invited),
+        hidden_managers=hidden,
+        declines=dict(sorted(declines.items())),
+    )
 
 
 # --- when to count -------------------------------------------------------------------------
@@ -112,19 +126,39 @@ def is_due(status: str, counted_at: datetime | None, now: datetime) -> bool:
     return False
 
 
-def _invitation_counts(round_id: int):
-    """The one GROUP BY: per manager and group, invited, answered, and erased (NULL)."""
-    return db.session.execute(
+@dataclass
+class _Counted:
+    invited: int = 0
+    answered: int = 0  # declines included
+    erased: int = 0
+    declines: dict[str, int] = field(default_factory=dict)
+
+
+def _invitation_counts(round_id: int) -> dict[tuple[int, str], _Counted]:
+    """The one GROUP BY: per manager, group and decline reason (NULL: not declined),
+    invited, answered, and erased (NULL); folded here into one count per manager and group
+    with its declines per reason."""
+    rows = db.session.execute(
         sa.select(
             Invitation.participant_id,
             Invitation.group,
+            Invitation.declined_reason,
             sa.func.count(),
             sa.func.sum(sa.case((Invitation.submitted.is_(True), 1), else_=0)),
             sa.func.sum(sa.case((Invitation.submitted.is_(None), 1), else_=0)),
         )
         .where(Invitation.round_id == round_id)
-        .group_by(Invitation.participant_id, Invitation.group)
+        .group_by(Invitation.participant_id, Invitation.group, Invitation.declined_reason)
     ).all()
+    counted: dict[tuple[int, str], _Counted] = {}
+    for participant_id, group, reason, invited, answered, erased in rows:
+        c = counted.setdefault((participant_id, group), _Counted())
+        c.invited += int(invited)
+        c.answered += int(answered or 0)
+        c.erased += int(erased or 0)
+        if reason is not None:
+            c.declines[reason] = int(invited)
+    return counted
 
 
 def refresh_counts(round_id: int, now: datetime | None = None, force: bool = False) -> bool:
@@ -154,7 +188,7 @@ def refresh_counts(round_id: int, now: datetime | None = None, force: bool = Fal
         if not is_due(row.status, counted_at, now):
             return False
     counted = _invitation_counts(round_id)
-    if not counted or any(erased for *_, erased in counted):
+    if not counted or any(c.erased for c in counted.values()):
         return False
     db.session.execute(
         sa.delete(ParticipationCount)
@@ -168,11 +202,12 @@ def refresh_counts(round_id: int, now: datetime | None = None, force: bool = Fal
                 "participant_id": participant_id,
                 "group": group,
                 "round_id": round_id,
-                "invited": int(invited),
-                "answered": int(answered or 0),
+                "invited": c.invited,
+                "answered": c.answered,
+                "declines": dict(sorted(c.declines.items())),
                 "counted_at": now,
             }
-            for participant_id, group, invited, answered, _erased in counted
+            for (participant_id, group), c in sorted(counted.items())
         ],
     )
     return True
@@ -198,6 +233,7 @@ def _stored(round_ids: list[int]) -> dict[int, list]:
             ParticipationCount.group,
             ParticipationCount.invited,
             ParticipationCount.answered,
+            ParticipationCount.declines,
             ParticipationCount.counted_at,
         ).where(ParticipationCount.round_id.in_(round_ids))
     ).all()
@@ -286,7 +322,13 @@ def read_counts(round_ids: Iterable[int], now: datetime | None = None) -> dict[i
             round_id=round_id,
             status=status,
             counts=tuple(
-                Count(r.participant_id, r.group, r.invited, r.answered)
+                Count(
+                    r.participant_id,
+                    r.group,
+                    r.invited,
+                    r.answered,
+                    tuple(sorted((r.declines or {}).items())),
+                )
                 for r in sorted(rows, key=lambda r: (r.participant_id, r.group))
             ),
             counted_at=min((r.counted_at for r in rows), default=None),

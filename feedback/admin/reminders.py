@@ -360,7 +360,11 @@ def _remind_pending(rnd: Round, now: datetime) -> int:
     """In the caller's transaction: a new link and a reminder for each pending rater."""
     invitations = db.session.scalars(
         sa.select(Invitation)
-        .where(Invitation.round_id == rnd.id, Invitation.submitted.is_(False))
+        .where(
+            Invitation.round_id == rnd.id,
+            Invitation.submitted.is_(False),
+            Invitation.declined_reason.is_(None),  # declining also sets submitted: twice sure
+        )
         .options(so.joinedload(Invitation.participant).joinedload(Participant.person))
         .order_by(Invitation.id)
     ).all()

@@ -126,6 +126,9 @@ class Invitation(db.Model):
     # Whether this rater submitted: needed for exactly-once and reminders while the round
     # is open, erased (NULL) when it closes.
     submitted: so.Mapped[bool | None] = so.mapped_column(default=False)
+    # Set (to the reason's key) when the rater declined instead of answering, which also
+    # sets `submitted` (declining is final, and counts like an answer); erased at close.
+    declined_reason: so.Mapped[str | None] = so.mapped_column(sa.String(20))
     sent_at: so.Mapped[datetime | None]
     reminders_sent: so.Mapped[int] = so.mapped_column(default=0)
     last_reminded_at: so.Mapped[datetime | None]
@@ -197,6 +200,8 @@ class ParticipationCount(db.Model):
     )
     invited: so.Mapped[int] = so.mapped_column(default=0)
     answered: so.Mapped[int] = so.mapped_column(default=0)
+    # Of the answered, how many declined, per reason ({"new_in_team": 1}): counts only.
+    declines: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
     counted_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
     __table_args__ = (

@@ -22,6 +22,20 @@ DONT_KNOW = "dk"
 GRADES = tuple(str(g) for g in range(1, 11))
 GRADE = "grade"
 FINGERPRINT = "draft_fingerprint"  # hidden field: the draft the page was rendered with
+CHANGED_AT = "changed_at"  # autosave: when the rater gave the answer (browser clock, ms)
+
+# Why a rater declines (the key is stored until the round closes; HR sees counts only):
+# what the rater chooses, and how HR's counts name it.
+DECLINE_REASONS = {
+    "new_in_team": _l("I am new in the team"),
+    "not_worked_together": _l("We have not worked together enough"),
+    "other": _l("Another reason"),
+}
+DECLINE_REASONS_FOR_HR = {
+    "new_in_team": _l("new in the team"),
+    "not_worked_together": _l("not worked together enough"),
+    "other": _l("another reason"),
+}
 
 
 # --- Field names --------------------------------------------------------------------------

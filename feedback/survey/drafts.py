@@ -9,10 +9,14 @@ the draft; the database alone does not.
 A reminder mints a new link without the rater at hand, so the draft key is also sealed with
 the instance key (kept outside the database): that copy is opened only to wrap the key for
 a new link, or for a link minted before links carried their own wrapping.
+
+Inside the blob, next to each answer, is when the rater gave it (the browser's clock, in
+milliseconds; see services.autosave): an answer that arrives late, from a queue that waited
+for the connection or from another tab, never replaces one given after it.
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
@@ -87,40 +91,70 @@ def open_link(
 # --- the draft blob ---------------------------------------------------------------------------
 
 
-def encrypt_draft(link: Link, values: dict[str, str]) -> bytes | None:
-    """The blob for these answers (None for no answers: nothing is stored)."""
+@dataclass
+class Draft:
+    """The saved answers by field name, and when each was given (ms since the epoch, by the
+    clock of the browser that gave it; a field without a time was saved before times were
+    kept, or by a whole-form post, which the draft fingerprint guards instead)."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    times: dict[str, int] = field(default_factory=dict)
+
+
+def encrypt_draft(
+    link: Link, values: dict[str, str], times: dict[str, int] | None = None
+) -> bytes | None:
+    """The blob for these answers (None for no answers: nothing is stored, times neither)."""
     if not values:
         return None
     if link.key is None:
         raise sealing.SealError("This invitation has no draft key: it cannot keep a draft.")
-    data = json.dumps(sorted(values.items()), ensure_ascii=False, separators=(",", ":"))
+    kept = {k: int(t) for k, t in (times or {}).items()}
+    content = {"values": sorted(values.items()), "times": sorted(kept.items())}
+    data = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
     padded = pad(data.encode(), DRAFT_PAD_BYTES)
     return sealing.wrap(link.key, padded, _draft_context(link.invitation_id))
 
 
-def decrypt_draft(link: Link, blob: bytes | None) -> dict[str, str]:
-    """The answers in a draft blob. A blob this link's key does not open is an error, never
-    an empty draft: treating it as empty would let the next autosave overwrite it."""
+def open_draft(link: Link, blob: bytes | None) -> Draft:
+    """The answers and their times in a draft blob. A blob this link's key does not open is
+    an error, never an empty draft: treating it as empty would let the next autosave
+    overwrite it. A blob from before times were kept (a list of pairs) has no times."""
     if blob is None:
-        return {}
+        return Draft()
     if link.key is None:
         raise sealing.SealError("This invitation's draft has no key.")
     data = sealing.unwrap(link.key, blob, _draft_context(link.invitation_id))
     if data is None:
         raise sealing.SealError("This draft does not open with the link's key.")
-    return {str(k): str(v) for k, v in json.loads(data.decode())}
+    content = json.loads(data.decode())
+    if isinstance(content, list):
+        return Draft({str(k): str(v) for k, v in content})
+    return Draft(
+        {str(k): str(v) for k, v in content["values"]},
+        {str(k): int(t) for k, t in content["times"]},
+    )
+
+
+def decrypt_draft(link: Link, blob: bytes | None) -> dict[str, str]:
+    """The answers in a draft blob (see open_draft)."""
+    return open_draft(link, blob).values
+
+
+def load_draft(link: Link) -> Draft:
+    blob = db.session.scalar(sa.select(Invitation.draft).where(Invitation.id == link.invitation_id))
+    return open_draft(link, blob)
 
 
 def read_draft(link: Link) -> dict[str, str]:
-    blob = db.session.scalar(sa.select(Invitation.draft).where(Invitation.id == link.invitation_id))
-    return decrypt_draft(link, blob)
+    return load_draft(link).values
 
 
-def write_draft(link: Link, values: dict[str, str]) -> None:
+def write_draft(link: Link, values: dict[str, str], times: dict[str, int] | None = None) -> None:
     """In the caller's (write) transaction: replace the draft with these answers."""
     db.session.execute(
         sa.update(Invitation)
         .where(Invitation.id == link.invitation_id)
-        .values(draft=encrypt_draft(link, values))
+        .values(draft=encrypt_draft(link, values, times))
         .execution_options(synchronize_session=False)
     )

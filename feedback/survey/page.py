@@ -2,6 +2,7 @@
 worded for who answers (the manager's self-assessment, a direct report, a peer, the
 supervisor), with what the report will do with the answers told up front."""
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -45,6 +46,28 @@ class LegView:
     name: str
     description: str
     statements: list[FieldView]
+    step: int = 0  # its step in the one-leg-at-a-time mode (1 for the first leg)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """An honest time estimate, from the number of questions: about 10 seconds a
+    statement and the grade (what a first-time rater takes reading and choosing), the
+    open questions counted apart, as they are optional and take what one writes."""
+
+    minutes: int
+    statements: int
+    questions: int
+
+
+SECONDS_PER_STATEMENT = 10
+# The last step: the open questions and the grade, after the legs.
+LAST_STEP_ID = "step-last"
+
+
+def estimate(statements: int, questions: int) -> Estimate:
+    seconds = (statements + 1) * SECONDS_PER_STATEMENT
+    return Estimate(max(1, math.ceil(seconds / 60)), statements, questions)
 
 
 @dataclass(frozen=True)
@@ -201,6 +224,20 @@ class SurveyPage:
     progress: Progress
     max_comment_length: int
     fingerprint: str  # of the draft the page shows (or the one the posted form carried)
+    estimate: Estimate
+    # The first question without an answer, in page order (its state id), and its step:
+    # the page opens there (autofocus) when the rater comes back with answers saved.
+    first_unanswered: str | None
+    current_step: int  # the step shown in the one-leg-at-a-time mode
+    resume: bool  # "welcome back": answers were saved before and the page opens at one
+
+    @property
+    def step_count(self) -> int:
+        return len(self.legs) + 1  # the legs, then the open questions with the grade
+
+    @property
+    def last_step(self) -> int:
+        return self.step_count
 
 
 def total_items(framework) -> int:
@@ -218,13 +255,19 @@ def survey_page(
     posted: Mapping[str, str] | None = None,
     errors: Mapping[str, str] | None = None,
     fingerprint: str | None = None,
+    step: int | None = None,
+    resume: bool = True,
 ) -> SurveyPage:
     """Everything the form shows: the draft, overlaid with what was just posted (so a rater
     never loses typed text when the form comes back with errors).
 
     The page carries the fingerprint of the draft it was built from, unless `fingerprint`
     is given: a form coming back with errors keeps the one it was posted with, because it
-    shows the posted values, which may be as outdated as the tab they came from."""
+    shows the posted values, which may be as outdated as the tab they came from.
+
+    `step` (?step=N) chooses the step the phone layout shows; without it, the step of the
+    first error, else (with `resume` and answers saved) of the first unanswered question,
+    else the first."""
     invitation = visit.invitation
     rnd = invitation.participant.round
     lang = invitation.language
@@ -254,8 +297,9 @@ def survey_page(
                 FieldView(statement_field(s.id), s.rater_text(lang, group, manager_name))
                 for s in leg.statements
             ],
+            step=number,
         )
-        for leg in framework.legs
+        for number, leg in enumerate(framework.legs, start=1)
     ]
     questions = [
         FieldView(question_field(q.key), q.rater_text(lang, group, manager_name))
@@ -265,6 +309,21 @@ def survey_page(
     first_error = next((f.state_id for f in in_order if f.field in errors), None)
     if first_error is None and GRADE in errors:
         first_error = state_id(GRADE)
+    step_of = {f.field: leg.step for leg in legs for f in leg.statements}
+    last = len(legs) + 1
+    missing = [f for f in [*in_order, FieldView(GRADE, "")] if not values.get(f.field, "").strip()]
+    first_unanswered = missing[0] if missing else None
+    answered = progress(values, total_items(framework))
+    resume = resume and not errors and answered.answered > 0 and first_unanswered is not None
+    if step is not None and 1 <= step <= last:
+        current = step
+    elif first_error is not None:
+        error_field = next((f.field for f in in_order if f.field in errors), GRADE)
+        current = step_of.get(error_field, last)
+    elif resume:
+        current = step_of.get(first_unanswered.field, last)
+    else:
+        current = 1
     return SurveyPage(
         manager_name=manager_name,
         closes_on=rnd.closes_on,
@@ -279,9 +338,76 @@ def survey_page(
         stray_errors=stray,
         cut=cut,
         first_error=first_error,
-        progress=progress(values, total_items(framework)),
+        progress=answered,
         max_comment_length=max_comment_length,
         fingerprint=fingerprint,
+        estimate=estimate(len(framework.statements), len(questions)),
+        first_unanswered=first_unanswered.state_id if resume else None,
+        current_step=current,
+        resume=resume,
+    )
+
+
+# --- The review before sending ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Missing:
+    """One part of the survey with questions left open: its step and those questions."""
+
+    title: str
+    step: int
+    fields: list[FieldView]
+    optional: bool = False  # the open questions: nobody has to answer them
+
+
+@dataclass(frozen=True)
+class Review:
+    progress: Progress
+    missing: list[Missing]
+    missing_statements: int
+    can_send: bool  # at least one statement answered ("don't know" counts)
+    fingerprint: str  # of the draft reviewed: sending checks it is still the draft
+    closes_on: date
+
+
+def review(visit: Visit) -> Review:
+    """What the review step lists: per leg the statements without an answer ("don't know"
+    is an answer), then the open questions and the grade, from the saved draft."""
+    invitation = visit.invitation
+    rnd = invitation.participant.round
+    lang, group = invitation.language, invitation.group
+    manager_name = invitation.participant.person.name
+    framework = rnd.framework
+    values = draft_values(visit.link)
+    missing = []
+    for number, leg in enumerate(framework.legs, start=1):
+        fields = [
+            FieldView(statement_field(s.id), s.rater_text(lang, group, manager_name))
+            for s in leg.statements
+            if not values.get(statement_field(s.id))
+        ]
+        if fields:
+            missing.append(Missing(leg.name(lang), number, fields))
+    last = len(framework.legs) + 1
+    questions = [
+        FieldView(question_field(q.key), q.rater_text(lang, group, manager_name))
+        for q in framework.open_questions
+        if not values.get(question_field(q.key), "").strip()
+    ]
+    if questions:
+        missing.append(Missing(_("In your own words"), last, questions, optional=True))
+    if not values.get(GRADE):
+        grade = wording(group, manager_name, rnd.threshold).grade_question
+        missing.append(Missing(_("Overall grade"), last, [FieldView(GRADE, grade)]))
+    statement_fields = {statement_field(s.id) for s in framework.statements}
+    return Review(
+        progress=progress(values, total_items(framework)),
+        missing=missing,
+        missing_statements=sum(len(m.fields) for m in missing if m.step < last),
+        can_send=any(values.get(f) for f in statement_fields),
+        fingerprint=draft_fingerprint(values),
+        closes_on=rnd.closes_on,
     )
 
 

@@ -6,6 +6,12 @@ plain 404: the link must not say which it is.
 The page is in the invitation's language. The rater's language switch is part of the form
 (its buttons post `language`): it saves what is on the page as the draft, sets the
 invitation's language and comes back to the link.
+
+Sending is never one keystroke: the form's default button posts to /enter, which answers
+204 No Content (Enter in a field leaves the page as it is), its send button opens the
+review (`action=review` without JavaScript, /review as an htmx partial with it), and only
+the review's "send now"
+(`action=send`) sends, checking that the draft is still the one reviewed.
 """
 
 from flask import (
@@ -17,6 +23,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import force_locale, format_date, refresh
@@ -32,7 +39,10 @@ from feedback.tokens import SURVEY_PATH
 bp = Blueprint("survey", __name__, url_prefix=SURVEY_PATH)
 
 LANGUAGE = "language"  # the language switch's buttons
-CONTROL_FIELDS = frozenset({"csrf_token", "action", LANGUAGE, answers.FINGERPRINT})
+CONTROL_FIELDS = frozenset(
+    {"csrf_token", "action", LANGUAGE, answers.FINGERPRINT, answers.CHANGED_AT}
+)
+SAVED = "success"  # the flash category of "saved, carry on until ...": the page stays at the top
 
 
 def _visit_or_404(token: str) -> Visit:
@@ -56,10 +66,33 @@ def _max_length() -> int:
     return current_app.config["MAX_COMMENT_LENGTH"]
 
 
+def _step() -> int | None:
+    step = request.args.get("step", "")
+    return int(step) if step.isdigit() and len(step) < 4 else None
+
+
+def _just_saved() -> bool:
+    """A "saved" confirmation waits to be shown (without taking it): the page then stays at
+    the top, where it is, rather than opening at the first unanswered question."""
+    return any(category == SAVED for category, _message in session.get("_flashes", ()))
+
+
 def _form_page(visit: Visit, token: str, posted=None, errors=None, fingerprint=None):
-    page = survey_page.survey_page(visit, _max_length(), posted, errors, fingerprint)
+    page = survey_page.survey_page(
+        visit,
+        _max_length(),
+        posted,
+        errors,
+        fingerprint,
+        step=_step(),
+        resume=request.method == "GET" and not _just_saved(),
+    )
     return render_template(
-        "survey/form.html", page=page, token=token, page_lang=visit.invitation.language
+        "survey/form.html",
+        page=page,
+        token=token,
+        page_lang=visit.invitation.language,
+        decline_reasons=answers.DECLINE_REASONS,
     )
 
 
@@ -74,7 +107,22 @@ def _stale_form_page(visit: Visit, token: str, values: dict[str, str]):
 
 
 def _already(visit: Visit, token: str):
+    if visit.invitation.declined_reason:
+        return render_template(
+            "survey/declined.html", page_lang=visit.invitation.language, token=token
+        )
     return render_template("survey/already.html", page_lang=visit.invitation.language, token=token)
+
+
+def _review_page(visit: Visit, token: str, notice: str | None = None):
+    """The review as a page of its own (without JavaScript, or after a refused send)."""
+    return render_template(
+        "survey/review.html",
+        review=survey_page.review(visit),
+        token=token,
+        page_lang=visit.invitation.language,
+        notice=notice,
+    )
 
 
 def _thanks(token: str, language: str, group: str):
@@ -93,7 +141,14 @@ def _chosen_language() -> str | None:
 
 def _saved_message(visit: Visit) -> None:
     date = format_date(visit.invitation.participant.round.closes_on, "long")
-    flash(_("Your answers are saved. Use the same link to carry on until %(date)s.", date=date))
+    flash(
+        _(
+            "Your answers are saved. Your link works until the end of %(date)s: open it again"
+            " to carry on where you left off.",
+            date=date,
+        ),
+        SAVED,
+    )
 
 
 def _back_to_link(token: str):
@@ -156,10 +211,15 @@ def submit(token: str):
         return _form_page(visit, token, posted, checked.error_map(), fingerprint)
     # Read before the commit expires the invitation: the thanks page then reloads nothing.
     language, group = invitation.language, invitation.group
-    if request.form.get("action") == "save":
+    action = request.form.get("action")
+    if action in ("save", "review"):
         outcome = services.save_draft(visit.link, checked.values, fingerprint)
+    elif action == "send":  # the review's "send now": only the draft that was reviewed
+        outcome = services.submit(visit.link, checked.values, fingerprint, reviewed=fingerprint)
     else:
         outcome = services.submit(visit.link, checked.values, fingerprint)
+    if outcome == Outcome.SAVED and action == "review":
+        return redirect(url_for("survey.review_page", token=token), 303)
     if outcome == Outcome.SAVED:
         _saved_message(visit)
         return redirect(url_for("survey.form", token=token), 303)
@@ -167,6 +227,14 @@ def submit(token: str):
         return _thanks(token, language, group)
     if outcome == Outcome.ALREADY_SUBMITTED:
         return _already(visit, token)
+    if outcome == Outcome.CHANGED:
+        notice = _(
+            "Your answers were changed in another window or tab after you opened this review."
+            " Nothing was sent: check the list again."
+        )
+        return _review_page(visit, token, notice)
+    if outcome == Outcome.NOTHING_ANSWERED and action == "send":
+        return _review_page(visit, token)
     if outcome == Outcome.NOTHING_ANSWERED:
         errors = {"form": _("Answer at least one statement before you submit.")}
         return _form_page(visit, token, posted, errors, fingerprint)
@@ -175,22 +243,113 @@ def submit(token: str):
     abort(404)
 
 
+@bp.post("/<token>/enter")
+@ratelimit.survey_page
+@ratelimit.survey_unknown_link
+def enter(token: str):
+    """Where Enter in a field lands (the form's hidden default button posts here): nothing
+    is saved or sent, and 204 No Content leaves the page in the browser as it was."""
+    return "", 204
+
+
+@bp.get("/<token>/review")
+@ratelimit.survey_page
+@ratelimit.survey_unknown_link
+def review_page(token: str):
+    """The review step as a page: what is unanswered, per leg, and "send now"."""
+    visit = _visit_or_404(token)
+    if visit.invitation.submitted:
+        return _already(visit, token)
+    return _review_page(visit, token)
+
+
+@bp.post("/<token>/review")
+@ratelimit.survey_page
+@ratelimit.survey_unknown_link
+def review(token: str):
+    """The review step as an htmx partial under the form. The page's script sends it only
+    once every answer is saved, so it posts no answers; any it does post are saved first,
+    as "save" would (an outdated form's are refused, and the partial says so)."""
+    visit = _visit_or_404(token)
+    if not htmx:
+        return redirect(url_for("survey.review_page", token=token), 303)
+    if visit.invitation.submitted:
+        return "", 200, {"HX-Redirect": url_for("survey.form", token=token)}
+    posted, fingerprint = _posted(), _fingerprint()
+    checked = services.validate_posted(visit.invitation, posted, _max_length())
+    notice = None
+    if not checked.ok:
+        notice = _("Some answers need your attention; nothing was sent. They are marked above.")
+    elif checked.values:
+        outcome = services.save_draft(visit.link, checked.values, fingerprint)
+        if outcome == Outcome.CLOSED:
+            abort(404)
+        if outcome == Outcome.STALE:
+            notice = _(
+                "Your answers were changed in another window or tab after this page was"
+                " opened. Nothing was overwritten: reload the page to see them."
+            )
+    return render_template(
+        "survey/_review.html",
+        review=survey_page.review(visit),
+        token=token,
+        embedded=True,
+        notice=notice,
+    )
+
+
+@bp.post("/<token>/decline")
+@ratelimit.survey_page
+@ratelimit.survey_unknown_link
+def decline(token: str):
+    """One click: the rater cannot judge this manager, for one of a few reasons."""
+    visit = _visit_or_404(token)
+    if visit.invitation.submitted:
+        return _already(visit, token)
+    reason = request.form.get("reason", "")
+    if reason not in answers.DECLINE_REASONS:
+        errors = {"form": _("Choose one of the reasons to decline. Nothing was changed.")}
+        return _form_page(visit, token, errors=errors)
+    outcome = services.decline(visit.link, reason)
+    if outcome == Outcome.CLOSED:
+        abort(404)
+    return render_template("survey/declined.html", page_lang=visit.invitation.language, token=token)
+
+
+def _changed_at() -> int | None:
+    value = request.form.get(answers.CHANGED_AT, "")
+    return int(value) if value.isdigit() and len(value) <= 15 else None
+
+
 @bp.post("/<token>/answer")
 @ratelimit.survey_answer
 @ratelimit.survey_unknown_link
 def save_answer(token: str):
-    """Autosave (htmx): one answer in, its saved state and the progress out. Always 200."""
+    """Autosave (survey.js): one answer in, with when it was given; its saved state, the
+    progress and the draft fingerprint out, as elements the page swaps by id. Always 200.
+
+    An answer older than the one saved (a queued retry, another tab) is not written: its
+    state says so and carries the answer that stays."""
     visit = _visit_or_404(token)
     posted = _posted()
     checked = services.validate_posted(visit.invitation, posted, _max_length())
     total = survey_page.total_items(visit.invitation.participant.round.framework)
-    saved = services.autosave(visit.link, checked.values, _fingerprint()) if checked.ok else None
+    saved = (
+        services.autosave(visit.link, checked.values, _fingerprint(), _changed_at())
+        if checked.ok
+        else None
+    )
     outcome = saved.outcome if saved else None
-    states = services.save_states(list(posted), outcome, checked.error_map())
+    newer = saved.newer if saved else {}
+    states = services.save_states(list(posted), outcome, checked.error_map(), newer)
     progress = survey_page.progress(saved.values, total) if outcome == Outcome.SAVED else None
     fingerprint = saved.fingerprint if saved else None
     return render_template(
-        "survey/_save_state.html", states=states, progress=progress, fingerprint=fingerprint
+        "survey/_save_state.html",
+        states=states,
+        progress=progress,
+        fingerprint=fingerprint,
+        extra_blocks=(),  # more elements to swap by id (e.g. a note per open answer)
     )
 
 

@@ -11,8 +11,8 @@ import enum
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import UTC, date, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -39,7 +39,7 @@ from feedback.survey.answers import (
     is_stale,
     validate_answers,
 )
-from feedback.survey.drafts import Link, open_link, read_draft, write_draft
+from feedback.survey.drafts import Draft, Link, load_draft, open_link, write_draft
 from feedback.tokens import hash_token
 
 # --- Finding the invitation ---------------------------------------------------------------
@@ -96,7 +96,12 @@ def link_language(token: str) -> str | None:
 
 
 def draft_values(link: Link) -> dict[str, str]:
-    return read_draft(link)
+    return load_draft(link).values
+
+
+def draft_of(link: Link) -> Draft:
+    """The draft with the times of its answers (what a write checks against)."""
+    return load_draft(link)
 
 
 def validate_posted(
@@ -116,8 +121,10 @@ def state_id(field_name: str) -> str:
 @dataclass(frozen=True)
 class SaveState:
     state_id: str
-    kind: str  # "saved", "error" or "closed"
+    kind: str  # "saved", "error", "closed" or "newer" (a later answer is kept: `current`)
     message: str = ""
+    field: str = ""
+    current: str | None = None  # for "newer": the answer that stays, for the page to show
 
 
 # A name that could be a field of the page (the state's element id is made from it); any
@@ -126,16 +133,24 @@ _PAGE_FIELD = re.compile(r"[A-Za-z0-9_:-]{1,100}")
 
 
 def save_states(
-    fields: list[str], outcome: "Outcome | None", errors: Mapping[str, str]
+    fields: list[str],
+    outcome: "Outcome | None",
+    errors: Mapping[str, str],
+    newer: Mapping[str, str] | None = None,
 ) -> list[SaveState]:
     """What each autosaved question shows next to it after the request (nothing for a
-    name that cannot be a field: it is not echoed back)."""
+    name that cannot be a field: it is not echoed back). `newer`: the fields whose posted
+    answer was older than the saved one, with the saved one (autosave)."""
     states = []
+    newer = newer or {}
     for name in fields:
         if not isinstance(name, str) or not _PAGE_FIELD.fullmatch(name):
             continue
         if name in errors:
             states.append(SaveState(state_id(name), "error", errors[name]))
+        elif outcome == Outcome.SAVED and name in newer:
+            message = _l("Changed in another window or tab since: the later answer is kept.")
+            states.append(SaveState(state_id(name), "newer", message, name, newer[name]))
         elif outcome == Outcome.SAVED:
             states.append(SaveState(state_id(name), "saved"))
         elif outcome == Outcome.ALREADY_SUBMITTED:
@@ -155,6 +170,8 @@ class Outcome(enum.StrEnum):
     CLOSED = "closed"
     NOTHING_ANSWERED = "nothing_answered"
     STALE = "stale"  # the form was outdated and would have lost answers: nothing written
+    CHANGED = "changed"  # the draft changed after the rater reviewed it: nothing sent
+    DECLINED = "declined"
 
 
 def _lock_open_invitation(invitation_id: int, answering: bool = False) -> Outcome | None:
@@ -205,25 +222,50 @@ def _lock_open_invitation(invitation_id: int, answering: bool = False) -> Outcom
 
 def _lock_and_check(
     link: Link, values: Mapping[str, str], fingerprint: str | None
-) -> tuple[Outcome | None, dict[str, str]]:
+) -> tuple[Outcome | None, Draft]:
     """Inside a write transaction: why the posted form may not be written (None if it may),
     and the current draft. With a `fingerprint` (a whole form was posted), an outdated form
     that would change or clear answers of the draft is refused as STALE."""
     refusal = _lock_open_invitation(link.invitation_id, answering=any(values.values()))
     if refusal is not None:
-        return refusal, {}
-    draft = draft_values(link)
-    if fingerprint is not None and is_stale(draft, values, fingerprint):
+        return refusal, Draft()
+    draft = draft_of(link)
+    if fingerprint is not None and is_stale(draft.values, values, fingerprint):
         return Outcome.STALE, draft
     return None, draft
 
 
-def _write_draft(link: Link, draft: Mapping[str, str], values: Mapping[str, str]) -> dict:
+def _now_ms() -> int:
+    return int(clock.utcnow().replace(tzinfo=UTC).timestamp() * 1000)
+
+
+# A browser clock this far ahead of the server's is not believed (its answers would win
+# over every later one); the server's time is used instead.
+_CLOCK_AHEAD = timedelta(hours=12)
+
+
+def answer_time(changed_at: int | None) -> int:
+    """When an answer was given, for the draft: the browser's time when it is plausible,
+    else the server's (a whole-form post, an old page, a clock far ahead)."""
+    now = _now_ms()
+    limit = now + int(_CLOCK_AHEAD.total_seconds() * 1000)
+    if changed_at is None or changed_at <= 0 or changed_at > limit:
+        return now
+    return changed_at
+
+
+def _write_draft(
+    link: Link, draft: Draft, values: Mapping[str, str], at: int | None = None
+) -> dict[str, str]:
     """Inside a write transaction: the draft with these answers on top (an empty value
-    removes that answer), stored; returns what was stored."""
-    merged = answered_only({**draft, **values})
-    if merged != dict(draft):
-        write_draft(link, merged)
+    removes that answer), stored with answer_time(at) as the time of each answer that
+    changed (a cleared one keeps its time, so a late older answer cannot bring it back);
+    returns the answers stored."""
+    merged = answered_only({**draft.values, **values})
+    if merged != draft.values:
+        changed = [k for k, v in values.items() if draft.values.get(k, "") != v]
+        times = {**draft.times, **dict.fromkeys(changed, answer_time(at))}
+        write_draft(link, merged, times)
     return merged
 
 
@@ -290,10 +332,25 @@ class Autosaved:
     outcome: Outcome
     fingerprint: str | None  # what the page's hidden field should now say; None: leave it
     values: dict[str, str] | None = None  # the draft after the save
+    newer: dict[str, str] = field(default_factory=dict)  # refused as older: the kept answer
 
 
-def autosave(link: Link, values: Mapping[str, str], fingerprint: str) -> Autosaved:
-    """Save one answer as the rater goes, and tell the page its new draft fingerprint.
+def older_than_saved(draft: Draft, values: Mapping[str, str], changed_at: int | None) -> set[str]:
+    """The posted answers given before the one the draft holds for the same question (pure):
+    an answer queued while the connection was down, or from another tab, arriving late."""
+    if changed_at is None:
+        return set()
+    return {k for k in values if k in draft.times and draft.times[k] > changed_at}
+
+
+def autosave(
+    link: Link, values: Mapping[str, str], fingerprint: str, changed_at: int | None = None
+) -> Autosaved:
+    """Save answers as the rater goes, and tell the page its new draft fingerprint.
+
+    `changed_at` is when the rater gave these answers (the browser's clock, ms): an answer
+    the draft already holds a later one for is not written, and comes back in `newer` with
+    the answer that stays, so no late or queued save ever undoes a later change.
 
     Only a page that was up to date before this save (`fingerprint` matched the draft) gets
     the new one: a stale tab that autosaves keeps its old fingerprint, so its submit is
@@ -303,32 +360,45 @@ def autosave(link: Link, values: Mapping[str, str], fingerprint: str) -> Autosav
     if refusal is not None:
         db.session.rollback()
         return Autosaved(refusal, None)
-    draft = draft_values(link)
-    was_current = fingerprint == draft_fingerprint(draft)
-    after = _write_draft(link, draft, values)
-    new = draft_fingerprint(after) if was_current else None
+    draft = draft_of(link)
+    was_current = fingerprint == draft_fingerprint(draft.values)
+    older = older_than_saved(draft, values, changed_at)
+    after = _write_draft(
+        link, draft, {k: v for k, v in values.items() if k not in older}, changed_at
+    )
+    new = draft_fingerprint(after) if was_current and not older else None
     db.session.commit()
-    return Autosaved(Outcome.SAVED, new, after)
+    newer = {k: after.get(k, "") for k in older}
+    return Autosaved(Outcome.SAVED, new, after, newer)
 
 
 def new_response_id() -> str:
     return str(uuid.uuid4())
 
 
-def submit(link: Link, answers: Mapping[str, str], fingerprint: str | None = None) -> Outcome:
+def submit(
+    link: Link,
+    answers: Mapping[str, str],
+    fingerprint: str | None = None,
+    reviewed: str | None = None,
+) -> Outcome:
     """Turn the draft plus the posted answers into a sealed envelope, exactly once.
 
     One transaction: check the round, refuse an outdated form that would lose answers of
-    the draft (STALE, only when a `fingerprint` is given), claim the invitation (UPDATE ...
+    the draft (STALE, only when a `fingerprint` is given), refuse when the draft is no
+    longer the one the rater reviewed (CHANGED, only when `reviewed`, that draft's
+    fingerprint, is given: another tab changed it), claim the invitation (UPDATE ...
     WHERE submitted is false: whoever changes the row wins; everyone else is told it was
     already submitted) and erase its draft in the same UPDATE, and store the envelope.
     """
     begin_write()
     refusal, draft = _lock_and_check(link, answers, fingerprint)
+    if refusal is None and reviewed is not None and reviewed != draft_fingerprint(draft.values):
+        refusal = Outcome.CHANGED
     if refusal is not None:
         db.session.rollback()
         return refusal
-    final = final_answers(draft, answers)
+    final = final_answers(draft.values, answers)
     if not final.scores:
         db.session.rollback()
         return Outcome.NOTHING_ANSWERED
@@ -364,3 +434,27 @@ def submit(link: Link, answers: Mapping[str, str], fingerprint: str | None = Non
     )
     db.session.commit()
     return Outcome.SUBMITTED
+
+
+def decline(link: Link, reason: str) -> Outcome:
+    """The rater cannot judge this manager: close the invitation without answers, exactly
+    once, as submit does (UPDATE ... WHERE submitted is false, the draft and its key
+    erased in the same UPDATE). No envelope is stored; the reason is kept with the
+    invitation until the round closes, and HR sees only counts of it. `reason` is one of
+    answers.DECLINE_REASONS (the route checks). Declining is final: no more reminders."""
+    begin_write()
+    refusal = _lock_open_invitation(link.invitation_id)
+    if refusal is not None:
+        db.session.rollback()
+        return refusal
+    claimed = db.session.execute(
+        sa.update(Invitation)
+        .where(Invitation.id == link.invitation_id, Invitation.submitted.is_(False))
+        .values(submitted=True, declined_reason=reason, draft=None, draft_key_sealed=None)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        return Outcome.ALREADY_SUBMITTED
+    db.session.commit()
+    return Outcome.DECLINED

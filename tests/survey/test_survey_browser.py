@@ -18,6 +18,12 @@ SCREENSHOT = Path(tempfile.gettempdir()) / "survey-phone.png"  # look at it afte
 pytestmark = pytest.mark.browser
 
 
+def send(page) -> None:
+    """Review, then "send now": sending is never one click."""
+    page.get_by_role("button", name="Controleren en versturen").click()
+    page.locator("#review").get_by_role("button", name="Nu versturen").click()
+
+
 @pytest.fixture
 def phone_app(tmp_path):
     class Config(TestConfig):
@@ -67,6 +73,8 @@ def test_rater_answers_on_a_phone_comes_back_and_submits(phone_app, chromium, li
             item.locator("label.opt", has=page.locator(f"input[value='{value}']")).click()
         expect(page.locator(f"#state-{field}")).to_contain_text("Opgeslagen")
 
+    page.locator("#step-1").get_by_role("link", name="Volgende →").click()  # one step a time
+    page.evaluate("location.hash = '#step-7'")  # the last step: open questions and grade
     comment = page.get_by_label("Waarmee zou mijn manager moeten beginnen?")
     comment.press_sequentially("Vaker samen op klantbezoek.")  # typing: keyup events
     expect(page.locator("#state-q-start")).to_contain_text("Opgeslagen")
@@ -74,6 +82,7 @@ def test_rater_answers_on_a_phone_comes_back_and_submits(phone_app, chromium, li
     expect(page.locator("#state-grade")).to_contain_text("Opgeslagen")
     expect(page.locator("#progress")).to_contain_text(re.compile(r"^\s*5 van \d+ beantwoord"))
 
+    page.evaluate("location.hash = '#step-1'")
     page.locator(f"fieldset:has(input[name='{fields[0]}'])").scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOT))
     page.screenshot(path=str(SCREENSHOT.with_name("survey-phone-full.png")), full_page=True)
@@ -84,7 +93,7 @@ def test_rater_answers_on_a_phone_comes_back_and_submits(phone_app, chromium, li
     expect(comment).to_have_value("Vaker samen op klantbezoek.")
     expect(page.get_by_label(re.compile("Welk cijfer"))).to_have_value("8")
 
-    page.get_by_role("button", name="Mijn antwoorden versturen").click()
+    send(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Dank je wel!")
     page.goto(url)
     expect(page.get_by_role("heading", level=1)).to_have_text("Al verstuurd")
@@ -117,15 +126,28 @@ def test_one_tab_submits_at_once_and_an_outdated_tab_loses_nothing(
     item = tab_b.locator(f"fieldset:has(input[name='{fields[0]}'])")
     item.locator("label.opt", has=tab_b.locator("input[value='4']")).click()
     expect(tab_b.locator(f"#state-{fields[0]}")).to_contain_text("Opgeslagen")
-    tab_b.get_by_role("button", name="Mijn antwoorden versturen").click()
+    # B reviews the draft both tabs saved to, with nothing of A's lost.
+    tab_b.get_by_role("button", name="Controleren en versturen").click()
+    review = tab_b.locator("#review")
+    expect(review).to_contain_text("3 van 28 beantwoord")
+    # A changes an answer after B opened its review: B's "send now" sends nothing, and
+    # the review comes back, up to date, saying why.
+    item_a = tab_a.locator(f"fieldset:has(input[name='{fields[1]}'])")
+    item_a.locator("label.opt", has=tab_a.locator("input[value='2']")).click()
+    expect(tab_a.locator(f"#state-{fields[1]}")).to_contain_text("Opgeslagen")
+    review.get_by_role("button", name="Nu versturen").click()
     expect(tab_b.get_by_role("alert")).to_contain_text("in een ander venster of tabblad")
-    expect(tab_b.get_by_label("Waarmee zou mijn manager moeten beginnen?")).to_have_value(
-        "Geschreven in tab A"
-    )
-    expect(tab_b.get_by_label(re.compile("Welk cijfer"))).to_have_value("8")
-    expect(tab_b.locator(f"input[name='{fields[0]}'][value='4']")).to_be_checked()
-    tab_b.get_by_role("button", name="Mijn antwoorden versturen").click()
+    expect(tab_b.locator(".review")).to_contain_text("4 van 28 beantwoord")
+    with application.app_context():
+        assert sealed_answers(_db) == []
+        _db.session.remove()
+    tab_b.get_by_role("button", name="Nu versturen").click()
     expect(tab_b.get_by_role("heading", level=1)).to_have_text("Dank je wel!")
+    with application.app_context():
+        (sealed,) = sealed_answers(_db)
+        _db.session.remove()
+    assert sealed.grade == 8 and list(sealed.comments.values()) == ["Geschreven in tab A"]
+    assert len(sealed.scores) == 2
     context.close()
 
 
@@ -150,7 +172,7 @@ def test_one_tab_with_autosaves_submits_with_one_click(phone_app, chromium, live
     stop.press("Control+a")
     stop.press("Backspace")  # changed their mind: the cleared comment must stay cleared
     expect(progress).to_contain_text(re.compile(r"^\s*2 van"))
-    page.get_by_role("button", name="Mijn antwoorden versturen").click()
+    send(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Dank je wel!")
     with application.app_context():
         (sealed,) = sealed_answers(_db)  # what closing the round will write
@@ -231,9 +253,7 @@ def test_switching_language_keeps_what_was_typed_and_screenshots_both(
 
 
 @needs_slot
-def test_enter_on_an_answer_saves_and_neither_switches_nor_submits(
-    raters_app, chromium, live_server
-):
+def test_enter_on_an_answer_neither_saves_switches_nor_submits(raters_app, chromium, live_server):
     from playwright.sync_api import expect
 
     application, tokens, field = raters_app
@@ -242,8 +262,11 @@ def test_enter_on_an_answer_saves_and_neither_switches_nor_submits(
     page.goto(live_server(application) + f"/s/{tokens['direct']}")
     radio = page.locator(f"input[name='{field}'][value='2']")
     radio.check()
+    page.evaluate("window.__samePage = true")
     radio.press("Enter")
-    expect(page.locator("#flash")).to_contain_text("Je antwoorden zijn opgeslagen")
+    page.wait_for_timeout(1000)
+    assert page.evaluate("window.__samePage === true")  # no navigation
+    expect(page.locator("#flash")).not_to_contain_text("opgeslagen")
     expect(page.locator("html")).to_have_attribute("lang", "nl")
     with application.app_context():
         assert sealed_answers(_db) == []

@@ -56,8 +56,10 @@ def test_the_form_page_has_a_switch_whose_buttons_belong_to_the_survey_form(app,
         html = _render_block(app, "survey/form.html", page_lang=lang, token="t")
     buttons = re.findall(r"<button[^>]*>[^<]*</button>", html)
     default, *switch = buttons
-    # The first button of the form (what Enter in a field presses) is "save", hidden.
-    assert 'form="survey-form"' in default and 'value="save"' in default and "sr-only" in default
+    # The first button of the form (what Enter in a field presses) is hidden and posts to
+    # a URL that answers 204 No Content: Enter leaves the page as it is.
+    assert 'form="survey-form"' in default and 'formaction="/s/t/enter"' in default
+    assert "sr-only" in default and "value=" not in default
     assert len(switch) == 2
     for button, (code, name) in zip(switch, (("nl", "Nederlands"), ("en", "English")), strict=True):
         assert 'form="survey-form"' in button

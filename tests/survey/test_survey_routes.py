@@ -113,7 +113,7 @@ def test_the_page_is_in_english_for_an_english_invitation(client, db, survey):
     assert "My manager hires salespeople" in html
     assert "strongly disagree" in html and "Don't know" in html
     assert "Your answers are anonymous" in html
-    assert "Submit my answers" in html
+    assert "Review and send" in html and "Save and continue later" in html
     assert 'lang="en"' in html
 
 

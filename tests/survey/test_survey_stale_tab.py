@@ -3,9 +3,11 @@ while a single tab (with or without JavaScript) still submits with one click and
 cleared on purpose stays cleared."""
 
 import re
+from pathlib import Path
 
 import sqlalchemy as sa
 
+import feedback
 from feedback.models import Invitation, SealedResponse
 from feedback.survey import answers
 from tests.factories import draft_of, sealed_answers
@@ -67,11 +69,16 @@ def test_each_autosave_swaps_the_new_fingerprint_into_the_page(client, db, surve
     assert "1 tot en met 10" in refused.text and fingerprint_in(refused.text) is None
 
 
-def test_every_autosave_field_sends_the_fingerprint_along(client, survey):
+def test_every_autosave_sends_the_fingerprint_and_the_time_along(client, survey):
+    """survey.js saves each answer with the page's draft fingerprint and when it was given;
+    the page carries the fingerprint field and the autosave URL it posts to."""
     page = client.get(survey.url()).text
-    params = re.findall(r'hx-params="([^"]+)"', page)
-    assert len(params) == len(survey.statement_ids) + 3 + 1  # statements, questions, grade
-    assert all(p.endswith(",draft_fingerprint") for p in params)
+    assert 'id="draft-fingerprint"' in page
+    assert f'data-save-url="/s/{survey.token}/answer"' in page
+    assert "/static/js/survey.js" in page
+    script = (Path(feedback.__file__).parent / "static" / "js" / "survey.js").read_text()
+    assert 'body.append("draft_fingerprint"' in script
+    assert 'body.append("changed_at"' in script
 
 
 def test_same_tab_autosaves_then_submits_with_one_click(client, db, survey):
@@ -210,3 +217,16 @@ def test_an_invalid_post_from_a_stale_tab_keeps_its_old_fingerprint(client, db, 
     fixed = tab_b.post({"action": "submit", f"s{s1}": "3", **EMPTY_TEXTS, "grade": ""})
     assert STALE in fixed.text and not submitted(db, inv)
     assert drafts(db, inv) == {"q:start": "Van tab A"}
+
+
+def test_nothing_is_kept_in_browser_storage():
+    """SECURITY.md, "Nothing in the browser": the survey's script keeps its queue in the
+    page only; no script of the app touches browser storage or sets cookies."""
+    static = Path(feedback.__file__).parent / "static" / "js"
+    script = re.sub(r"/\*.*?\*/|//[^\n]*", "", (static / "survey.js").read_text(), flags=re.S)
+    for word in ("localStorage", "sessionStorage", "indexedDB", "document.cookie"):
+        assert word not in script  # the code; its comment says why
+    templates = Path(feedback.__file__).parent / "templates" / "survey"
+    for template in templates.glob("*.html"):
+        text = template.read_text()
+        assert "localStorage" not in text and "sessionStorage" not in text
