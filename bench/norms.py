@@ -1,6 +1,6 @@
 """Benchmark: organisation norms and one manager's report data from the summary kept at close.
 
-    .venv/bin/python bench/norms.py [--smoke] [--managers 2800] [--responses 15]
+    .venv/bin/python bench/norms.py [--smoke]
 
 Builds a closed round in a temporary SQLite file (2,800 managers x 15 responses x 24
 statements = 1,008,000 answers; bench/aggregation.py's organisation), sums it up the way
@@ -17,12 +17,11 @@ GROUP BY on the answers in the same run:
 Targets (issue 13): norms under 20 ms at 1,000,000 answers, report data under 3 ms; each
 row's value is the median, "best" the fastest run (on a busy machine the median counts
 the waits for a core).
-`run(smoke)` returns the rows for bench/run_all.py; run alone it prints a table and writes
-bench/results/norms.json. --smoke uses 60 managers and a few runs (seconds).
+`run(smoke)` returns the rows (bench/_rows.py) for bench/run_all.py; run alone it prints
+them and writes bench/results/norms.rows.json. --smoke uses 60 managers and a few runs
+(seconds).
 """
 
-import argparse
-import json
 import os
 import statistics
 import sys
@@ -34,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from _rows import Row, main  # noqa: E402
 from aggregation import build_organisation  # noqa: E402
 
 from feedback import create_app  # noqa: E402
@@ -41,7 +41,6 @@ from feedback.extensions import db  # noqa: E402
 from feedback.models import Round  # noqa: E402
 from feedback.reports import queries, summary  # noqa: E402
 
-RESULTS = ROOT / "bench" / "results" / "norms.json"
 NORMS_TARGET_MS = 20.0
 REPORT_DATA_TARGET_MS = 3.0
 
@@ -78,21 +77,18 @@ def _report_data(rnd: Round, participant_id: int, person_id: int, from_summary: 
     return tallies, norms, grades, comments, previous, before
 
 
-def _row(figure, value, baseline, target, unit="ms") -> dict:
-    return {
-        "figure": figure,
-        "value": round(value, 3),
-        "baseline": None if baseline is None else round(baseline, 3),
-        "ratio": None if not baseline else round(value / baseline, 4),
-        "target": target,
-        "unit": unit,
-        "met": None if target is None else value < target,
-    }
+def _row(figure, value, baseline, target, unit="ms", **detail) -> Row:
+    """An absolute target (under `target` ms), with the raw GROUP BY beside it as baseline."""
+    ratio = value / baseline if baseline else None
+    met = None if target is None else value < target
+    return Row(
+        figure, value, baseline, ratio, f"< {target:g} {unit}" if target else "-", unit, met, detail
+    )
 
 
-def run(smoke: bool = False, managers: int | None = None, responses: int = 15) -> list[dict]:
+def run(smoke: bool, managers: int | None = None, responses: int = 15) -> list[Row]:
     managers = managers or (60 if smoke else 2800)
-    runs, raw_runs = (5, 2) if smoke else (50, 3)
+    runs, raw_runs = (5, 2) if smoke else (50, 1)
     os.environ.setdefault("SECRET_KEY", "bench-only")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.db"
@@ -133,45 +129,19 @@ def run(smoke: bool = False, managers: int | None = None, responses: int = 15) -
             norms_ms,
             raw_ms,
             NORMS_TARGET_MS,
+            best=round(BEST[id(read_norms)], 3),
         ),
         _row(
             "one manager's report data from the summary (baseline: GROUP BYs)",
             data_ms,
             raw_data_ms,
             REPORT_DATA_TARGET_MS,
+            best=round(BEST[id(report_data)], 3),
         ),
         _row("summing up the round at close (once)", close_ms, None, None),
     ]
-    rows[0]["best"] = round(BEST[id(read_norms)], 3)
-    rows[1]["best"] = round(BEST[id(report_data)], 3)
     return rows
 
 
-def _table(rows: list[dict]) -> str:
-    lines = [f"{'figure':<68} {'value':>10} {'baseline':>10} {'ratio':>8} {'target':>7}  met"]
-    for r in rows:
-        baseline = "" if r["baseline"] is None else f"{r['baseline']:.3f}"
-        ratio = "" if r["ratio"] is None else f"{r['ratio']:.4f}"
-        target = "" if r["target"] is None else f"<{r['target']:g}"
-        met = "" if r["met"] is None else ("yes" if r["met"] else "NO")
-        lines.append(
-            f"{r['figure']:<68} {r['value']:>10.3f} {baseline:>10} {ratio:>8} {target:>7}  {met}"
-            f"  ({r['unit']})"
-        )
-    return "\n".join(lines)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--smoke", action="store_true")
-    parser.add_argument("--managers", type=int, default=None)
-    parser.add_argument("--responses", type=int, default=15)
-    args = parser.parse_args()
-    rows = run(args.smoke, args.managers, args.responses)
-    print(_table(rows))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({"smoke": args.smoke, "rows": rows}, indent=2) + "\n")
-
-
 if __name__ == "__main__":
-    main()
+    sys.exit(main(run, "norms"))

@@ -1,24 +1,22 @@
 """Benchmark: a round's PDFs in two processes against one, with memory and progress.
 
-    .venv/bin/python bench/pdf_round.py [--smoke] [--reports 300] [--baseline-reports 100]
+    .venv/bin/python bench/pdf_round.py [--smoke]
 
 Builds a closed round (bench/aggregation.py's organisation, summed up as at close) in a
 temporary SQLite file, then renders its PDFs with `bulk.build_round_pdfs`:
 
-  speed-up     reports/s with jobs=2 over all --reports (300)  vs  reports/s with jobs=1
-               over the first --baseline-reports (100; the same reports, one process);
+  speed-up     reports/s with jobs=2 over all 300  vs  reports/s with jobs=1
+               over the first 60 of them (one process);
                target: at least 1.8x
   memory       the highest peak RSS of any PDF process over the round (each is replaced
                after PDF_TASKS_PER_PROCESS reports); target: under 250 MB
   progress     on_done calls (what moves the job's progress bar) per report; target: 1
 
-`run(smoke)` returns the rows for bench/run_all.py; run alone it prints a table and writes
-bench/results/pdf_round.json. --smoke renders 6 reports (seconds). The speed-up needs an
-idle machine: two cores shared with other work give any ratio.
+`run(smoke)` returns the rows (bench/_rows.py) for bench/run_all.py; run alone it prints
+them and writes bench/results/pdf_round.rows.json. --smoke renders 6 reports (seconds).
+The speed-up needs an idle machine: two cores shared with other work give any ratio.
 """
 
-import argparse
-import json
 import os
 import sys
 import tempfile
@@ -29,13 +27,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from _rows import Row, limit_row, main  # noqa: E402
 from aggregation import build_organisation  # noqa: E402
 
 from feedback import create_app  # noqa: E402
 from feedback.extensions import db  # noqa: E402
 from feedback.reports import bulk, summary  # noqa: E402
 
-RESULTS = ROOT / "bench" / "results" / "pdf_round.json"
 SPEEDUP_TARGET = 1.8
 RSS_TARGET_MB = 250.0
 
@@ -53,9 +51,9 @@ def _build(round_id: int, out: Path, jobs: int, limit: int | None) -> tuple[floa
     return time.perf_counter() - start, built, updates
 
 
-def run(smoke: bool = False, reports: int | None = None, baseline_reports: int | None = None):
+def run(smoke: bool, reports: int | None = None, baseline_reports: int | None = None) -> list[Row]:
     reports = reports or (6 if smoke else 300)
-    baseline_reports = min(reports, baseline_reports or (6 if smoke else 100))
+    baseline_reports = min(reports, baseline_reports or (6 if smoke else 60))
     os.environ.setdefault("SECRET_KEY", "bench-only")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.db"
@@ -82,55 +80,29 @@ def run(smoke: bool = False, reports: int | None = None, baseline_reports: int |
     peak_mb = max(b.peak_rss_kb for b in built) / 1024
     children = len({b.worker_pid for b in built})
     return [
-        {
-            "figure": f"PDFs, 2 processes vs 1 ({reports} vs {baseline_reports} reports)",
-            "value": round(two_rate, 3),
-            "baseline": round(one_rate, 3),
-            "ratio": round(speedup, 3),
-            "target": SPEEDUP_TARGET,
-            "unit": "reports/s (target: ratio at least)",
-            "met": speedup >= SPEEDUP_TARGET,
-        },
-        {
-            "figure": f"peak RSS of a PDF process over the round ({children} processes)",
-            "value": round(peak_mb, 1),
-            "baseline": None,
-            "ratio": None,
-            "target": RSS_TARGET_MB,
-            "unit": "MB (under)",
-            "met": peak_mb < RSS_TARGET_MB,
-        },
-        {
-            "figure": "progress updates per report",
-            "value": updates,
-            "baseline": len(built),
-            "ratio": round(updates / len(built), 3),
-            "target": 1.0,
-            "unit": "updates (ratio exactly)",
-            "met": updates == len(built) == reports,
-        },
+        Row(
+            f"PDFs, 2 processes vs 1 ({reports} vs {baseline_reports} reports)",
+            two_rate,
+            one_rate,
+            speedup,
+            f">= {SPEEDUP_TARGET:g}x",
+            "rep/s",
+            speedup >= SPEEDUP_TARGET,
+        ),
+        limit_row(
+            f"peak RSS of a PDF process ({children} processes)", peak_mb, RSS_TARGET_MB, "MB"
+        ),
+        Row(
+            "progress updates per report",
+            updates,
+            len(built),
+            updates / len(built),
+            "= 1x",
+            "calls",
+            updates == len(built) == reports,
+        ),
     ]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--smoke", action="store_true")
-    parser.add_argument("--reports", type=int, default=None)
-    parser.add_argument("--baseline-reports", type=int, default=None)
-    args = parser.parse_args()
-    rows = run(args.smoke, args.reports, args.baseline_reports)
-    print(f"{'figure':<64} {'value':>10} {'baseline':>10} {'ratio':>7} {'target':>7}  met  unit")
-    for r in rows:
-        baseline = "" if r["baseline"] is None else r["baseline"]
-        ratio = "" if r["ratio"] is None else r["ratio"]
-        met = "yes" if r["met"] else "NO"
-        print(
-            f"{r['figure']:<64} {r['value']:>10} {baseline:>10} {ratio:>7} {r['target']:>7}"
-            f"  {met:<4} {r['unit']}"
-        )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({"smoke": args.smoke, "rows": rows}, indent=2) + "\n")
-
-
 if __name__ == "__main__":
-    main()
+    sys.exit(main(run, "pdf_round"))
