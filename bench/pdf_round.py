@@ -61,7 +61,7 @@ def run(smoke: bool, reports: int | None = None, baseline_reports: int | None = 
             {
                 "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
                 "TESTING": True,
-                "PDF_TASKS_PER_PROCESS": 2 if smoke else 50,
+                "PDF_TASKS_PER_PROCESS": 3 if smoke else 50,
             }
         )
         app.instance_path = tmp
