@@ -248,7 +248,9 @@ def submit(token: str):
 @ratelimit.survey_unknown_link
 def enter(token: str):
     """Where Enter in a field lands (the form's hidden default button posts here): nothing
-    is saved or sent, and 204 No Content leaves the page in the browser as it was."""
+    is saved or sent, and 204 No Content leaves the page in the browser as it was. A dead
+    link gets the 404 every survey address gives it."""
+    _visit_or_404(token)
     return "", 204
 
 
