@@ -127,6 +127,17 @@
     Array.prototype.slice.call(box.content.children).forEach(function (el) {
       var old = el.id && document.getElementById(el.id);
       if (!old) return;
+      if (el.getAttribute("hx-swap-oob") === "innerHTML") {
+        // Keep the element (a live region stays one) and take its content; a child marked
+        // hx-preserve that comes back with the same id stays as it is (a note kept open).
+        Array.prototype.slice.call(el.querySelectorAll("[hx-preserve][id]")).forEach(function (p) {
+          var kept = document.getElementById(p.id);
+          if (kept && old.contains(kept)) p.replaceWith(kept);
+        });
+        old.replaceChildren.apply(old, Array.prototype.slice.call(el.childNodes));
+        if (window.htmx) window.htmx.process(old);
+        return;
+      }
       el.removeAttribute("hx-swap-oob");
       old.replaceWith(el);
       if (window.htmx) window.htmx.process(el);
