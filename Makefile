@@ -6,9 +6,9 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint check-system check-test-system install install-test translations assets messages db demo bench bench-smoke clean
+.PHONY: run test lint check-system check-test-system install install-test translations assets identifying messages db demo bench bench-smoke clean
 
-run: check-system install translations assets db demo
+run: check-system install translations assets identifying db demo
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C to stop)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
@@ -19,7 +19,7 @@ run: check-system install translations assets db demo
 # work stealing keeps the slow PDF and job tests from ending up last on one worker.
 TEST_WORKERS ?= 4
 PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
-test: check-system check-test-system install-test translations assets lint bench-smoke
+test: check-system check-test-system install-test translations assets identifying lint bench-smoke
 	$(PYTEST)
 	FEEDBACK_TEST_DB=postgresql $(PYTEST) -m "not browser" -q
 
@@ -40,8 +40,12 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# deduce (the comment warning's Dutch checker, feedback/identifying/) is an extra: when it
+# does not install, make says so and carries on (the names and patterns still work).
 $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[deduce]' || \
+	  echo "warning: deduce did not install: comments are checked with names and patterns only"
 	@touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
@@ -58,6 +62,11 @@ translations: install
 # Static files under content-hashed names, with gzip and brotli copies (feedback/assets.py).
 assets: install
 	@$(FLASK) assets
+
+# deduce's lookup structures, built once (about 90 s the first time) so that no rater waits
+# for them; without deduce, or when it fails, a warning and make carries on.
+identifying: install
+	@$(BIN)/python -m feedback.identifying.build
 
 # After adding or changing a message: gather every message (babel.cfg), bring both
 # catalogues up to date, fill the English one from the source text. Then write the Dutch

@@ -73,6 +73,17 @@ class Config:
     # Processes rendering a round's PDFs in the "all reports" job (one per core by default;
     # each is replaced after PDF_TASKS_PER_PROCESS reports, so memory stays flat).
     PDF_BUILD_PROCESSES = os.cpu_count() or 1
+    # The warning on comments that could give their writer away (feedback/identifying/).
+    # deduce runs in one checker process per host that web workers ask over a socket:
+    # "auto" starts it when first needed, "connect" only asks one started apart (python -m
+    # feedback.identifying.deduce_checker), "off" never (the names and patterns alone).
+    IDENTIFYING_CHECKER = "auto"
+    IDENTIFYING_SOCKET = None  # the checker's socket; None: instance/identifying.sock
+    IDENTIFYING_BUDGET_MS = 25  # how long an autosave waits for deduce, then goes on without
+    IDENTIFYING_CHECKER_IDLE_SECONDS = 3600  # a started checker stops after this long unasked
+    IDENTIFYING_NAMES_SECONDS = 300  # how long a process keeps the organisation's names
+    ACCOUNT_NAMES = ""  # customers and accounts that count as identifying, comma-separated
+    ACCOUNT_NAMES_FILE = None  # the same, one a line; None: instance/account_names.txt
     SEAL_KEY_LIST: list[bytes] = []  # answer-sealing keys, newest first (from SEAL_KEYS)
     # Secure cookies; None: Secure exactly when BASE_URL is https (feedback/security.py).
     SESSION_COOKIE_SECURE = None
@@ -132,6 +143,10 @@ class Config:
                 os.environ.get("PDF_BUILD_PROCESSES", cls.PDF_BUILD_PROCESSES)
             ),
             "SEAL_KEY_LIST": load_keys(os.environ.get("SEAL_KEYS"), instance_path),
+            "IDENTIFYING_CHECKER": os.environ.get("IDENTIFYING_CHECKER", cls.IDENTIFYING_CHECKER),
+            "IDENTIFYING_SOCKET": os.environ.get("IDENTIFYING_SOCKET") or cls.IDENTIFYING_SOCKET,
+            "ACCOUNT_NAMES": os.environ.get("ACCOUNT_NAMES", cls.ACCOUNT_NAMES),
+            "ACCOUNT_NAMES_FILE": os.environ.get("ACCOUNT_NAMES_FILE") or cls.ACCOUNT_NAMES_FILE,
             **_rate_limit_settings(),
         }
 
@@ -147,6 +162,7 @@ class TestConfig(Config):
     SEAL_KEY_LIST = [bytes(range(32))]  # a fixed test key; real ones come from SEAL_KEYS
     RATELIMIT_ENABLED = False  # on in tests/security/test_security_rate_limits.py
     PDF_BUILD_PROCESSES = 1  # tests that need a pool of PDF processes ask for one
+    IDENTIFYING_CHECKER = "off"  # no deduce process per test: tests/identifying starts one
 
 
 def _rate_limit_settings() -> dict:

@@ -264,11 +264,13 @@ def render_pdf(
     the HTML uses absolute URLs of the app; the fetcher only serves URLs on this origin).
     ``fetcher``: pass your own :func:`static_url_fetcher` to inspect ``fetcher.log``
     afterwards; by default a fresh one is made. Fonts are subset (Debian's
-    ``libharfbuzz-subset0`` makes that fast).
+    ``libharfbuzz-subset0`` makes that fast). The PDF is tagged as PDF/UA-1 (headings,
+    tables, figures with their alt text, the document's language and title), so a screen
+    reader reads it in order.
     """
     from weasyprint import HTML
 
     if fetcher is None:
         fetcher = static_url_fetcher(base_url=base_url, static_url_path=static_url_path)
     document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
-    return document.write_pdf()
+    return document.write_pdf(pdf_variant="pdf/ua-1")

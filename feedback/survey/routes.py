@@ -31,6 +31,7 @@ from flask_babel import gettext as _
 
 from feedback import ratelimit
 from feedback.extensions import htmx
+from feedback.identifying import survey as identifying
 from feedback.survey import answers, services
 from feedback.survey import page as survey_page
 from feedback.survey.services import Outcome, Visit
@@ -346,12 +347,14 @@ def save_answer(token: str):
     states = services.save_states(list(posted), outcome, checked.error_map(), newer)
     progress = survey_page.progress(saved.values, total) if outcome == Outcome.SAVED else None
     fingerprint = saved.fingerprint if saved else None
+    # A note per saved open answer that could give its writer away (feedback/identifying/).
+    notes = identifying.notes(visit.invitation, checked.values if outcome == Outcome.SAVED else {})
     return render_template(
         "survey/_save_state.html",
         states=states,
         progress=progress,
         fingerprint=fingerprint,
-        extra_blocks=(),  # more elements to swap by id (e.g. a note per open answer)
+        notes=notes,
     )
 
 

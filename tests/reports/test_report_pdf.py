@@ -181,3 +181,36 @@ def test_english_report(db, rated):
     assert "How to read this report" in text and "Page 2 of" in text
     assert "2.7" in text and "2,7" not in text
     assert "Decisive judge of people and deals" in text
+
+
+def _structure_roles(node, seen=None) -> list[tuple[str, str | None]]:
+    """The (role, alt text) of every element in a tagged PDF's structure tree, in order."""
+    seen = set() if seen is None else seen
+    node = node.get_object()
+    if id(node) in seen:
+        return []
+    seen.add(id(node))
+    roles = []
+    if hasattr(node, "get") and node.get("/S") is not None:
+        roles.append((str(node["/S"]), str(node["/Alt"]) if "/Alt" in node else None))
+    kids = node.get("/K") if hasattr(node, "get") else None
+    if kids is None:
+        return roles
+    for kid in kids if isinstance(kids, list) else [kids]:
+        if hasattr(kid, "get_object") and hasattr(kid.get_object(), "get"):
+            roles += _structure_roles(kid, seen)
+    return roles
+
+
+def test_the_pdf_is_tagged_for_screen_readers(rendered):
+    data, *_ = rendered
+    reader = PdfReader(io.BytesIO(data))
+    root = reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert str(root["/Lang"]) == "nl"
+    assert "pdfuaid" in root["/Metadata"].get_object().get_data().decode("utf-8", "replace")
+    roles = _structure_roles(root["/StructTreeRoot"])
+    names = [role for role, _alt in roles]
+    assert "/H1" in names and "/Table" in names and "/TH" in names
+    figures = [alt for role, alt in roles if role == "/Figure"]
+    assert figures and all(alt for alt in figures), figures  # every chart says what it shows

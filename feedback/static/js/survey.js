@@ -12,7 +12,10 @@
  *
  * With the script, whole-form posts carry no answers (they are all saved by then): "save
  * and continue later" and the language switch wait for the queue, then post just their
- * button; the review (htmx) waits for it too. Without the script the form posts as is.
+ * button; the review waits for it too, then comes as the server's htmx partial (asked for
+ * with HX-Request, as htmx would) under the form. The rater's pages load no htmx at all:
+ * this script is all they run, which keeps a first visit on a phone small. Without the
+ * script the form posts as is.
  *
  * Nothing is kept in localStorage, sessionStorage or cookies: the queue lives in this page
  * only (SECURITY.md, "Nothing in the browser").
@@ -127,6 +130,17 @@
     Array.prototype.slice.call(box.content.children).forEach(function (el) {
       var old = el.id && document.getElementById(el.id);
       if (!old) return;
+      if (el.getAttribute("hx-swap-oob") === "innerHTML") {
+        // Keep the element (a live region stays one) and take its content; a child marked
+        // hx-preserve that comes back with the same id stays as it is (a note kept open).
+        Array.prototype.slice.call(el.querySelectorAll("[hx-preserve][id]")).forEach(function (p) {
+          var kept = document.getElementById(p.id);
+          if (kept && old.contains(kept)) p.replaceWith(kept);
+        });
+        old.replaceChildren.apply(old, Array.prototype.slice.call(el.childNodes));
+        if (window.htmx) window.htmx.process(old);
+        return;
+      }
       el.removeAttribute("hx-swap-oob");
       old.replaceWith(el);
       if (window.htmx) window.htmx.process(el);
@@ -228,8 +242,12 @@
   form.addEventListener("submit", function (event) {
     var button = event.submitter;
     if (button && button.classList.contains("enter-key")) { event.preventDefault(); return; }
-    if (!button || button.value === "review" && window.htmx) return;
-    if (form.querySelector(".save-state.error")) return;
+    if (button && button.value === "review") {
+      event.preventDefault();
+      whenSaved(showReview);
+      return;
+    }
+    if (!button || form.querySelector(".save-state.error")) return;
     event.preventDefault();
     whenSaved(function () {
       var post = document.createElement("form");
@@ -250,17 +268,33 @@
     });
   });
 
-  // The review (htmx): only once everything is saved; then it moves into view.
-  document.addEventListener("htmx:confirm", function (event) {
-    if (event.target.id !== "review-button") return;
-    event.preventDefault();
-    whenSaved(function () { event.detail.issueRequest(true); });
-  });
-  document.addEventListener("htmx:afterSwap", function (event) {
-    if (event.target.id !== "review") return;
-    var title = document.getElementById("review-title");
-    if (title) { title.focus(); title.scrollIntoView({ block: "start" }); }
-  });
+  // The review: only once everything is saved; then it moves into view. A link already
+  // used goes to its page (HX-Redirect); a failure says so and changes nothing.
+  function showReview() {
+    var body = new URLSearchParams();
+    body.append("draft_fingerprint", document.getElementById("draft-fingerprint").value);
+    fetch(text.reviewUrl, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrf, "HX-Request": "true" }
+    }).then(function (response) {
+      var to = response.headers.get("HX-Redirect");
+      if (to) { window.location.assign(to); return null; }
+      if (response.status === 404) { closed = true; notice(text.closed); return null; }
+      if (!response.ok && response.status !== 429) throw new Error(String(response.status));
+      return response.text();  // a 429 says, in the rater's language, to wait a moment
+    }).then(function (html) {
+      if (html === null) return;
+      wait.hidden = true;
+      document.getElementById("review").innerHTML = html;
+      var title = document.getElementById("review-title");
+      if (title) { title.focus(); title.scrollIntoView({ block: "start" }); }
+    }).catch(function () {
+      wait.textContent = text.reviewFailed;
+      wait.hidden = false;
+    });
+  }
 
   // Coming back: the first question without an answer, with "welcome back" above it in
   // view (autofocus alone may leave that line under the sticky bar).
