@@ -123,6 +123,8 @@ def check(page, state: str, lang: str, width: str) -> None:
              };
            }"""
     )
+    faint = page.evaluate(EDGES)
+    assert not faint, f"{state} ({lang}, {width}px): edges under 3:1: {faint[:5]}"
     assert results["checked"] > 10, "axe checked next to nothing: did it run?"
     review, results = results["review"], results["violations"]
     blocking = [v for v in results if v["impact"] in BLOCKING]
@@ -132,6 +134,40 @@ def check(page, state: str, lang: str, width: str) -> None:
         print(f"{state} ({lang}, {width}px), minor:", json.dumps([v["id"] for v in minor]))
     if review:  # what axe could not decide by itself (text under the sticky bar, say)
         print(f"{state} ({lang}, {width}px), to check by eye:", json.dumps(review))
+
+
+# Colour helpers for the checks axe does not make (WCAG 1.4.11, non-text contrast).
+CONTRAST = r"""
+  const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  // What `el` is drawn on: the first background around it that is not see-through.
+  const behind = (el) => {
+    for (let around = el.parentElement; around; around = around.parentElement) {
+      const c = rgb(getComputedStyle(around).backgroundColor);
+      if (c.length === 3 || c[3] > 0) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const ratio = (a, b) => {
+    const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+    return Math.round((hi + 0.05) / (lo + 0.05) * 100) / 100;
+  };
+"""
+
+# The edges that show where to type or choose: fields, and a scale's option boxes.
+EDGES = (
+    "() => {"
+    + CONTRAST
+    + r"""
+  return [...document.querySelectorAll("textarea, select, .opt .box")]
+    .filter((el) => el.checkVisibility() && el.getBoundingClientRect().width > 1)
+    .map((el) => ({html: el.outerHTML.slice(0, 80),
+                   contrast: ratio(rgb(getComputedStyle(el).borderTopColor), behind(el))}))
+    .filter((edge) => edge.contrast < 3);
+}"""
+)
 
 
 def choose(page, field: str, value: str) -> None:
@@ -210,23 +246,15 @@ def test_the_name_in_the_bar_is_no_link_on_a_raters_pages(browse, raters):
 
 # --- the keyboard alone -----------------------------------------------------------------------
 
-FOCUS = r"""() => {
+FOCUS = (
+    "() => {"
+    + CONTRAST
+    + r"""
   const el = document.activeElement;
   if (!el || el === document.body) return {tag: "BODY"};
   // A scale's radio is see-through over its box: the box carries the focus ring.
   const ring = el.matches(".opt input") ? el.nextElementSibling : el;
   const s = getComputedStyle(ring);
-  const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
-  const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255;
-    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
-    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
-  // What the ring is drawn on: the first background that is not see-through, around it.
-  let around = ring.parentElement, behind = [255, 255, 255];
-  for (; around; around = around.parentElement) {
-    const c = rgb(getComputedStyle(around).backgroundColor);
-    if (c.length === 3 || c[3] > 0) { behind = c.slice(0, 3); break; }
-  }
-  const [hi, lo] = [lum(rgb(s.outlineColor)), lum(behind)].sort((a, b) => b - a);
   const r = ring.getBoundingClientRect();
   const x = Math.min(Math.max(r.left + r.width / 2, 0), innerWidth - 1);
   const y = Math.min(Math.max(r.top + Math.min(r.height / 2, 10), 0), innerHeight - 1);
@@ -236,12 +264,13 @@ FOCUS = r"""() => {
     text: (el.innerText || "").trim().slice(0, 40),
     focusVisible: el.matches(":focus-visible"),
     ring: s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2,
-    contrast: Math.round((hi + 0.05) / (lo + 0.05) * 100) / 100,
+    contrast: ratio(rgb(s.outlineColor), behind(ring)),
     inView: r.bottom > 0 && r.top < innerHeight,
     seen: !!top && (top === ring || ring.contains(top) || el.contains(top)
                     || top.closest("label") === el.closest("label")),
   };
 }"""
+)
 
 
 class Keyboard:
@@ -312,6 +341,9 @@ def test_the_whole_survey_with_the_keyboard_alone(browse, live_app, raters, widt
     expect(page.locator(f"#state-{second[-1]}")).to_contain_text("Saved")
     for back in (True,) * 6 + (False,) * 6:  # up the page and down again: never under the bar
         keys.tab(back=back)
+        if back and keys.presses % 3 == 0:
+            SHOTS.mkdir(exist_ok=True)  # the ring as it is seen, the bar above it
+            page.screenshot(path=str(SHOTS / f"survey-keyboard-en-{width}.png"))
     if phone:  # the legs in between unanswered, the last step
         for step in range(2, 7):
             keys.tab_until(lambda f: f["text"] == "Next →")
