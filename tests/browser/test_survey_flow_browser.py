@@ -176,7 +176,7 @@ def test_without_javascript_the_review_is_a_page_of_its_own(browse, live_app, ra
         page.locator(f"input[name='{field}'][value='3']").check()
     page.get_by_role("button", name="Controleren en versturen").click()
     expect(page).to_have_url(re.compile(r"/review$"))
-    expect(page.get_by_role("heading", level=2)).to_have_text("Controleer voordat je verstuurt")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Controleer voordat je verstuurt")
     expect(page.locator("ul.missing > li")).to_have_count(5 + 2)
     assert stored(live_app, rater.invitation_id) == dict.fromkeys(rater.legs[0], "3")
     back = page.locator("ul.missing a").first
