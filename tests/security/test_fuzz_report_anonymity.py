@@ -171,8 +171,8 @@ def assert_report_respects_threshold(report, raters_):
         for statement in leg.statements:
             assert_figure_respects_threshold(statement.groups, t)
     assert_figure_respects_threshold(report.grade, t)
-    for row in report.response_counts:
-        if row.state not in (VISIBLE, agg.NO_ANSWERS):
+    for row in report.response_counts:  # a left-out group is counted: it is in no figure
+        if row.state not in (VISIBLE, agg.NO_ANSWERS) and not row.left_out:
             assert row.count is None, row
     non_exempt = sum(1 for r in raters_ if r.group not in EXEMPT_GROUPS)
     named = {row.group for row in report.response_counts if row.state == VISIBLE}
@@ -344,8 +344,15 @@ def test_comments_and_cover_counts_give_no_small_group_away(data, t):
         exempt = {c.id for c in raw if c.group in EXEMPT_GROUPS}
         assert {item.id for item in items} == exempt
         assert withheld == any(c.group not in EXEMPT_GROUPS for c in raw)
-    else:
-        assert {item.id for item in items} == {c.id for c in raw} and not withheld
+    else:  # a left-out group's comments are withheld; the rest are shown
+        left_out = visibility.suppressed
+        assert {item.id for item in items} == {c.id for c in raw if c.group not in left_out}
+        assert withheld == any(c.group in left_out for c in raw)
+    pooled_ids = {c.id for c in raw if c.group in visibility.pooled}
+    if pooled_ids & {item.id for item in items}:  # unlabelled: only from a pool of t or more
+        assert sum(counts[g] for g in visibility.pooled) >= t
     for row in agg.response_counts(counts, t):
-        if row.group in visibility.pooled | visibility.suppressed:
+        if row.group in visibility.pooled:
             assert row.count is None, row
+        if row.group in visibility.suppressed:  # left out: counted, in no figure
+            assert row.left_out and row.count == counts[row.group], row
