@@ -11,7 +11,8 @@ Two kinds of checks:
   cover never counts a hidden group; comments of a small non-exempt total are withheld and
   a comment is labelled only with a group shown by name.
 - twins (the strongest form): a second manager in the same round gets the same raters,
-  except for answers the first report hides: a suppressed group's scores and grades, the
+  except for answers the first report hides: a suppressed group's scores and grades (a
+  group left out of every figure, beside one that meets the threshold, is suppressed), the
   scores of raters who do not count for a leg, the split of scores between groups pooled
   into "others", withheld comments. If any hidden answer could be worked out from the
   visible figures (by subtracting one from another, or in any other way), some such twin
@@ -214,9 +215,10 @@ def hidden_changes(draw, raters_, report, spans):
     for rater, value in zip(pooled, draw(st.permutations([r.grade for r in pooled])), strict=True):
         rater.grade = value
     cover = {row.group: row.state for row in report.response_counts}
+    left_out = {row.group for row in report.response_counts if row.left_out}
     commented = [r for r in twin if r.comment and r.group not in EXEMPT_GROUPS]
-    if cover.get(ALL_OTHERS) != VISIBLE:  # withheld: any other words
-        for rater in commented:
+    for rater in commented:  # withheld (too few in all, or a left-out group): any other words
+        if cover.get(ALL_OTHERS) != VISIBLE or rater.group in left_out:
             rater.comment = draw(st.sampled_from(COMMENTS))
     unlabelled = [r for r in commented if cover.get(r.group) != VISIBLE]
     texts = draw(st.permutations([r.comment for r in unlabelled]))
