@@ -67,7 +67,7 @@ def test_every_team_of_three_is_shown_and_no_section_just_says_none(app, client,
                 else:
                     too_few.append((who, statement.key))
     assert teams_of_three >= 6  # most of the demo's twelve managers
-    print(f"{teams_of_three} teams of three or more; hidden by \"don't know\": {too_few}")
+    print(f'{teams_of_three} teams of three or more; hidden by "don\'t know": {too_few}')
 
     response = client.post(
         "/auth/login", data={"email": "hr@voorbeeld.nl", "password": demo.DEMO_PASSWORD}
