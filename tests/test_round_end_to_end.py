@@ -836,10 +836,12 @@ def export_and_heat_map(s: Scenario) -> None:
             r for r in rows if r[col["manager"]] == manager_name(i) and r[col["group"]] == label
         ]
 
-    # Manager 1: six others answered (supervisor 3, peer 2, four reps 4), so every leg has
-    # a visible all-others mean; the lone peer is pooled, never shown by name.
+    # Manager 1: six others answered (supervisor 3, peer 2, four reps 4). The lone peer is
+    # below the threshold and so is its pool: left out of every figure rather than pooled
+    # with the reps (who meet it on their own), never shown by name. So every leg's
+    # all-others mean is the supervisor and the reps: (3 + 4 * 4) / 5 = 3.8, n 5.
     visible = rows_of(1, agg.ALL_OTHERS)
-    assert [(r[col["n"]], r[col["mean"]]) for r in visible] == [(6, 3.5)] * 6
+    assert [(r[col["n"]], r[col["mean"]]) for r in visible] == [(5, 3.8)] * 6
     assert all(r[col["n"]] is None and r[col["mean"]] is None for r in rows_of(1, agg.PEER))
     # Manager 3's direct reports (one answer) and all-others: no figure, just a note.
     hidden = rows_of(3, agg.DIRECT_REPORT) + rows_of(3, agg.ALL_OTHERS)
@@ -860,7 +862,7 @@ def export_and_heat_map(s: Scenario) -> None:
         assert row, manager_name(i)
         return re.findall(r'<td class="heat ([\w-]+)[^"]*"[^>]*>([^<]*)', row.group(0))
 
-    assert [value for _css, value in cells(1)] == [{"nl": "3,5", "en": "3.5"}[lang]] * 6
+    assert [value for _css, value in cells(1)] == [{"nl": "3,8", "en": "3.8"}[lang]] * 6
     assert "heat-hidden" not in {css for css, _value in cells(1) + cells(2)}
     for i in (3, 4, 5):
         assert cells(i) == [("heat-hidden", "—")] * 6, manager_name(i)

@@ -67,7 +67,9 @@ def completion_view(
 ) -> CompletionView:
     """Apply the threshold to the answered / invited counts of one manager's rater groups."""
     invited = {g: rates[g].invited for g in order if g in rates and rates[g].invited > 0}
-    visibility = apply_threshold({_NOT_EXEMPT + g: n for g, n in invited.items()}, threshold)
+    visibility = apply_threshold(
+        {_NOT_EXEMPT + g: n for g, n in invited.items()}, threshold, leave_out_small=False
+    )
     if not visibility.all_others_visible:  # fewer invitations than the threshold
         return CompletionView(
             groups=dict.fromkeys(order),

@@ -59,8 +59,8 @@ LANGS = ("nl", "en")
 # --- States of one group in one figure ------------------------------------------------------
 
 VISIBLE = "visible"  # shown, with n, mean, SD
-POOLED = "pooled"  # below the threshold (or pooled to protect a smaller group): in "others"
-SUPPRESSED = "suppressed"  # not shown anywhere: "fewer than t"
+POOLED = "pooled"  # below the threshold, with a pool that reaches it: in "others"
+SUPPRESSED = "suppressed"  # left out of every figure: "fewer than t"
 NO_ANSWERS = "no_answers"  # n = 0 (nobody answered, or only "don't know"): not 0.0
 NOT_APPLICABLE = "not_applicable"  # "others" when no group needed pooling
 
@@ -151,7 +151,8 @@ class Visibility:
     named: groups shown under their own name (self and supervisor whenever they answered;
         a non-exempt group only with n >= threshold and not pooled);
     pooled: non-exempt groups shown only inside "others" (others_visible is then True);
-    suppressed: non-exempt groups that answered but are not shown at all;
+    suppressed: non-exempt groups that answered but are left out of every figure (below the
+        threshold, and the pool of such groups is below it too);
     empty: groups with n = 0.
     """
 
@@ -167,7 +168,9 @@ class Visibility:
         if group == OTHERS:
             if self.others_visible:
                 return VISIBLE
-            return SUPPRESSED if self.suppressed else NOT_APPLICABLE
+            if self.suppressed and not self.all_others_visible:
+                return SUPPRESSED
+            return NOT_APPLICABLE
         if group == ALL_OTHERS:
             if self.all_others_visible:
                 return VISIBLE
@@ -185,15 +188,22 @@ class Visibility:
         return self.state(group) == VISIBLE
 
 
-def apply_threshold(counts: Mapping[str, int], threshold: int) -> Visibility:
+def apply_threshold(
+    counts: Mapping[str, int], threshold: int, *, leave_out_small: bool = True
+) -> Visibility:
     """Decide which groups one figure may show (counts: n per rater group).
 
-    Self and supervisor are exempt: shown whenever they answered. For the other groups, with
-    N their total: if N < t, all of them, "others" and "all_others" are suppressed (all_others
-    minus the visible supervisor would reveal them). Otherwise all_others is shown; groups with
-    n >= t are shown by name, smaller ones are pooled into "others"; if that pool is below t
-    the smallest named group joins it (complementary suppression), so the pool cannot be
-    recovered as all_others - supervisor - named groups and is itself shown.
+    Self and supervisor are exempt: shown whenever they answered. Of the other groups, those
+    with n >= t are shown by name. The smaller ones are pooled into "others" when the pool
+    reaches t; otherwise they are left out (suppressed): their answers go into no figure at
+    all, "all_others" included, so a group that meets the threshold on its own is never
+    hidden because of a smaller one. "all_others" is supervisor + named groups + the pool, a
+    sum of shown figures, so it reveals nothing they do not; it is shown only when at least
+    one non-exempt group goes into it (else it would be the supervisor's figure again).
+
+    leave_out_small=False is the older complementary rule, for HR's completion counts
+    (admin/completion.py), where every group must be accounted for: a pool below t takes the
+    smallest named group, and if the non-exempt total is below t nothing is shown.
     """
     if threshold < 1:
         raise ValueError("the threshold is at least 1")
@@ -202,33 +212,43 @@ def apply_threshold(counts: Mapping[str, int], threshold: int) -> Visibility:
     empty = frozenset(g for g, n in counts.items() if n == 0)
     exempt = frozenset(g for g, n in counts.items() if g in EXEMPT_GROUPS and n > 0)
     others = {g: n for g, n in counts.items() if g not in EXEMPT_GROUPS and n > 0}
-    total = sum(others.values())
-    if total < threshold:
-        return Visibility(
-            threshold=threshold,
-            named=exempt,
-            pooled=frozenset(),
-            suppressed=frozenset(others),
-            empty=empty,
-            others_visible=False,
-            all_others_visible=False,
-        )
+    named = frozenset(g for g, n in others.items() if n >= threshold)
+    small = frozenset(g for g, n in others.items() if n < threshold)
+    if not leave_out_small:
+        return _complementary(threshold, exempt, empty, others)
+    pool_reaches = bool(small) and sum(others[g] for g in small) >= threshold
+    pooled = small if pool_reaches else frozenset()
+    return Visibility(
+        threshold=threshold,
+        named=exempt | named,
+        pooled=pooled,
+        suppressed=small - pooled,
+        empty=empty,
+        others_visible=bool(pooled),
+        all_others_visible=bool(named or pooled),
+    )
+
+
+def _complementary(
+    threshold: int, exempt: frozenset[str], empty: frozenset[str], others: Mapping[str, int]
+) -> Visibility:
+    if sum(others.values()) < threshold:
+        return Visibility(threshold, exempt, frozenset(), frozenset(others), empty, False, False)
     pool = {g for g, n in others.items() if n < threshold}
     named = {g for g, n in others.items() if n >= threshold}
     if pool and sum(others[g] for g in pool) < threshold:
-        # N >= t, so some group is named; move the smallest (ties: by name) into the pool.
-        smallest = min(named, key=lambda g: (others[g], g))
+        smallest = min(named, key=lambda g: (others[g], g))  # ties: by name
         named.remove(smallest)
         pool.add(smallest)
     return Visibility(
-        threshold=threshold,
-        named=exempt | frozenset(named),
-        pooled=frozenset(pool),
-        suppressed=frozenset(),
-        empty=empty,
-        others_visible=bool(pool),
-        all_others_visible=True,
+        threshold, exempt | frozenset(named), frozenset(pool), frozenset(), empty, bool(pool), True
     )
+
+
+def shown_in_all_others(visibility: Visibility) -> frozenset[str]:
+    """The rater groups whose answers make up "all_others": the named ones except self, and
+    the pool. Left-out (suppressed) groups never count."""
+    return (visibility.named - {SELF}) | visibility.pooled
 
 
 def show_distribution(group: str, visible: bool, n: int, threshold: int) -> bool:
@@ -252,7 +272,9 @@ def figure_stats(tallies: Mapping[str, Tally], threshold: int) -> tuple[GroupSta
     pooled_tally = merge(tallies.get(g, Tally()) for g in sorted(visibility.pooled))
     combined = dict(tallies)
     combined[OTHERS] = pooled_tally
-    combined[ALL_OTHERS] = merge(tallies.get(g, Tally()) for g in RATER_GROUPS if g != SELF)
+    combined[ALL_OTHERS] = merge(
+        tallies.get(g, Tally()) for g in RATER_GROUPS if g in shown_in_all_others(visibility)
+    )
     stats = []
     for group in REPORT_GROUPS:
         tally = combined.get(group, Tally())
@@ -304,7 +326,7 @@ def leg_figure_stats(
     visibility = apply_threshold({g: counts.get(g, 0) for g in RATER_GROUPS}, threshold)
     totals = {g: counts.get(g, 0) for g in RATER_GROUPS}
     totals[OTHERS] = sum(counts.get(g, 0) for g in visibility.pooled)
-    totals[ALL_OTHERS] = sum(counts.get(g, 0) for g in RATER_GROUPS if g != SELF)
+    totals[ALL_OTHERS] = sum(counts.get(g, 0) for g in shown_in_all_others(visibility))
     result = []
     for group in REPORT_GROUPS:
         state = visibility.state(group)
@@ -554,19 +576,23 @@ def plan_suggestions(
 
 def response_counts(counts: Mapping[str, int], threshold: int) -> tuple[ResponseCount, ...]:
     """The cover's respondents per group: exact for self, supervisor and groups shown by name
-    (and for the pooled "others" and "all_others" when visible); "fewer than t" otherwise."""
+    (and for the pooled "others" and "all_others" when visible); a left-out group's count is
+    given too (left_out: "n answered, too few to show separately; not included in the
+    figures": its answers are in no figure, so its count reveals nothing of them); a pooled
+    group says "fewer than t" or "included in others"."""
     visibility = apply_threshold({g: counts.get(g, 0) for g in RATER_GROUPS}, threshold)
     totals = {
         **{g: counts.get(g, 0) for g in RATER_GROUPS},
         OTHERS: sum(counts.get(g, 0) for g in visibility.pooled),
-        ALL_OTHERS: sum(counts.get(g, 0) for g in RATER_GROUPS if g != SELF),
+        ALL_OTHERS: sum(counts.get(g, 0) for g in shown_in_all_others(visibility)),
     }
     rows = []
     for group in REPORT_GROUPS:
         state = visibility.state(group)
         if state == NOT_APPLICABLE:
             continue
-        shown = state in (VISIBLE, NO_ANSWERS)
+        left_out = group in visibility.suppressed
+        shown = state in (VISIBLE, NO_ANSWERS) or left_out
         rows.append(
             ResponseCount(
                 group=group,
@@ -575,6 +601,7 @@ def response_counts(counts: Mapping[str, int], threshold: int) -> tuple[Response
                 fewer_than_threshold=(
                     state == SUPPRESSED or (state == POOLED and totals[group] < threshold)
                 ),
+                left_out=left_out,
             )
         )
     return tuple(rows)
@@ -594,8 +621,9 @@ def select_comments(
     """The comments that may be shown, per question, and whether any were withheld.
 
     counts: respondents per group for the report as a whole. Self and supervisor comments
-    are always shown with their label. Comments of the other groups only when their total
-    reaches the threshold, labelled with their group only if it is shown by name. The order
+    are always shown with their label. Comments of a group shown by name carry its label;
+    those of pooled groups are shown unlabelled, which needs the pool to reach the threshold;
+    those of a left-out group are withheld (they would be its own small pool). The order
     is the order of the random comment UUIDs: stable for a report, unrelated to arrival.
     """
     visibility = apply_threshold({g: counts.get(g, 0) for g in RATER_GROUPS}, threshold)
@@ -604,7 +632,8 @@ def select_comments(
     for comment in sorted(comments, key=lambda c: c.id):
         if not comment.text.strip():
             continue
-        if comment.group not in EXEMPT_GROUPS and not visibility.all_others_visible:
+        shown = visibility.named | visibility.pooled  # a left-out group's comments never
+        if comment.group not in EXEMPT_GROUPS and comment.group not in shown:
             withheld = True
             continue
         labelled = comment.group in EXEMPT_GROUPS or comment.group in visibility.named
@@ -636,11 +665,10 @@ def anonymity_rules(
     rules = [Rule("threshold", {"t": threshold}), Rule("exempt")]
     for group in NON_EXEMPT_GROUPS:
         if group in visibility.pooled:
-            if counts.get(group, 0) < threshold:
-                rules.append(Rule("pooled_small", {"group": group, "t": threshold}))
-            else:
-                rules.append(Rule("pooled_complement", {"group": group}))
-    if visibility.suppressed:
+            rules.append(Rule("pooled_small", {"group": group, "t": threshold}))
+        if group in visibility.suppressed and visibility.all_others_visible:
+            rules.append(Rule("left_out", {"group": group, "t": threshold}))
+    if visibility.suppressed and not visibility.all_others_visible:
         rules.append(Rule("suppressed", {"t": threshold}))
     rules += [Rule("per_figure"), Rule("dont_know"), Rule("distribution", {"t": threshold})]
     rules.append(Rule("comments_order"))
@@ -648,3 +676,46 @@ def anonymity_rules(
         rules.append(Rule("comments_withheld"))
     rules.append(Rule("norm", {"m": NORM_MIN_MANAGERS}))
     return tuple(rules)
+
+
+# --- Why a section is empty -------------------------------------------------------------------
+
+STRENGTHS, DEVELOPMENT_AREAS, BLIND_SPOTS, HIDDEN_STRENGTHS = (
+    "strengths",
+    "development_areas",
+    "blind_spots",
+    "hidden_strengths",
+)
+
+
+def empty_reason(
+    section: str,
+    figures: Sequence[Figure],
+    counts: Mapping[str, int],
+    threshold: int,
+    min_gap: float = DEFAULT_GAP,
+) -> Rule:
+    """Why a ranked section has no entries, as a key and the figures its one sentence needs
+    (labels.empty_text writes it). Its count of non-exempt answers is given only when it is
+    below the threshold: those raters are left out and counted on the cover anyway.
+
+    - too_few: no statement shows "all others" (non-exempt answers n of the t needed);
+    - too_few_each: enough raters, but no statement has t answers other than "don't know";
+    - no_self: blind spots and hidden strengths need a self-assessment;
+    - all_listed: development areas when every ranked statement is already a strength;
+    - no_gap: self and others are shown but nowhere differ by min_gap in that direction.
+    """
+    with_others = [f for f in figures if visible_mean(f.stats, ALL_OTHERS) is not None]
+    if not with_others:
+        n = sum(counts.get(g, 0) for g in NON_EXEMPT_GROUPS)
+        if n < threshold:
+            return Rule("too_few", {"section": section, "n": n, "t": threshold})
+        return Rule("too_few_each", {"section": section, "t": threshold})
+    if section == DEVELOPMENT_AREAS:
+        return Rule("all_listed", {"section": section})
+    if section in (BLIND_SPOTS, HIDDEN_STRENGTHS):
+        own = [f for f in with_others if visible_mean(f.stats, SELF) is not None]
+        if counts.get(SELF, 0) == 0 or not own:
+            return Rule("no_self", {"section": section})
+        return Rule("no_gap", {"section": section, "gap": min_gap})
+    return Rule("all_listed", {"section": section})

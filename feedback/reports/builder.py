@@ -149,6 +149,17 @@ def build_report(
         comments_withheld=withheld,
         plan=agg.plan_suggestions(leg_actions, blind_spot_gap),
         anonymity_rules=agg.anonymity_rules(grades.respondents, t, withheld),
+        empty_reasons={
+            section: agg.empty_reason(
+                section, statement_figures + leg_figures, grades.respondents, t, blind_spot_gap
+            )
+            for section in (
+                agg.STRENGTHS,
+                agg.DEVELOPMENT_AREAS,
+                agg.BLIND_SPOTS,
+                agg.HIDDEN_STRENGTHS,
+            )
+        },
     )
 
 

@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from feedback.i18n import person_language
 from feedback.models import Person
 from feedback.reports import aggregation as agg
+from feedback.reports import numbers
 
 LANGS = agg.LANGS
 DEFAULT_LANG = "nl"
@@ -65,6 +66,43 @@ def round_status(status: str) -> str:
     return str(label) if label is not None else str(status)
 
 
+SECTION_NAMES = {
+    agg.STRENGTHS: _l("strengths"),
+    agg.DEVELOPMENT_AREAS: _l("development areas"),
+    agg.BLIND_SPOTS: _l("blind spots"),
+    agg.HIDDEN_STRENGTHS: _l("hidden strengths"),
+}
+
+
+def empty_text(reason: agg.Rule) -> str:
+    """Why a section of the report is empty, in one sentence in the current locale."""
+    p: Mapping = reason.params
+    section = str(SECTION_NAMES[p["section"]])
+    key = reason.key
+    if key == "too_few":
+        return _(
+            "Too few answers to rank %(section)s: %(n)s of the %(t)s needed.",
+            section=section,
+            n=p["n"],
+            t=p["t"],
+        )
+    if key == "too_few_each":
+        return _(
+            "Too few answers to rank %(section)s: no statement has %(t)s answers other than "
+            "“don't know”.",
+            section=section,
+            t=p["t"],
+        )
+    if key == "no_self":
+        return _("No self-assessment: %(section)s compare your view with others'.", section=section)
+    if key == "no_gap":
+        gap = numbers.decimal(p["gap"])
+        if p["section"] == agg.BLIND_SPOTS:
+            return _("No statement where you rate yourself %(gap)s or more above others.", gap=gap)
+        return _("No statement where you rate yourself %(gap)s or more below others.", gap=gap)
+    return _("Every statement with enough answers is already listed under strengths.")
+
+
 def rule_text(rule: agg.Rule) -> str:
     """One anonymity rule applied to a report, as a sentence in the current locale."""
     p: Mapping = rule.params
@@ -91,12 +129,14 @@ def rule_text(rule: agg.Rule) -> str:
             t=p["t"],
             others=others,
         )
-    if key == "pooled_complement":
+    if key == "left_out":
         return _(
-            "%(group)s are also included in “%(others)s”, so that a smaller group cannot be "
-            "worked out by subtraction.",
+            "%(group)s: fewer than %(t)s answered, too few to show separately. Their answers "
+            "are not included in any figure, “%(all_others)s” included, so that the other "
+            "groups can be shown.",
             group=group_name(p["group"]),
-            others=others,
+            t=p["t"],
+            all_others=all_others,
         )
     if key == "suppressed":
         return _(

@@ -21,7 +21,7 @@ States of a group in a figure (GroupStat.state):
 - "not_applicable": "others" when no group needed pooling: leave the column empty.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 
@@ -146,6 +146,7 @@ class ResponseCount:
     state: str
     count: int | None
     fewer_than_threshold: bool
+    left_out: bool = False  # below the threshold and in no figure; count is given
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,8 @@ class ManagerReport:
     comments_withheld: bool
     plan: tuple[PlanSuggestion, ...]
     anonymity_rules: tuple  # aggregation.Rule: a key and its figures (labels.rule_text)
+    # section -> aggregation.Rule saying why that ranked section is empty (labels.empty_text)
+    empty_reasons: dict = field(default_factory=dict)
 
     def grade_of(self, key: str) -> GroupStat:
         return next(stat for stat in self.grade if stat.group == key)

@@ -340,30 +340,55 @@ def reduce_norms(means: Iterable[ManagerMean], legs_enough: set[tuple[int, int]]
     )
 
 
-def _non_exempt_count(group: sa.ColumnElement, score: sa.ColumnElement) -> sa.ColumnElement:
-    """Non-"don't know" values from the non-exempt groups: N of apply_threshold."""
-    return sa.func.sum(sa.case((group.in_(NON_EXEMPT_GROUPS) & score.is_not(None), 1), else_=0))
-
-
 def _manager_statement_means(round_id: int, framework_id: int, threshold: int) -> sa.Subquery:
     """Per (manager, statement): n and sum of the all_others scores of the qualifying raters,
-    for the managers whose all_others figure of that statement is visible. all_others is
-    visible exactly when the non-exempt groups together reach the threshold
-    (apply_threshold; tested against it), so the HAVING below keeps just those."""
+    for the managers whose all_others figure of that statement is visible, counting exactly
+    the groups the report puts into it (aggregation.shown_in_all_others): the supervisor,
+    every non-exempt group with n >= t, and the groups below t only when together they reach
+    t (the pool). A group left out of the manager's figures is left out of the norm too, so
+    its answers move no figure of any report. all_others is visible exactly when the
+    non-exempt groups together reach the threshold (apply_threshold; tested against it),
+    which after leaving out a pool below t is still the case exactly when the kept
+    non-exempt groups reach it: the HAVING below keeps just those."""
     raters = qualifying_raters(framework_id, response.c.round_id == round_id)
     score = answer.c.score
-    return (
+    per_group = (
         sa.select(
             raters.c.participant_id,
             answer.c.statement_id,
             statement.c.leg_id,
+            raters.c.group,
             sa.func.count(score).label("n"),
-            sa.func.sum(score).label("total"),
+            sa.func.coalesce(sa.func.sum(score), 0).label("total"),
         )
         .select_from(counted_answers(raters))
         .where(raters.c.group != SELF)
-        .group_by(raters.c.participant_id, answer.c.statement_id, statement.c.leg_id)
-        .having(_non_exempt_count(raters.c.group, score) >= threshold)
+        .group_by(
+            raters.c.participant_id, answer.c.statement_id, statement.c.leg_id, raters.c.group
+        )
+        .subquery("manager_statement_group")
+    )
+    small = per_group.c.group.in_(NON_EXEMPT_GROUPS) & (per_group.c.n < threshold)
+    with_pool = sa.select(
+        per_group,
+        sa.func.sum(sa.case((small, per_group.c.n), else_=0))
+        .over(partition_by=(per_group.c.participant_id, per_group.c.statement_id))
+        .label("pool"),
+        small.label("small"),
+    ).subquery("manager_statement_pool")
+    g = with_pool.c
+    kept = sa.not_(g.small) | (g.pool >= threshold)
+    return (
+        sa.select(
+            g.participant_id,
+            g.statement_id,
+            g.leg_id,
+            sa.func.sum(g.n).label("n"),
+            sa.func.sum(g.total).label("total"),
+        )
+        .where(kept)
+        .group_by(g.participant_id, g.statement_id, g.leg_id)
+        .having(sa.func.sum(sa.case((g.group.in_(NON_EXEMPT_GROUPS), g.n), else_=0)) >= threshold)
         .subquery("manager_statement")
     )
 

@@ -29,7 +29,13 @@ from feedback.extensions import db
 from feedback.models import LegTally, Round, RoundNorm, RoundSummary, Statement, StatementTally
 from feedback.models.framework import Leg
 from feedback.reports import queries
-from feedback.reports.aggregation import NON_EXEMPT_GROUPS, SELF, Tally
+from feedback.reports.aggregation import (
+    NON_EXEMPT_GROUPS,
+    RATER_GROUPS,
+    Tally,
+    apply_threshold,
+    shown_in_all_others,
+)
 
 BATCH = 5000  # rows per executemany
 
@@ -54,14 +60,16 @@ def manager_means(
     threshold: int,
 ) -> list[queries.ManagerMean]:
     """The visible all_others statement figures of every manager, from the round's tallies:
-    the groups except self pooled, kept when the non-exempt groups reach the threshold."""
+    the groups the report puts into all_others (aggregation.shown_in_all_others: a group left
+    out of the manager's figures is left out of the norm too), kept when visible."""
     means = []
     for participant_id, by_statement in tallies.items():
         for statement_id, by_group in by_statement.items():
-            non_exempt = sum(by_group[g].n for g in NON_EXEMPT_GROUPS if g in by_group)
-            if non_exempt < threshold:
+            counts = {g: by_group[g].n if g in by_group else 0 for g in RATER_GROUPS}
+            visibility = apply_threshold(counts, threshold)
+            if not visibility.all_others_visible:
                 continue
-            others = [t for g, t in by_group.items() if g != SELF]
+            others = [by_group[g] for g in shown_in_all_others(visibility)]
             n = sum(t.n for t in others)
             if n:
                 total = int(sum(t.total for t in others))

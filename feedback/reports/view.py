@@ -29,7 +29,13 @@ from markupsafe import Markup
 from feedback.reports import aggregation as agg
 from feedback.reports import charts, numbers
 from feedback.reports.filenames import report_filename
-from feedback.reports.labels import NORM_POSITIONS, PLAN_REASONS, group_name, rule_text
+from feedback.reports.labels import (
+    NORM_POSITIONS,
+    PLAN_REASONS,
+    empty_text,
+    group_name,
+    rule_text,
+)
 from feedback.reports.model import GroupStat, LegReport, ManagerReport, StatementReport
 
 TABS = ("overview", "legs", "comments", "plan")  # the tabs of the web page
@@ -106,6 +112,7 @@ class ReportView:
     plan_reasons: tuple[str, ...]  # per report.plan suggestion
     comment_groups: dict[str, str]  # comment id -> group name, where one may be shown
     group_names: dict[str, str]  # group key -> name, for the sentences that name groups
+    empty: dict[str, str]  # ranked section -> the sentence saying why it has no entries
     norm_band: float = agg.NORM_BAND
 
     def num(self, value: float | None, digits: int = 1) -> str:
@@ -296,7 +303,13 @@ def _period(report: ManagerReport) -> str:
 def _counts(report: ManagerReport) -> tuple[CountRow, ...]:
     rows = []
     for c in report.response_counts:
-        if c.count is not None:
+        if c.left_out:
+            text = _(
+                "%(n)s answered, too few to show separately; not included in the figures",
+                n=numbers.count(c.count),
+            )
+            css = "num muted"
+        elif c.count is not None:
             text, css = numbers.count(c.count), "num"
         elif c.fewer_than_threshold:
             text, css = _("fewer than %(t)s", t=numbers.count(report.threshold)), "num suppressed"
@@ -354,4 +367,5 @@ def _report_view(report: ManagerReport, pdf: bool) -> ReportView:
         plan_reasons=tuple(str(PLAN_REASONS[s.reason]) for s in report.plan),
         comment_groups=comment_groups,
         group_names={g: group_name(g) for g in (*agg.REPORT_GROUPS, "norm")},
+        empty={key: empty_text(reason) for key, reason in report.empty_reasons.items()},
     )

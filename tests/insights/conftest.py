@@ -8,7 +8,7 @@ Threshold 3. Legs 1 and 2 (4 statements each; every rater gives one score per le
 | Bert Beta | Noord | supervisor 2, DR 1, 2 (DR suppressed) | hidden |
 | Cees Gamma | Zuid | DR 4, 4, 4 (+ one DR on one statement: 2, counts nowhere) | 4.0 (n 3) |
 | Dirk Delta | @Noord | DR 5, 5, 5 | 5.0 (n 3) |
-| Eva Epsilon | Zuid | DR 3, 3, 3, peer 1 (both pooled in others) | 2.5 (n 4) |
+| Eva Epsilon | Zuid | DR 3, 3, peer 3, 1 (both below 3: pooled in others) | 2.5 (n 4) |
 
 Leg 2: Anna self 4, supervisor 3, DR 4, 4, 5 (all_others 4.0, DR 4.33); nobody else.
 Leg 1 norm: (3.0 + 4.0 + 5.0 + 2.5) / 4 managers = 3.625. Leg 2: no norm (one manager).
@@ -90,9 +90,8 @@ def seeded(db):
 
     eva = add_rated_participant(db, rnd)
     _rename(db, eva, "Eva Epsilon", "Zuid")
-    for _ in range(3):
-        add_response(db, eva, group=DR, scores=_scores(leg1, 3))
-    add_response(db, eva, group=PEER, scores=_scores(leg1, 1))
+    for score, group in ((3, DR), (3, DR), (3, PEER), (1, PEER)):
+        add_response(db, eva, group=group, scores=_scores(leg1, score))
     return Seeded(rnd, anna, bert, cees, dirk, eva, leg1, leg2)
 
 

@@ -106,20 +106,25 @@ def test_small_groups_that_do_not_reach_the_threshold_together_are_suppressed():
     assert not v.others_visible and not v.all_others_visible
 
 
-def test_complementary_suppression_pools_the_smallest_named_group():
-    # peers = 2 alone in "others" would be all_others - supervisor - direct reports.
-    v = apply_threshold({SELF: 1, SUPERVISOR: 1, DIRECT_REPORT: 5, PEER: 2}, 3)
-    assert v.named == {SELF, SUPERVISOR}
-    assert v.pooled == {DIRECT_REPORT, PEER}
-    assert v.others_visible and v.all_others_visible
+def test_a_small_group_is_left_out_rather_than_hiding_a_group_that_meets_the_threshold():
+    # 7 direct reports, 2 peers: the direct reports stay visible; peers go into no figure.
+    v = apply_threshold({SELF: 1, SUPERVISOR: 1, DIRECT_REPORT: 7, PEER: 2}, 3)
+    assert v.named == {SELF, SUPERVISOR, DIRECT_REPORT}
+    assert v.suppressed == {PEER}
+    assert not v.pooled
+    assert v.state(PEER) == SUPPRESSED
+    assert v.state(OTHERS) == NOT_APPLICABLE
+    assert v.all_others_visible
+    assert agg.shown_in_all_others(v) == {SUPERVISOR, DIRECT_REPORT}
 
 
-def test_complementary_suppression_with_three_groups_takes_the_smallest():
-    v = apply_threshold({"a": 5, "b": 4, "c": 1}, 3)
+def test_with_three_groups_small_ones_are_pooled_when_the_pool_reaches_the_threshold():
+    v = apply_threshold({"a": 5, "b": 2, "c": 1}, 3)
     assert v.named == {"a"}
     assert v.pooled == {"b", "c"}
-    tie = apply_threshold({"a": 3, "b": 3, "c": 1}, 3)
-    assert tie.pooled == {"a", "c"}  # ties: by name
+    left = apply_threshold({"a": 3, "b": 1, "c": 1}, 3)
+    assert left.named == {"a"}
+    assert left.suppressed == {"b", "c"}
 
 
 def test_both_groups_at_or_above_threshold_are_named():
@@ -199,11 +204,13 @@ def test_no_hidden_group_can_be_derived_from_visible_sums():
         if v.others_visible:
             visible.append(vector(v.pooled))
         if v.all_others_visible:
-            visible.append(vector([g for g in groups if g != SELF]))
+            visible.append(vector(agg.shown_in_all_others(v)))
         base = _rank(visible) if visible else 0
         for hidden in v.pooled | v.suppressed:
             assert _rank([*visible, vector([hidden])]) > base, (t, counts, hidden)
             checked += 1
+        for g in v.named - agg.EXEMPT_GROUPS:  # a group meeting the threshold is never hidden
+            assert counts[g] >= t
     assert checked > 1000
 
 
@@ -248,20 +255,31 @@ def test_figure_stats_pool_and_merge_by_hand():
     assert [s.group for s in agg.figure_stats(figure(), 3)] == list(agg.REPORT_GROUPS)
     assert stats[SELF] == GroupStat(SELF, VISIBLE, 1, 4.0, None, 0, None)
     assert stats[SUPERVISOR].mean == 3.0 and stats[SUPERVISOR].distribution is None
-    # direct reports (4) are pooled with peers (2) so peers cannot be recovered
+    # direct reports (4) are shown; the peers (2) are left out of every figure
+    dr = stats[DIRECT_REPORT]
+    assert (dr.state, dr.n, dr.mean, dr.n_dont_know) == (VISIBLE, 4, 3.75, 1)
+    assert dr.distribution == (0, 1, 0, 2, 1)
+    assert stats[PEER] == GroupStat(PEER, SUPPRESSED)
+    assert stats[OTHERS].state == agg.NOT_APPLICABLE
+    # all_others = supervisor's 3 and 2,4,4,5: n 5, sum 18, squares 70; var (70 - 324/5)/4
+    all_others = stats[ALL_OTHERS]
+    assert all_others.n == 5
+    assert all_others.mean == pytest.approx(18 / 5)
+    assert all_others.sd == pytest.approx(1.140175, abs=1e-6)
+    assert all_others.distribution == (0, 1, 1, 2, 1)
+
+
+def test_figure_stats_pool_small_groups_that_reach_the_threshold_together():
+    tallies = {SUPERVISOR: tally(3), DIRECT_REPORT: tally(2, 4, dont_know=1), PEER: tally(1, 5)}
+    stats = {s.group: s for s in agg.figure_stats(tallies, 3)}
     assert stats[DIRECT_REPORT] == GroupStat(DIRECT_REPORT, POOLED)
     assert stats[PEER] == GroupStat(PEER, POOLED)
-    # others = 2,4,4,5,1,5: n 6, sum 21, squares 87; mean 3.5; var (87 - 441/6)/5 = 2.7
+    # others = 2,4,1,5: n 4, sum 12, squares 46; mean 3; var (46 - 36)/3
     others = stats[OTHERS]
-    assert (others.n, others.mean, others.n_dont_know) == (6, 3.5, 1)
-    assert others.sd == pytest.approx(1.643168, abs=1e-6)
-    assert others.distribution == (1, 1, 0, 2, 2)
-    # all_others adds the supervisor's 3: n 7, sum 24, squares 96; var (96 - 576/7)/6
-    all_others = stats[ALL_OTHERS]
-    assert all_others.n == 7
-    assert all_others.mean == pytest.approx(24 / 7)
-    assert all_others.sd == pytest.approx(1.511858, abs=1e-6)
-    assert all_others.distribution == (1, 1, 1, 2, 2)
+    assert (others.n, others.mean, others.n_dont_know) == (4, 3.0, 1)
+    assert others.sd == pytest.approx((10 / 3) ** 0.5)
+    assert others.distribution == (1, 1, 0, 1, 1)
+    assert stats[ALL_OTHERS].n == 5 and stats[ALL_OTHERS].mean == pytest.approx(3.0)
 
 
 def test_all_dont_know_is_no_answers_not_zero():
@@ -336,12 +354,16 @@ def test_leg_group_without_a_visible_statement_is_suppressed():
 
 
 def test_leg_pools_as_its_counts_say():
-    # Leg: 3 direct reports and 1 peer qualify: the peer is pooled and the direct reports
-    # join it. Statement: the same. others = 3, 3, 3, 1: mean 2.5, SD 1.0; n 4.
+    # Leg: 2 direct reports and 1 peer qualify: pooled. others = 3, 3, 1: mean 7/3; n 3.
+    stmt = agg.figure_stats({DIRECT_REPORT: tally(3, 3), PEER: tally(1)}, 3)
+    stats = {s.group: s for s in agg.leg_figure_stats([stmt, stmt], {DIRECT_REPORT: 2, PEER: 1}, 3)}
+    assert stats[DIRECT_REPORT].state == POOLED and stats[PEER].state == POOLED
+    assert (stats[OTHERS].n, stats[OTHERS].mean) == (3, pytest.approx(7 / 3))
+    # 3 direct reports and 1 peer: the direct reports are shown, the peer is left out.
     stmt = agg.figure_stats({DIRECT_REPORT: tally(3, 3, 3), PEER: tally(1)}, 3)
     stats = {s.group: s for s in agg.leg_figure_stats([stmt, stmt], {DIRECT_REPORT: 3, PEER: 1}, 3)}
-    assert stats[DIRECT_REPORT].state == POOLED and stats[PEER].state == POOLED
-    assert (stats[OTHERS].n, stats[OTHERS].mean, stats[OTHERS].sd) == (4, 2.5, 1.0)
+    assert stats[DIRECT_REPORT].state == VISIBLE and stats[PEER].state == SUPPRESSED
+    assert (stats[ALL_OTHERS].n, stats[ALL_OTHERS].mean) == (3, 3.0)
 
 
 def test_distribution_rules():
@@ -479,11 +501,16 @@ def test_response_counts_hide_small_groups():
         for r in agg.response_counts({SELF: 1, SUPERVISOR: 1, DIRECT_REPORT: 5, PEER: 2}, 3)
     }
     assert (rows[SELF].count, rows[SUPERVISOR].count) == (1, 1)
-    assert rows[DIRECT_REPORT].count is None and not rows[DIRECT_REPORT].fewer_than_threshold
-    assert rows[PEER].count is None and rows[PEER].fewer_than_threshold
-    assert (rows[OTHERS].count, rows[ALL_OTHERS].count) == (7, 8)
+    assert rows[DIRECT_REPORT].count == 5 and not rows[DIRECT_REPORT].left_out
+    # the peers are left out of every figure: counted, and all_others does not include them
+    assert rows[PEER].count == 2 and rows[PEER].left_out
+    assert OTHERS not in rows
+    assert rows[ALL_OTHERS].count == 6
+    pooled = {r.group: r for r in agg.response_counts({DIRECT_REPORT: 2, PEER: 2}, 3)}
+    assert pooled[DIRECT_REPORT].count is None and pooled[DIRECT_REPORT].fewer_than_threshold
+    assert (pooled[OTHERS].count, pooled[ALL_OTHERS].count) == (4, 4)
     small = {r.group: r for r in agg.response_counts({SELF: 1, DIRECT_REPORT: 2}, 3)}
-    assert small[DIRECT_REPORT].count is None and small[DIRECT_REPORT].fewer_than_threshold
+    assert small[DIRECT_REPORT].count == 2 and small[DIRECT_REPORT].left_out
     assert small[PEER].count == 0
     assert small[ALL_OTHERS].count is None and small[ALL_OTHERS].fewer_than_threshold
     named = {r.group: r for r in agg.response_counts({DIRECT_REPORT: 4}, 3)}
@@ -511,12 +538,19 @@ def test_comments_sorted_by_random_id_and_labelled_only_by_name():
         ("d", SUPERVISOR),
     ]
     assert [c.id for c in shown["stop"]] == ["b"]
-    pooled, _ = agg.select_comments(comments, {DIRECT_REPORT: 5, PEER: 2}, 3)
+    pooled, _ = agg.select_comments(comments, {DIRECT_REPORT: 2, PEER: 2}, 3)
     assert [(c.id, c.group) for c in pooled["start"]] == [
         ("a", SELF),
         ("c", None),
         ("d", SUPERVISOR),
     ]
+
+
+def test_comments_of_a_left_out_group_are_withheld_and_the_named_group_keeps_its_label():
+    comments = [raw("a", PEER), raw("b", DIRECT_REPORT), raw("c", SELF)]
+    shown, withheld = agg.select_comments(comments, {DIRECT_REPORT: 7, PEER: 2}, 3)
+    assert withheld
+    assert [(c.id, c.group) for c in shown["start"]] == [("b", DIRECT_REPORT), ("c", SELF)]
 
 
 def test_comments_of_a_small_non_exempt_total_are_withheld():
@@ -529,20 +563,59 @@ def test_comments_of_a_small_non_exempt_total_are_withheld():
 
 
 def test_anonymity_rules_never_print_a_hidden_count():
-    rules = agg.anonymity_rules({SELF: 1, SUPERVISOR: 1, DIRECT_REPORT: 5, PEER: 2}, 3, False)
+    rules = agg.anonymity_rules({SELF: 1, SUPERVISOR: 1, DIRECT_REPORT: 2, PEER: 2}, 3, False)
     assert agg.Rule("pooled_small", {"group": PEER, "t": 3}) in rules
-    assert agg.Rule("pooled_complement", {"group": DIRECT_REPORT}) in rules
     assert agg.Rule("comments_withheld") not in rules
     texts = [labels.rule_text(rule) for rule in rules]  # English outside an app
     assert (
         "Peers (fewer than 3) are below the threshold of 3 and are included in “Others”." in texts
     )
-    assert any(t.startswith("Direct reports are also included") for t in texts)
+    assert not any("2" in t for t in texts)
+    left = agg.anonymity_rules({SELF: 1, SUPERVISOR: 1, DIRECT_REPORT: 5, PEER: 2}, 3, False)
+    assert agg.Rule("left_out", {"group": PEER, "t": 3}) in left
+    texts = [labels.rule_text(rule) for rule in left]
+    assert any(t.startswith("Peers: fewer than 3 answered") for t in texts)
     assert not any("2" in t or "5" in t for t in texts)
     assert not any("withheld" in t for t in texts)
-    assert not any(2 in r.params.values() or 5 in r.params.values() for r in rules)
+    assert not any(2 in r.params.values() or 5 in r.params.values() for r in left)
     suppressed = agg.anonymity_rules({DIRECT_REPORT: 2}, 3, True)
     texts = [labels.rule_text(rule) for rule in suppressed]
     assert any("fewer than 3 answers" in t for t in texts)
     assert not any("2" in t for t in texts)
     assert not any(2 in r.params.values() for r in suppressed)
+
+
+# --- Why a section is empty ---------------------------------------------------------------------
+
+
+def _fig(order, tallies, t=3):
+    return agg.Figure(
+        "statement", f"s{order}", "leg", f"S{order}", order, agg.figure_stats(tallies, t)
+    )
+
+
+def test_empty_reason_too_few_answers_gives_the_count_and_the_threshold():
+    figures = [_fig(1, {SELF: tally(4), DIRECT_REPORT: tally(3, 4)})]
+    reason = agg.empty_reason(agg.STRENGTHS, figures, {SELF: 1, DIRECT_REPORT: 2}, 3)
+    assert reason == agg.Rule("too_few", {"section": agg.STRENGTHS, "n": 2, "t": 3})
+    assert labels.empty_text(reason) == "Too few answers to rank strengths: 2 of the 3 needed."
+    each = agg.empty_reason(
+        agg.STRENGTHS, [_fig(1, {DIRECT_REPORT: tally(3, 4)})], {DIRECT_REPORT: 4}, 3
+    )
+    assert each.key == "too_few_each"
+
+
+def test_empty_reason_without_a_self_assessment_and_without_a_gap():
+    others = {DIRECT_REPORT: tally(3, 4, 5)}
+    no_self = agg.empty_reason(agg.BLIND_SPOTS, [_fig(1, others)], {DIRECT_REPORT: 3}, 3)
+    assert labels.empty_text(no_self) == (
+        "No self-assessment: blind spots compare your view with others'."
+    )
+    close = agg.empty_reason(
+        agg.HIDDEN_STRENGTHS, [_fig(1, {**others, SELF: tally(4)})], {SELF: 1, DIRECT_REPORT: 3}, 3
+    )
+    assert labels.empty_text(close) == (
+        "No statement where you rate yourself 1.0 or more below others."
+    )
+    listed = agg.empty_reason(agg.DEVELOPMENT_AREAS, [_fig(1, others)], {DIRECT_REPORT: 3}, 3)
+    assert listed.key == "all_listed"

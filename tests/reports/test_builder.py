@@ -90,55 +90,61 @@ def test_report_figures_by_hand(rated):
     assert s1.group("self").mean == 4.0
     # Leg 1 has 4 statements; the direct report who answered only s1 (4, then "don't
     # know" twice) does not count for the leg, so not for s1 either: direct reports 2, 4, 5.
-    # 3 direct reports and 2 peers: peers would be recoverable, so both are pooled
-    assert s1.group("direct_report").state == "pooled"
-    assert s1.group("direct_report").mean is None and s1.group("direct_report").n is None
-    assert s1.group("peer").state == "pooled"
-    # others = 2, 4, 5, 1, 5: n 5, mean 17/5 = 3.4; all_others adds the supervisor's 3
-    assert (s1.group("others").n, s1.group("others").mean) == (5, 3.4)
-    assert s1.group("all_others").n == 6
-    assert s1.group("all_others").mean == pytest.approx(20 / 6)
-    # 1: peer; 2: direct report; 3: supervisor; 4: direct report; 5: direct report, peer
-    assert s1.group("all_others").distribution == (1, 1, 1, 1, 2)
+    # 3 direct reports and 2 peers: the direct reports are shown, the peers left out
+    assert s1.group("direct_report").state == "visible"
+    assert s1.group("direct_report").mean == pytest.approx(11 / 3)
+    assert s1.group("peer").state == "suppressed" and s1.group("peer").mean is None
+    assert s1.group("others").state == "not_applicable"
+    # all_others = supervisor 3 + direct reports 2, 4, 5: n 4, mean 14/4 = 3.5
+    assert s1.group("all_others").n == 4
+    assert s1.group("all_others").mean == pytest.approx(3.5)
+    assert s1.group("all_others").distribution == (0, 1, 1, 1, 1)
     assert s1.group("supervisor").distribution is None
+    # s2: 2 direct reports and 2 peers: pooled, others = 4, 5, 2, 5: n 4, mean 4.0
+    s2 = first.statements[1]
+    assert s2.group("direct_report").state == "pooled"
+    assert (s2.group("others").n, s2.group("others").mean) == (4, 4.0)
     s3 = first.statements[2]
     assert s3.group("self").state == "no_answers" and s3.group("self").n_dont_know == 1
     # s2 all_others: 3 + 4, 5 + 2, 5 = 19/5; s3: 3 + 3, 1 + 3, 5 = 15/5; s4: no answers.
-    # leg: qualifying non-self raters: supervisor, 3 direct reports, 2 peers (n 6); mean of
-    # the visible statement means (10/3 + 19/5 + 3) / 3 = (50 + 57 + 45) / 45 = 152/45
-    assert first.group("all_others").n == 6
-    assert first.group("all_others").mean == pytest.approx(152 / 45)
+    # leg: qualifying: supervisor, 3 direct reports (shown), 2 peers (left out): n 4; mean of
+    # the visible statement means (3.5 + 3.8 + 3) / 3 = 10.3/3
+    assert first.group("all_others").n == 4
+    assert first.group("all_others").mean == pytest.approx(10.3 / 3)
+    assert first.group("peer").state == "suppressed"
     assert first.group("self").mean == 4.5  # (4 + 5) / 2; s3 self only "don't know"
     assert report.legs[1].group("all_others").state == "no_answers"
-    # grade: all_others (7 + 6 + 8 + 9 + 5 + 7) / 6 = 7.0
-    assert report.grade_of("all_others").mean == pytest.approx(7.0)
+    # grade: all_others (7 + 6 + 8 + 9) / 4 = 7.5 (the peers' 5 and 7 left out)
+    assert report.grade_of("all_others").mean == pytest.approx(7.5)
     assert report.grade_of("self").mean == 8.0
-    assert report.grade_of("direct_report").state == "pooled"
-    # hidden: the direct reports' s1 mean 11/3 and grade 23/3, the peers' s2 mean 3.5
-    assert_absent(report, 11 / 3, 23 / 3, 3.5)
+    assert report.grade_of("direct_report").mean == pytest.approx(23 / 3)
+    assert report.grade_of("peer").state == "suppressed"
+    # hidden: the peers' grade 6.0, and every figure that would have included them
+    # (s1 all_others 20/6; the grade all_others would be 7.0, also the supervisor's grade)
+    assert_absent(report, 6.0, 20 / 6)
 
 
 def test_derived_figures(rated):
     rnd, participant = rated
     report = builder.build_report(rnd.id, participant.id, "en")
-    # all_others: s2 3.8, s1 10/3, s3 3.0 (3 visible statements, no overlap)
+    # all_others: s2 3.8, s1 3.5, s3 3.0 (3 visible statements, no overlap)
     assert [r.order for r in report.strengths] == [2, 1, 3]
     assert report.development_areas == ()
-    # s2: self 5 - 3.8 = 1.2; leg 1: 4.5 - 152/45 = 50.5/45 = 1.12
+    # s2: self 5 - 3.8 = 1.2; leg 1: 4.5 - 10.3/3 = 1.07
     assert [(r.kind, r.order) for r in report.blind_spots] == [("statement", 2), ("leg", 1)]
     assert report.blind_spots[0].gap == pytest.approx(1.2)
-    assert report.blind_spots[1].gap == pytest.approx(4.5 - 152 / 45)
+    assert report.blind_spots[1].gap == pytest.approx(4.5 - 10.3 / 3)
     assert report.hidden_strengths == ()
-    # SDs: s1 3,2,4,5,1,5: var (80 - 400/6) / 5 = 8/3, SD 1.633; s2 3,4,5,2,5: var
+    # SDs: s1 3,2,4,5: var (54 - 49) / 3 = 5/3, SD 1.291; s2 3,4,5,2,5: var
     # (79 - 72.2) / 4 = 1.7, SD 1.304; s3 3,3,1,3,5: var (53 - 45) / 4 = 2, SD 1.414;
-    # leg: the mean of those SDs, 1.450 (over 1.2: a warning too)
+    # leg: the mean of those SDs, 1.336 (over 1.2: a warning too)
     assert [(r.kind, r.order) for r in report.disagreements] == [
         ("statement", 1),
         ("statement", 2),
         ("statement", 3),
         ("leg", 1),
     ]
-    leg_sd = (math.sqrt(8 / 3) + math.sqrt(1.7) + math.sqrt(2)) / 3
+    leg_sd = (math.sqrt(5 / 3) + math.sqrt(1.7) + math.sqrt(2)) / 3
     assert report.legs[0].group("all_others").sd == pytest.approx(leg_sd)
     assert report.legs[0].statements[0].disagreement and report.legs[0].disagreement
     assert [p.leg_key for p in report.plan] == [rnd.framework.legs[0].key]
@@ -153,18 +159,19 @@ def test_cover_counts_comments_and_rules(rated):
     report = builder.build_report(rnd.id, participant.id, "en")
     counts = {c.group: c for c in report.response_counts}
     assert (counts["self"].count, counts["supervisor"].count) == (1, 1)
-    assert counts["direct_report"].count is None
-    assert counts["peer"].count is None and counts["peer"].fewer_than_threshold
-    assert (counts["others"].count, counts["all_others"].count) == (6, 7)
+    assert counts["direct_report"].count == 4 and not counts["direct_report"].left_out
+    assert counts["peer"].count == 2 and counts["peer"].left_out
+    assert "others" not in counts and counts["all_others"].count == 5
     sections = {s.question_key: s for s in report.comments}
     assert list(sections) == ["start", "stop", "continue"]
     assert sections["start"].question_text == rnd.framework.open_questions[0].text_en
-    assert [(c.text, c.group) for c in sections["start"].comments] == [("x", None)]
+    assert [(c.text, c.group) for c in sections["start"].comments] == [("x", "direct_report")]
+    assert sections["stop"].comments == ()  # the left-out peers' comment is withheld
     assert [(c.text, c.group) for c in sections["continue"].comments] == [("I listen well", "self")]
-    assert not report.comments_withheld
+    assert report.comments_withheld
     with force_locale("en"):
         rules = [labels.rule_text(rule) for rule in report.anonymity_rules]
-    assert any("Peers (fewer than 3)" in rule for rule in rules)
+    assert any(rule.startswith("Peers: fewer than 3 answered") for rule in rules)
 
 
 def test_norms_passed_in_give_the_position(rated):
@@ -175,8 +182,8 @@ def test_norms_passed_in_give_the_position(rated):
     report = builder.build_report(rnd.id, participant.id, "nl", norms=norms)
     norm = report.legs[0].statements[0].norm
     assert (norm.mean, norm.n_managers, norm.position) == (3.0, 5, "above")
-    assert norm.difference == pytest.approx(10 / 3 - 3)
-    assert report.legs[0].norm.position == "at"  # 152/45 - 3.5 = -0.12
+    assert norm.difference == pytest.approx(3.5 - 3)
+    assert report.legs[0].norm.position == "at"  # 10.3/3 - 3.5 = -0.07
     assert report.legs[0].name == leg.name_nl
 
 
@@ -201,7 +208,7 @@ def test_small_groups_are_suppressed_everywhere(db):
     # all_others: s1 8/3, s2 8/3, s3 3, leg (8/3 + 8/3 + 3) / 3 = 25/9, grade 6.0
     assert_absent(report, 1.5, 5 / 3, 4.5, 8 / 3, 25 / 9, 6.0)
     counts = {c.group: c for c in report.response_counts}
-    assert counts["direct_report"].count is None and counts["direct_report"].fewer_than_threshold
+    assert counts["direct_report"].count == 2 and counts["direct_report"].left_out
     assert report.comments_withheld
     assert all(not s.comments for s in report.comments)
     with force_locale("nl"):
@@ -239,8 +246,8 @@ def test_trend_against_the_previous_matching_round(rated, db):
     assert len(report.trend.legs) == 1  # the other legs had no answers in either round
     item = report.trend.legs[0]
     assert (item.leg_key, item.previous_mean, item.previous_n) == ("teambuilder", 2.0, 3)
-    assert item.current_mean == pytest.approx(152 / 45)
-    assert item.delta == pytest.approx(152 / 45 - 2)
+    assert item.current_mean == pytest.approx(10.3 / 3)
+    assert item.delta == pytest.approx(10.3 / 3 - 2)
 
 
 def test_bad_requests(rated, db):
@@ -257,3 +264,24 @@ def test_report_holds_only_plain_values(rated):
     report = builder.build_report(rnd.id, participant.id, "en")
     allowed = (str, int, float, bool, type(None), date)
     assert all(isinstance(v, allowed) for v in plain_values(report))
+
+
+def test_empty_sections_say_why_on_the_page(db):
+    rnd, participant, _links = make_rated_manager(db)
+    s1, s2, s3 = statement_ids(rnd)[:3]
+    add_response(db, participant, group="supervisor", scores={s1: 5, s2: 5, s3: 5}, grade=9)
+    for score in (1, 2):
+        add_response(db, participant, group=DR, scores={s1: score, s2: score, s3: score})
+    report = builder.build_report(rnd.id, participant.id, "en")
+    from feedback.reports.view import render_report, report_view
+
+    html = render_report("reports/_highlights.html", report_view(report, pdf=False))
+    assert "Too few answers to rank strengths: 2 of the 3 needed." in html
+    assert "Too few answers to rank blind spots: 2 of the 3 needed." in html
+    assert "None." not in html
+    add_response(db, participant, group=DR, scores={s1: 3, s2: 3, s3: 3})
+    with_others = builder.build_report(rnd.id, participant.id, "en")
+    html = render_report("reports/_highlights.html", report_view(with_others, pdf=True))
+    assert "No self-assessment: blind spots compare your view with others&#39;." in html
+    assert "No self-assessment: hidden strengths compare" in html
+    assert "None." not in html

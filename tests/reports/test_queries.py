@@ -112,18 +112,20 @@ def test_round_norms_by_hand(rated, db):
     add_response(db, small, group="supervisor", scores={s1: 5, s2: 5, s3: 5})
     norms = queries.round_norms(rnd.id, rnd.framework_id, rnd.threshold)
     # s1: A's all_others (self left out; the direct report who answered 1 of leg 1's 4
-    # statements does not count) = (3 + 2+4+5 + 1+5) / 6 = 20/6; the other manager's
-    # = (1+1+1+5) / 4 = 2; norm = (10/3 + 2) / 2 = 8/3
-    assert norms.statements[s1][0] == pytest.approx(8 / 3)
+    # statements does not count; the two peers, below the threshold beside three direct
+    # reports, are left out of A's figures and so of the norm) = (3 + 2+4+5) / 4 = 3.5;
+    # the other manager's = (1+1+1+5) / 4 = 2; norm = (3.5 + 2) / 2 = 2.75
+    assert norms.statements[s1][0] == pytest.approx(2.75)
     assert norms.statements[s1][1] == 2
-    # s2: A (3 + 4+5 + 2+5) / 5 = 3.8, other 2.0: 2.9. s3: A (3 + 3+1 + 3+5) / 5 = 3, other 2
+    # s2: two direct reports and two peers, pooled (4 >= 3): A (3 + 4+5 + 2+5) / 5 = 3.8,
+    # other 2.0: 2.9. s3: A (3 + 3+1 + 3+5) / 5 = 3, other 2
     assert norms.statements[s2] == (pytest.approx(2.9), 2)
     assert norms.statements[s3] == (pytest.approx(2.5), 2)
     # leg 1: the mean of each manager's visible all_others statement means.
-    # A: (10/3 + 3.8 + 3) / 3 = (50 + 57 + 45) / 45 = 152/45; other: (2 + 2 + 2) / 3 = 2;
-    # norm = (152/45 + 2) / 2 = 242/90. The small manager (2 direct reports) is left out.
+    # A: (3.5 + 3.8 + 3) / 3 = 103/30; other: (2 + 2 + 2) / 3 = 2;
+    # norm = (103/30 + 2) / 2 = 163/60. The small manager (2 direct reports) is left out.
     leg = rnd.framework.legs[0]
-    assert norms.legs[leg.id] == (pytest.approx(242 / 90), 2)
+    assert norms.legs[leg.id] == (pytest.approx(163 / 60), 2)
     assert set(norms.legs) == {leg.id}
 
 

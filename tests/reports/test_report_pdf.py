@@ -2,11 +2,12 @@
 outside the static folder is fetched, and a pooled small group is not shown with its figures.
 
 Numbers by hand (threshold 3). Every rater gives the same score to every statement:
-self 5, supervisor 4, direct reports 2, 3, 3, 4, peers 1 and 2. Two peers are below the
-threshold, so they are pooled; the pool of 2 would be recoverable, so the direct reports join
-it ("others": 2, 3, 3, 4, 1, 2 -> 15 / 6 = 2.5). All others: (4 + 15) / 7 = 2.714 -> "2,7".
-Hidden: the direct reports' mean 3.0 and the peers' mean 1.5. Grades: supervisor 7, direct
-reports 6, 6, 7, 7, peers 3, 4 -> all others 40 / 7 = 5.71 -> "5,7"; hidden 6.5 and 3.5.
+self 5, supervisor 4, direct reports 2, 3, 3, 4, peers 1 and 2. The four direct reports meet
+the threshold and are shown (mean 3.0); the two peers are below it and, with no other small
+group to pool with, are left out of every figure. All others: (4 + 12) / 5 = 3.2 -> "3,2".
+Hidden: the peers' mean 1.5, and what all others would be with them, 2.714 ("2,7"). Grades:
+supervisor 7, direct reports 6, 6, 7, 7 (6.5), peers 3, 4 -> all others 33 / 5 = 6.6 -> "6,6";
+hidden the peers' 3.5 and, with them, 5.71 ("5,7").
 """
 
 import base64
@@ -150,26 +151,28 @@ def test_content_of_the_report(rendered, db):
         assert leg.name_nl in text, leg.name_nl
     assert "Zo lees je dit rapport" in text and "Ontwikkelplan" in text
     assert "Pagina 2 van" in text  # running footer from report.css
-    # hand-computed: all others 2.714 -> 2,7; others 2.5; grade of all others 5,7
-    assert "2,7" in text and "2,5" in text and "5,7" in text
+    # hand-computed: all others 3,2; direct reports 3,0; grade of all others 6,6
+    assert "3,2" in text and "3,0" in text and "6,6" in text and "6,5" in text
     assert "5,0" in text and "4,0" in text  # self and supervisor
     pages = len(PdfReader(io.BytesIO(data)).pages)
     assert 10 <= pages <= 24
 
 
-def test_pooled_small_group_shows_no_label_or_figures(rendered):
+def test_small_group_is_left_out_and_the_direct_reports_stay_visible(rendered):
     data, _filename, _fetcher, html, _part = rendered
     text = pdf_text(data)
-    # the peers' mean 1.5 and grade 3.5 and the direct reports' 3.0 and 6.5 appear nowhere
-    for hidden in ("1,5", "3,5", "3,0", "6,5"):
+    # the peers' mean 1.5 and grade 3.5, and all others with them (2,7; 5,7) appear nowhere
+    for hidden in ("1,5", "3,5", "2,7", "5,7"):
         assert hidden not in text, hidden
-    # no column and no chart bar for peers (or direct reports, pooled with them)
+    # a column for the direct reports, none for peers or "others"
     assert 'scope="col" class="num"><span class="group-label g-peer"' not in html
-    assert 'scope="col" class="num"><span class="group-label g-direct_report"' not in html
-    assert 'scope="col" class="num"><span class="group-label g-others"' in html
+    assert 'scope="col" class="num"><span class="group-label g-direct_report"' in html
+    assert 'scope="col" class="num"><span class="group-label g-others"' not in html
     for uri in re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', html):
         svg = base64.b64decode(uri).decode("utf-8")
-        assert "Collega" not in svg and "Medewerkers" not in svg
+        assert "Collega" not in svg
+    # the cover counts the peers and says why they are not in the figures
+    assert "2 hebben geantwoord, te weinig om apart te tonen; niet meegeteld in de cijfers" in text
 
 
 def test_english_report(db, rated):
@@ -179,7 +182,7 @@ def test_english_report(db, rated):
     data, _filename = pdf_report.report_pdf(part)
     text = pdf_text(data)
     assert "How to read this report" in text and "Page 2 of" in text
-    assert "2.7" in text and "2,7" not in text
+    assert "3.2" in text and "3,2" not in text
     assert "Decisive judge of people and deals" in text
 
 

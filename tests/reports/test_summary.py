@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from feedback.models import Answer, LegTally, RaterGroup, Response, RoundStatus, StatementTally
+from feedback.reports import aggregation as agg
 from feedback.reports import queries, summary
 from feedback.reports.builder import build_report
 from tests.factories import (
@@ -83,6 +84,70 @@ def test_the_summary_equals_the_group_bys_to_the_last_digit(db, generated, thres
     for participant in rnd.participants:
         kept = summary.manager_tallies(participant.id, rnd.framework_id, True)
         assert kept == summary.manager_tallies(participant.id, rnd.framework_id, False)
+    _assert_close(raw, _norms_of_the_reports(rnd))
+
+
+def _norms_of_the_reports(rnd):
+    """The norms as the mean over managers of what each one's report shows as all_others,
+    through the report's own rules (figure_stats, leg_figure_stats): a left-out group is in
+    no manager's all_others, so it is in no norm."""
+    tallies = queries.round_statement_tallies(rnd.id, rnd.framework_id)
+    counts = queries.round_leg_counts(rnd.id, rnd.framework_id)
+    t = rnd.threshold
+    by_statement, by_leg = {}, {}
+    for participant_id, own in tallies.items():
+        for leg in rnd.framework.legs:
+            figures = [agg.figure_stats(own.get(item.id, {}), t) for item in leg.statements]
+            for item, stats in zip(leg.statements, figures, strict=True):
+                if (value := agg.visible_mean(stats, agg.ALL_OTHERS)) is not None:
+                    by_statement.setdefault(item.id, []).append(value)
+            leg_stats = agg.leg_figure_stats(figures, counts[participant_id].get(leg.id, {}), t)
+            if (value := agg.visible_mean(leg_stats, agg.ALL_OTHERS)) is not None:
+                by_leg.setdefault(leg.id, []).append(value)
+    return queries.RoundNorms(
+        statements={k: (sum(v) / len(v), len(v)) for k, v in by_statement.items()},
+        legs={k: (sum(v) / len(v), len(v)) for k, v in by_leg.items()},
+    )
+
+
+def _assert_close(norms, expected):
+    for kind in ("statements", "legs"):
+        got, want = getattr(norms, kind), getattr(expected, kind)
+        assert got.keys() == want.keys(), kind
+        for key, (value, managers) in got.items():
+            assert managers == want[key][1] and math.isclose(value, want[key][0]), (kind, key)
+
+
+def test_a_left_out_group_moves_no_norm(db):
+    """Two rounds whose managers differ only in a left-out group's answers (one peer beside
+    three direct reports, threshold 3) have the very same norms: the peer is in no manager's
+    all_others, so in no norm either."""
+    sup, dr, peer = RaterGroup.SUPERVISOR, RaterGroup.DIRECT_REPORT, RaterGroup.PEER
+
+    def round_with_peer(peer_scores):
+        team = [(sup, [2]), (dr, [4]), (dr, [4, 3]), (dr, [5])]
+        return _write_round(db, [[*team, (peer, scores)] for scores in peer_scores], 3)
+
+    one = round_with_peer([[1], [1, 2], [5]])
+    other = round_with_peer([[5], [3, 5, 4], [1, 1, 2]])
+    for rnd in (one, other):
+        summary.summarise_round(rnd.id)
+    db.session.commit()
+
+    def by_position(rnd, norms):  # each round has its own framework, so its own ids
+        legs = [leg.id for leg in rnd.framework.legs]
+        return [norms.statements[i] for i in statement_ids(rnd)], [norms.legs[i] for i in legs]
+
+    raw = [queries.round_norms(r.id, r.framework_id, r.threshold) for r in (one, other)]
+    assert raw[0] == summary.stored_norms(one.id) and raw[1] == summary.stored_norms(other.id)
+    assert by_position(one, raw[0]) == by_position(other, raw[1])
+    statements, _legs = by_position(one, raw[0])
+    # the first statement: supervisor 2 and direct reports 4, 4, 5 for each of the three
+    # managers (the second direct report's values cycle: 4 here, 3 on the next statement)
+    assert statements[0] == ((2 + 4 + 4 + 5) / 4, 3)
+    assert statements[1] == ((2 + 4 + 3 + 5) / 4, 3)
+    norms = raw
+    _assert_close(norms[0], _norms_of_the_reports(one))
 
 
 def test_norms_are_order_independent_and_exact():

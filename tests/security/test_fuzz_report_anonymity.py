@@ -11,7 +11,8 @@ Two kinds of checks:
   cover never counts a hidden group; comments of a small non-exempt total are withheld and
   a comment is labelled only with a group shown by name.
 - twins (the strongest form): a second manager in the same round gets the same raters,
-  except for answers the first report hides: a suppressed group's scores and grades, the
+  except for answers the first report hides: a suppressed group's scores and grades (a
+  group left out of every figure, beside one that meets the threshold, is suppressed), the
   scores of raters who do not count for a leg, the split of scores between groups pooled
   into "others", withheld comments. If any hidden answer could be worked out from the
   visible figures (by subtracting one from another, or in any other way), some such twin
@@ -171,8 +172,8 @@ def assert_report_respects_threshold(report, raters_):
         for statement in leg.statements:
             assert_figure_respects_threshold(statement.groups, t)
     assert_figure_respects_threshold(report.grade, t)
-    for row in report.response_counts:
-        if row.state not in (VISIBLE, agg.NO_ANSWERS):
+    for row in report.response_counts:  # a left-out group is counted: it is in no figure
+        if row.state not in (VISIBLE, agg.NO_ANSWERS) and not row.left_out:
             assert row.count is None, row
     non_exempt = sum(1 for r in raters_ if r.group not in EXEMPT_GROUPS)
     named = {row.group for row in report.response_counts if row.state == VISIBLE}
@@ -214,9 +215,10 @@ def hidden_changes(draw, raters_, report, spans):
     for rater, value in zip(pooled, draw(st.permutations([r.grade for r in pooled])), strict=True):
         rater.grade = value
     cover = {row.group: row.state for row in report.response_counts}
+    left_out = {row.group for row in report.response_counts if row.left_out}
     commented = [r for r in twin if r.comment and r.group not in EXEMPT_GROUPS]
-    if cover.get(ALL_OTHERS) != VISIBLE:  # withheld: any other words
-        for rater in commented:
+    for rater in commented:  # withheld (too few in all, or a left-out group): any other words
+        if cover.get(ALL_OTHERS) != VISIBLE or rater.group in left_out:
             rater.comment = draw(st.sampled_from(COMMENTS))
     unlabelled = [r for r in commented if cover.get(r.group) != VISIBLE]
     texts = draw(st.permutations([r.comment for r in unlabelled]))
@@ -344,8 +346,15 @@ def test_comments_and_cover_counts_give_no_small_group_away(data, t):
         exempt = {c.id for c in raw if c.group in EXEMPT_GROUPS}
         assert {item.id for item in items} == exempt
         assert withheld == any(c.group not in EXEMPT_GROUPS for c in raw)
-    else:
-        assert {item.id for item in items} == {c.id for c in raw} and not withheld
+    else:  # a left-out group's comments are withheld; the rest are shown
+        left_out = visibility.suppressed
+        assert {item.id for item in items} == {c.id for c in raw if c.group not in left_out}
+        assert withheld == any(c.group in left_out for c in raw)
+    pooled_ids = {c.id for c in raw if c.group in visibility.pooled}
+    if pooled_ids & {item.id for item in items}:  # unlabelled: only from a pool of t or more
+        assert sum(counts[g] for g in visibility.pooled) >= t
     for row in agg.response_counts(counts, t):
-        if row.group in visibility.pooled | visibility.suppressed:
+        if row.group in visibility.pooled:
             assert row.count is None, row
+        if row.group in visibility.suppressed:  # left out: counted, in no figure
+            assert row.left_out and row.count == counts[row.group], row

@@ -193,52 +193,63 @@ def test_statement_figures_and_leg_figure_do_not_give_away_one_peer(db, twins):
 
 def test_a_peer_who_answered_half_the_leg_cannot_be_recovered(db, twins):
     """The same attack when the peer answers 2 of the leg's 4 statements (1 and 1) and says
-    "don't know" to the others: the peer now counts for the leg and for statements 1 and 2.
+    "don't know" to the others: the peer counts for the leg and for statements 1 and 2.
 
-    If the leg mean were the mean of the raters' leg scores (the peer's being (p1 + p2) / 2),
-    then with T = 4 * s1 + 4 * s2 + 3 * s3 + 3 * s4 (every answer of the leg's statements)
-    and 16 * leg = (the direct reports' total) + 2 * (p1 + p2), the peer's sum would be
-    p1 + p2 = 16 * leg - T. With the leg mean derived from the statement means it is not.
+    If the peer were pooled with the three direct reports, then with the leg mean the mean
+    of the raters' leg scores (the peer's being (p1 + p2) / 2), T = 4 * s1 + 4 * s2 + 3 * s3
+    + 3 * s4 and 16 * leg = (the direct reports' total) + 2 * (p1 + p2), the peer's sum would
+    be p1 + p2 = 16 * leg - T. Now the peer, one rater beside a group that meets the
+    threshold, is left out of every figure: the direct reports stay visible, and a twin
+    whose peer answered 5 and 5 gets the very same figures.
     """
     rnd, _first, _second = twins
-    part = _manager(db, rnd, "Half a peer")
     leg = rnd.framework.legs[0]
     leg_ids = [st.id for st in leg.statements]
     assert len(leg_ids) == 4
     ids = _ids(rnd)
-    for scores in ((5, 4, 4, 5), (4, 4, 5, 4), (3, 5, 4, 4)):
-        answer = dict(zip(leg_ids, scores, strict=True))
-        add_response(
-            db, part, group=RaterGroup.DIRECT_REPORT, scores={i: answer.get(i, 3) for i in ids}
-        )
-    peer_answers = (1, 1)
-    add_response(
-        db,
-        part,
-        group=RaterGroup.PEER,
-        scores={
-            leg_ids[0]: peer_answers[0],
-            leg_ids[1]: peer_answers[1],
-            leg_ids[2]: None,
-            leg_ids[3]: None,
-        },
-    )
 
+    def manager(name, peer_answers):
+        part = _manager(db, rnd, name)
+        for scores in ((5, 4, 4, 5), (4, 4, 5, 4), (3, 5, 4, 4)):
+            answer = dict(zip(leg_ids, scores, strict=True))
+            add_response(
+                db, part, group=RaterGroup.DIRECT_REPORT, scores={i: answer.get(i, 3) for i in ids}
+            )
+        add_response(
+            db,
+            part,
+            group=RaterGroup.PEER,
+            scores={
+                leg_ids[0]: peer_answers[0],
+                leg_ids[1]: peer_answers[1],
+                leg_ids[2]: None,
+                leg_ids[3]: None,
+            },
+        )
+        return part
+
+    part = manager("Half a peer", (1, 1))
+    twin = manager("Half a peer's twin", (5, 5))
     report = build_report(rnd.id, part.id, "en")
     leg_report = report.legs[0]
     statements = [
         next(g for g in st.groups if g.group == "all_others") for st in leg_report.statements
     ]
-    # the peer counts where they answered: n 4, 4, 3, 3, and every figure is shown
-    assert [st.n for st in statements] == [4, 4, 3, 3]
+    # the peer is left out: all others is the three direct reports on every statement
+    assert [st.n for st in statements] == [3, 3, 3, 3]
+    assert [st.mean for st in statements] == pytest.approx([4.0, 13 / 3, 13 / 3, 13 / 3])
     leg_mean = _all_others(leg_report.groups)
     assert leg_mean is not None and all(st.state == "visible" for st in statements)
-    total = sum(st.n * st.mean for st in statements)
-    derived_sum = 16 * leg_mean - total
-    assert abs(derived_sum - sum(peer_answers)) > 0.5, "one peer's answers are derivable"
     # the leg figure holds nothing but the statement figures: their unweighted mean
     assert leg_mean == pytest.approx(sum(st.mean for st in statements) / 4)
-    # and the direct reports' own figures, which would give the peer away, stay hidden
-    for st in leg_report.statements[:2]:
-        for group in ("direct_report", "peer"):
-            assert next(g for g in st.groups if g.group == group).state == "pooled"
+    for figure in (leg_report, *leg_report.statements):
+        assert figure.group("direct_report").state == "visible"
+        assert figure.group("others").state == "not_applicable"
+    peer = [figure.group("peer").state for figure in (leg_report, *leg_report.statements)]
+    assert peer == ["suppressed", "suppressed", "suppressed", "no_answers", "no_answers"]
+    cover = {row.group: row for row in report.response_counts}
+    assert cover["peer"].left_out and cover["peer"].count == 1
+    # nothing shown moves with the peer's answers
+    twin_leg = build_report(rnd.id, twin.id, "en").legs[0]
+    assert twin_leg.groups == leg_report.groups
+    assert [st.groups for st in twin_leg.statements] == [st.groups for st in leg_report.statements]
