@@ -147,6 +147,7 @@ class ReportView:
     legend: tuple[Column, ...]
     legs: tuple[LegView, ...]
     radar: Markup | None
+    radar_norm: bool  # the radar draws the norm (every leg has one)
     grade: tuple[Cell, ...]
     trend_rows: tuple[TrendRow, ...]
     period: str
@@ -449,6 +450,7 @@ def _report_view(report: ManagerReport, pdf: bool) -> ReportView:
         legend=_legend(report, columns),
         legs=tuple(_leg_view(leg, report, columns, text, trend_text, pdf) for leg in report.legs),
         radar=_radar(report, text, pdf),
+        radar_norm=all(leg.norm.mean is not None for leg in report.legs),
         grade=tuple(_cell(report.grade_of(c.key), report.threshold) for c in columns),
         trend_rows=trend_rows,
         period=_period(report),

@@ -227,3 +227,13 @@ def test_trend_clear_change(client, auth, db):
     assert html.count('<td class="num delta-up">+1.7</td>') == 6
     assert "no clear change</td>" not in html
     assert "no comparison" not in html
+
+
+def test_radar_caption_names_the_norm_only_when_drawn(client, auth, world, db):  # noqa: F811
+    html = page(client, auth, world, "bert", "bert_published", "overview")
+    assert "the blue line how you see yourself. Further out" in html
+    assert "dashed line the organisation norm" not in html
+    rnd = db.session.get(Round, world.rounds["published"])
+    rate(db, add_rated_participant(db, rnd), rnd)
+    html = page(client, auth, world, "bert", "bert_published", "overview")
+    assert "dashed line the organisation norm" in html
