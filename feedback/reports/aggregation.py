@@ -425,20 +425,28 @@ def strengths_and_development_areas(
     return tuple(_ranked(f) for f in best), tuple(_ranked(f) for f in worst)
 
 
-def blind_spots(figures: Sequence[Figure], min_gap: float = DEFAULT_GAP) -> tuple[RankedItem, ...]:
-    """Self rated at least `min_gap` above all_others; largest gap first, then report order."""
+def blind_spots(
+    figures: Sequence[Figure], min_gap: float = DEFAULT_GAP, top: int | None = None
+) -> tuple[RankedItem, ...]:
+    """Self rated at least `min_gap` above all_others; largest gap first, then report order;
+    the first `top` only when given.
+
+    The rule is the gap alone: others' mean can be high too (others 4.0, self 5.0 is a blind
+    spot of 1.0); the report says both figures, so the reader sees which kind it is.
+    """
     found = [f for f in figures if (g := gap(f.stats)) is not None and g >= min_gap - _EPS]
     found.sort(key=lambda f: (-gap(f.stats), f.order))
-    return tuple(_ranked(f) for f in found)
+    return tuple(_ranked(f) for f in found[:top])
 
 
 def hidden_strengths(
-    figures: Sequence[Figure], min_gap: float = DEFAULT_GAP
+    figures: Sequence[Figure], min_gap: float = DEFAULT_GAP, top: int | None = None
 ) -> tuple[RankedItem, ...]:
-    """Self rated at least `min_gap` below all_others; largest gap first, then report order."""
+    """Self rated at least `min_gap` below all_others; largest gap first, then report order;
+    the first `top` only when given."""
     found = [f for f in figures if (g := gap(f.stats)) is not None and -g >= min_gap - _EPS]
     found.sort(key=lambda f: (gap(f.stats), f.order))
-    return tuple(_ranked(f) for f in found)
+    return tuple(_ranked(f) for f in found[:top])
 
 
 def disagrees(
@@ -491,12 +499,39 @@ def position_against_norm(
     return Norm(mean=norm, n_managers=n_managers, difference=difference, position=position)
 
 
+TREND_Z = 1.645  # a two-sided 90 % interval
+
+
+def trend_interval(
+    before: GroupStat, now: GroupStat, z: float = TREND_Z
+) -> tuple[float, float] | None:
+    """The Welch interval of now.mean - before.mean: diff +- z * sqrt(sd1²/n1 + sd2²/n2).
+
+    For a leg, sd is the mean of its visible statement SDs (leg_figure_stats), not the SD of
+    any set of values: it stands in for the raters' spread, as the leg's own spread is not
+    kept. None when either side lacks a mean, an sd or an n of at least 2.
+    """
+    figures = (before.mean, now.mean, before.sd, now.sd, before.n, now.n)
+    if any(v is None for v in figures) or before.n < 2 or now.n < 2:
+        return None
+    diff = now.mean - before.mean
+    half = z * math.sqrt(before.sd**2 / before.n + now.sd**2 / now.n)
+    return diff - half, diff + half
+
+
 def trend(
     legs: Sequence[tuple[str, str]],
     previous: Mapping[str, Sequence[GroupStat]],
     current: Mapping[str, Sequence[GroupStat]],
 ) -> tuple[TrendItem, ...]:
-    """Per leg (key, name): all_others mean then and now, only where both are visible."""
+    """Per leg (key, name) where all_others is visible in both rounds, one item:
+
+    - "one_rater": the two rater sets differ in size by exactly one; the change of the means
+      could then give away that one rater's score, so the item has no figures at all;
+    - "change": the 90 % Welch interval of the difference (trend_interval) excludes zero;
+    - "no_clear_change": otherwise (also when no interval can be made): both means are
+      shown, the change is not.
+    """
     items = []
     for key, name in legs:
         if key not in previous or key not in current:
@@ -505,15 +540,22 @@ def trend(
         now = stat_of(current[key], ALL_OTHERS)
         if before.state != VISIBLE or now.state != VISIBLE:
             continue
+        if abs(before.n - now.n) == 1:
+            items.append(TrendItem(key, name, status="one_rater"))
+            continue
+        interval = trend_interval(before, now)
+        clear = interval is not None and (interval[0] > _EPS or interval[1] < -_EPS)
         items.append(
             TrendItem(
                 leg_key=key,
                 leg_name=name,
+                status="change" if clear else "no_clear_change",
                 previous_mean=before.mean,
                 previous_n=before.n,
                 current_mean=now.mean,
                 current_n=now.n,
-                delta=now.mean - before.mean,
+                delta=now.mean - before.mean if clear else None,
+                interval=interval if clear else None,
             )
         )
     return tuple(items)
@@ -534,29 +576,45 @@ def plan_suggestions(
     """Suggested actions for the weakest legs: up to `count` - 1 lowest by all_others mean
     (visible only), then the leg with the largest blind spot not already chosen, then, if
     room is left, the next lowest. At most `count` legs.
+
+    Each suggestion keeps the reason it was chosen for and its rank under that reason, as
+    the labels say it: "lowest_score" rank 2 is the second-lowest leg by all_others mean;
+    "blind_spot" rank 1 the largest blind spot among all legs (a larger one may already be
+    in the plan as a low score, then the rank says so). Equal figures share a rank.
     """
     scored = sorted(
         (leg for leg in legs if visible_mean(leg.stats, ALL_OTHERS) is not None),
         key=lambda leg: (visible_mean(leg.stats, ALL_OTHERS), leg.order),
     )
-    chosen: list[tuple[LegActions, str]] = [(leg, "lowest_score") for leg in scored[: count - 1]]
-    taken = {leg.key for leg, _ in chosen}
+    lows = [visible_mean(leg.stats, ALL_OTHERS) for leg in scored]
+    # Equal figures share a rank: 1 + the number of legs strictly lower (larger, for gaps).
+    low_rank = {
+        leg.key: 1 + sum(v < visible_mean(leg.stats, ALL_OTHERS) - _EPS for v in lows)
+        for leg in scored
+    }
+    chosen: list[tuple[LegActions, str, int]] = [
+        (leg, "lowest_score", low_rank[leg.key]) for leg in scored[: count - 1]
+    ]
+    taken = {leg.key for leg, _, _ in chosen}
     spots = sorted(
-        (
-            leg
-            for leg in legs
-            if leg.key not in taken and (g := gap(leg.stats)) is not None and g >= min_gap - _EPS
-        ),
+        (leg for leg in legs if (g := gap(leg.stats)) is not None and g >= min_gap - _EPS),
         key=lambda leg: (-gap(leg.stats), leg.order),
     )
-    if spots and len(chosen) < count:
-        chosen.append((spots[0], "blind_spot"))
-        taken.add(spots[0].key)
+    gaps = [gap(leg.stats) for leg in spots]
+    free = [
+        (1 + sum(g > gap(leg.stats) + _EPS for g in gaps), leg)
+        for leg in spots
+        if leg.key not in taken
+    ]
+    if free and len(chosen) < count:
+        rank, spot = free[0]
+        chosen.append((spot, "blind_spot", rank))
+        taken.add(spot.key)
     for leg in scored:
         if len(chosen) >= count:
             break
         if leg.key not in taken:
-            chosen.append((leg, "lowest_score"))
+            chosen.append((leg, "lowest_score", low_rank[leg.key]))
             taken.add(leg.key)
     return tuple(
         PlanSuggestion(
@@ -566,8 +624,9 @@ def plan_suggestions(
             all_others_mean=visible_mean(leg.stats, ALL_OTHERS),
             gap=gap(leg.stats),
             actions=leg.actions,
+            rank=rank,
         )
-        for leg, reason in chosen
+        for leg, reason, rank in chosen
     )
 
 

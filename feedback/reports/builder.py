@@ -138,10 +138,10 @@ def build_report(
         grade=agg.figure_stats(grades.grades, t),
         strengths=strengths,
         development_areas=development,
-        blind_spots=agg.blind_spots(statement_figures, blind_spot_gap)
-        + agg.blind_spots(leg_figures, blind_spot_gap),
-        hidden_strengths=agg.hidden_strengths(statement_figures, blind_spot_gap)
-        + agg.hidden_strengths(leg_figures, blind_spot_gap),
+        blind_spots=agg.blind_spots(statement_figures, blind_spot_gap, agg.TOP_N)
+        + agg.blind_spots(leg_figures, blind_spot_gap, agg.TOP_N),
+        hidden_strengths=agg.hidden_strengths(statement_figures, blind_spot_gap, agg.TOP_N)
+        + agg.hidden_strengths(leg_figures, blind_spot_gap, agg.TOP_N),
         disagreements=agg.disagreements(statement_figures, t, disagreement_sd)
         + agg.disagreements(leg_figures, t, disagreement_sd),
         trend=_trend(part, rnd, framework, current_leg_stats, lang, s),

@@ -16,11 +16,13 @@ from collections.abc import Mapping
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from feedback.i18n import person_language
 from feedback.models import Person
 from feedback.reports import aggregation as agg
 from feedback.reports import numbers
+from feedback.reports.model import Norm, PlanSuggestion
 
 LANGS = agg.LANGS
 DEFAULT_LANG = "nl"
@@ -42,11 +44,19 @@ ROUND_STATUS = {
     "published": _l("published"),
 }
 
-# Why a leg is suggested in the development plan (aggregation.plan_suggestions).
-PLAN_REASONS = {
-    "lowest_score": _l("lowest score from all others"),
-    "blind_spot": _l("blind spot: you rate yourself higher"),
+# Why a leg is suggested in the development plan (aggregation.plan_suggestions): by reason,
+# then by rank under that reason (plan_reason).
+LOWEST_LEG = {
+    1: _l("your lowest leg in others' view"),
+    2: _l("your second-lowest leg in others' view"),
+    3: _l("your third-lowest leg in others' view"),
 }
+LARGEST_BLIND_SPOT = {
+    1: _l("your largest blind spot: you rate yourself %(gap)s higher than others do"),
+    2: _l("your second-largest blind spot: you rate yourself %(gap)s higher than others do"),
+    3: _l("your third-largest blind spot: you rate yourself %(gap)s higher than others do"),
+}
+
 
 # Where a figure stands against the organisation norm (aggregation.position_against_norm).
 NORM_POSITIONS = {
@@ -59,6 +69,36 @@ NORM_POSITIONS = {
 def group_name(group: str) -> str:
     """The name of a rater group (or "norm") in the current locale."""
     return str(GROUP_NAMES[group])
+
+
+def plan_reason(suggestion: PlanSuggestion) -> str:
+    """Why a leg is in the development plan, by the reason and rank it was chosen for."""
+    rank = suggestion.rank
+    if suggestion.reason == "lowest_score":
+        if rank in LOWEST_LEG:
+            return str(LOWEST_LEG[rank])
+        return _("number %(rank)s from the bottom of your legs in others' view", rank=rank)
+    if suggestion.reason == "blind_spot":
+        gap = numbers.decimal(suggestion.gap)
+        if rank in LARGEST_BLIND_SPOT:
+            return str(LARGEST_BLIND_SPOT[rank]) % {"gap": gap}
+        return _("a blind spot: you rate yourself %(gap)s higher than others do", gap=gap)
+    raise KeyError(suggestion.reason)
+
+
+def norm_note(norm: Norm) -> str:
+    """Where a norm comes from ("norm of 12 managers in this round"), or why there is none."""
+    if norm.mean is None:
+        return _(
+            "no norm: fewer than %(m)s managers in this round could be compared",
+            m=numbers.count(agg.NORM_MIN_MANAGERS),
+        )
+    return ngettext(
+        "norm of %(count)s manager in this round",
+        "norm of %(count)s managers in this round",
+        norm.n_managers,
+        count=numbers.count(norm.n_managers),
+    )
 
 
 def round_status(status: str) -> str:

@@ -117,13 +117,20 @@ class RankedItem:
 
 @dataclass(frozen=True)
 class TrendItem:
+    """One leg's all_others figure then and now (aggregation.trend). status:
+    - "change": the 90 % interval of the difference excludes zero; delta and interval set;
+    - "no_clear_change": both means and n set, delta and interval None;
+    - "one_rater": the rater sets differ by exactly one: no figures at all (all None)."""
+
     leg_key: str
     leg_name: str
-    previous_mean: float
-    previous_n: int
-    current_mean: float
-    current_n: int
-    delta: float  # current - previous
+    status: str = "change"
+    previous_mean: float | None = None
+    previous_n: int | None = None
+    current_mean: float | None = None
+    current_n: int | None = None
+    delta: float | None = None  # current - previous, only for a clear change
+    interval: tuple[float, float] | None = None  # 90 % Welch interval of delta
 
 
 @dataclass(frozen=True)
@@ -171,6 +178,7 @@ class PlanSuggestion:
     all_others_mean: float | None
     gap: float | None
     actions: tuple[str, ...]
+    rank: int = 1  # under its reason: 2 = the second-lowest leg, the second-largest blind spot
 
 
 @dataclass(frozen=True)
@@ -190,8 +198,8 @@ class ManagerReport:
     grade: tuple[GroupStat, ...]  # overall grade 1-10 per group
     strengths: tuple[RankedItem, ...]  # statements, best first
     development_areas: tuple[RankedItem, ...]  # statements, weakest first
-    blind_spots: tuple[RankedItem, ...]  # statements and legs
-    hidden_strengths: tuple[RankedItem, ...]  # statements and legs
+    blind_spots: tuple[RankedItem, ...]  # the top 5 statements, then the top 5 legs
+    hidden_strengths: tuple[RankedItem, ...]  # the top 5 statements, then the top 5 legs
     disagreements: tuple[RankedItem, ...]  # statements and legs
     trend: Trend | None
     comments: tuple[CommentSection, ...]

@@ -17,6 +17,7 @@ child process and the bulk build, which have no request.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from functools import partial
@@ -31,12 +32,21 @@ from feedback.reports import charts, numbers
 from feedback.reports.filenames import report_filename
 from feedback.reports.labels import (
     NORM_POSITIONS,
-    PLAN_REASONS,
     empty_text,
     group_name,
+    norm_note,
+    plan_reason,
     rule_text,
 )
-from feedback.reports.model import GroupStat, LegReport, ManagerReport, StatementReport
+from feedback.reports.model import (
+    CommentItem,
+    CommentSection,
+    GroupStat,
+    LegReport,
+    ManagerReport,
+    RankedItem,
+    StatementReport,
+)
 
 TABS = ("overview", "legs", "comments", "plan")  # the tabs of the web page
 
@@ -66,6 +76,7 @@ class StatementRow:
     norm: str
     position: str
     disagreement: bool
+    norm_note: str = ""  # "norm of 12 managers in this round", or why there is none
 
 
 @dataclass(frozen=True)
@@ -81,7 +92,41 @@ class LegView:
     position_text: str
     rows: tuple[StatementRow, ...]
     disagreement: bool
-    trend: str | None  # "3,4 → 3,9 (+0,5)"
+    trend: str | None  # "3,4 → 3,9 (+0,5)", "3,4 → 3,5 (no clear change)" or why not
+    norm_note: str = ""  # "norm of 12 managers in this round", or why there is none
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    """One leg in the table of change since the previous round: texts ready to show.
+    before/now empty and chart None when no figure may be shown (change says why)."""
+
+    name: str
+    before: str
+    now: str
+    change: str
+    css: str
+    chart: Markup | None
+
+
+@dataclass(frozen=True)
+class Gaps:
+    """Blind spots or hidden strengths: the rule in one line, then statements and legs
+    as two separate short lists."""
+
+    rule: str
+    statements: tuple[RankedItem, ...]
+    legs: tuple[RankedItem, ...]
+
+
+@dataclass(frozen=True)
+class CommentsView:
+    """One open question's comments: others' (in the order select_comments gives, which
+    is the comments' random ids) and, apart, the manager's own."""
+
+    section: CommentSection
+    others: tuple[CommentItem, ...]
+    own: tuple[CommentItem, ...]
 
 
 @dataclass(frozen=True)
@@ -103,14 +148,18 @@ class ReportView:
     legend: tuple[Column, ...]
     legs: tuple[LegView, ...]
     radar: Markup | None
+    radar_norm: bool  # the radar draws the norm (every leg has one)
     grade: tuple[Cell, ...]
-    trend_rows: tuple[tuple[str, str, str, str, str, Markup], ...]
+    trend_rows: tuple[TrendRow, ...]
     period: str
     filename: str
     counts: tuple[CountRow, ...]
     rules: tuple[str, ...]
     plan_reasons: tuple[str, ...]  # per report.plan suggestion
     comment_groups: dict[str, str]  # comment id -> group name, where one may be shown
+    comment_sections: tuple[CommentsView, ...]
+    blind_spots: Gaps
+    hidden_strengths: Gaps
     group_names: dict[str, str]  # group key -> name, for the sentences that name groups
     empty: dict[str, str]  # ranked section -> the sentence saying why it has no entries
     norm_band: float = agg.NORM_BAND
@@ -241,6 +290,7 @@ def _leg_view(leg: LegReport, report, columns, text, trend_text, pdf) -> LegView
                 norm=norm,
                 position=position,
                 disagreement=st.disagreement,
+                norm_note=norm_note(st.norm),
             )
         )
     norm, position = _position(leg.norm)
@@ -266,6 +316,7 @@ def _leg_view(leg: LegReport, report, columns, text, trend_text, pdf) -> LegView
         rows=tuple(rows),
         disagreement=leg.disagreement,
         trend=trend_text.get(leg.key),
+        norm_note=norm_note(leg.norm),
     )
 
 
@@ -326,46 +377,113 @@ def report_view(report: ManagerReport, *, pdf: bool) -> ReportView:
         return _report_view(report, pdf)
 
 
+def _legend(report: ManagerReport, columns) -> tuple[Column, ...]:
+    """The legend of the leg charts: only the groups that have a bar in at least one of them
+    (visible with a mean, as _bars draws them), and the norm only where one is drawn."""
+    drawn = {
+        stat.group
+        for leg in report.legs
+        for stat in leg.groups
+        if stat.visible and stat.mean is not None
+    }
+    legend = [c for c in columns if c.key in drawn]
+    if any(leg.norm.mean is not None for leg in report.legs):
+        legend.append(Column("norm", group_name("norm")))
+    return tuple(legend)
+
+
+def _gaps(items: tuple[RankedItem, ...], rule: str) -> Gaps:
+    return Gaps(
+        rule=rule,
+        statements=tuple(it for it in items if it.kind == "statement"),
+        legs=tuple(it for it in items if it.kind == "leg"),
+    )
+
+
+def _trend_rows(report: ManagerReport, text, pdf) -> tuple[dict[str, str], tuple[TrendRow, ...]]:
+    trend_text: dict[str, str] = {}
+    rows = []
+    for item in report.trend.legs if report.trend else ():
+        if item.status == "one_rater":
+            why = _("no comparison: the groups differ by one rater")
+            trend_text[item.leg_key] = why
+            rows.append(TrendRow(item.leg_name, "", "", why, "muted", None))
+            continue
+        before = numbers.decimal(item.previous_mean)
+        now = numbers.decimal(item.current_mean)
+        words = text
+        if item.status == "change":
+            change = numbers.signed(item.delta)
+            css = "delta-up" if item.delta > 0 else "delta-down"
+        else:
+            change, css = _("no clear change"), "muted"
+            # the chart's accessible title says so too, never the difference itself
+            words = dataclasses.replace(text, signed=lambda _value, said=change: said)
+        trend_text[item.leg_key] = f"{before} → {now} ({change})"
+        svg = charts.trend(item.previous_mean, item.current_mean, title=item.leg_name, text=words)
+        rows.append(
+            TrendRow(item.leg_name, before, now, change, css, _chart(svg, item.leg_name, pdf))
+        )
+    return trend_text, tuple(rows)
+
+
+def _comment_sections(report: ManagerReport) -> tuple[CommentsView, ...]:
+    return tuple(
+        CommentsView(
+            section=section,
+            others=tuple(c for c in section.comments if c.group != agg.SELF),
+            own=tuple(c for c in section.comments if c.group == agg.SELF),
+        )
+        for section in report.comments
+    )
+
+
 def _report_view(report: ManagerReport, pdf: bool) -> ReportView:
     text = chart_text()
     columns = _columns(report)
-    trend_text: dict[str, str] = {}
-    trend_rows = []
-    if report.trend:
-        for item in report.trend.legs:
-            now = numbers.decimal(item.current_mean)
-            before = numbers.decimal(item.previous_mean)
-            delta = numbers.signed(item.delta)
-            trend_text[item.leg_key] = f"{before} → {now} ({delta})"
-            svg = charts.trend(
-                item.previous_mean, item.current_mean, title=item.leg_name, text=text
-            )
-            css = "delta-up" if item.delta > 0 else ("delta-down" if item.delta < 0 else "")
-            trend_rows.append(
-                (item.leg_name, before, now, delta, css, _chart(svg, item.leg_name, pdf))
-            )
+    trend_text, trend_rows = _trend_rows(report, text, pdf)
     comment_groups = {
         c.id: group_name(c.group)
         for section in report.comments
         for c in section.comments
         if c.group is not None
     }
+    gap = numbers.decimal(report.blind_spot_gap)
+    top = numbers.count(agg.TOP_N)
     return ReportView(
         report=report,
         lang=report.lang,
         pdf=pdf,
         columns=columns,
-        legend=(*columns, Column("norm", group_name("norm"))),
+        legend=_legend(report, columns),
         legs=tuple(_leg_view(leg, report, columns, text, trend_text, pdf) for leg in report.legs),
         radar=_radar(report, text, pdf),
+        radar_norm=all(leg.norm.mean is not None for leg in report.legs),
         grade=tuple(_cell(report.grade_of(c.key), report.threshold) for c in columns),
-        trend_rows=tuple(trend_rows),
+        trend_rows=trend_rows,
         period=_period(report),
         filename=report_filename(report.round_name, report.manager_name),
         counts=_counts(report),
         rules=tuple(rule_text(rule) for rule in report.anonymity_rules),
-        plan_reasons=tuple(str(PLAN_REASONS[s.reason]) for s in report.plan),
+        plan_reasons=tuple(plan_reason(s) for s in report.plan),
         comment_groups=comment_groups,
+        comment_sections=_comment_sections(report),
+        blind_spots=_gaps(
+            report.blind_spots,
+            _(
+                "Your own score at least %(gap)s above others' — the %(top)s largest gaps",
+                gap=gap,
+                top=top,
+            ),
+        ),
+        hidden_strengths=_gaps(
+            report.hidden_strengths,
+            _(
+                "Your own score at least %(gap)s below others' — the %(top)s largest gaps",
+                gap=gap,
+                top=top,
+            ),
+        ),
         group_names={g: group_name(g) for g in (*agg.REPORT_GROUPS, "norm")},
         empty={key: empty_text(reason) for key, reason in report.empty_reasons.items()},
     )

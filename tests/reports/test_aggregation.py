@@ -431,6 +431,25 @@ def test_blind_spots_and_hidden_strengths_at_the_gap():
     assert [r.key for r in agg.blind_spots(figures, min_gap=0.5)] == ["d", "a", "b"]
 
 
+def test_blind_spots_keep_the_five_largest_gaps_ties_in_report_order():
+    figures = [
+        fig("a", 1, 3.0, self_mean=4.0),  # +1.0
+        fig("b", 2, 2.0, self_mean=4.5),  # +2.5
+        fig("c", 3, 3.0, self_mean=4.5),  # +1.5
+        fig("d", 4, 2.5, self_mean=4.0),  # +1.5, after c
+        fig("e", 5, 3.0, self_mean=5.0),  # +2.0
+        fig("f", 6, 4.0, self_mean=5.0),  # +1.0: others high, still a blind spot by the rule
+        fig("g", 7, 3.5, self_mean=4.7),  # +1.2
+    ]
+    assert [r.key for r in agg.blind_spots(figures, top=5)] == ["b", "e", "c", "d", "g"]
+    assert [r.key for r in agg.blind_spots(figures)] == ["b", "e", "c", "d", "g", "a", "f"]
+    high = agg.blind_spots([fig("f", 6, 4.0, self_mean=5.0)], top=5)[0]
+    assert (high.all_others_mean, high.self_mean) == (4.0, 5.0)
+    assert high.gap == pytest.approx(1.0)
+    hidden = [fig(k, i, 4.5, self_mean=4.5 - 1 - i / 10) for i, k in enumerate("pqrstu")]
+    assert [r.key for r in agg.hidden_strengths(hidden, top=5)] == ["u", "t", "s", "r", "q"]
+
+
 def test_disagreement_needs_visible_spread_and_n_at_threshold():
     assert agg.disagrees(stats_of(3.0, sd=1.2, n=3), 3)
     assert not agg.disagrees(stats_of(3.0, sd=1.19, n=3), 3)
@@ -460,17 +479,85 @@ def test_norm_needs_enough_managers():
 
 def test_trend_only_where_both_rounds_are_visible():
     legs = [("coach", "Coach"), ("numbers", "Numbers"), ("new", "New")]
-    previous = {"coach": stats_of(3.0, n=4), "numbers": stats_of(None)}
+    previous = {"coach": stats_of(3.0, n=4, sd=0.5), "numbers": stats_of(None)}
     current = {
-        "coach": stats_of(3.5, n=5),
+        "coach": stats_of(3.8, n=6, sd=0.5),
         "numbers": stats_of(4.0),
         "new": stats_of(4.0),
     }
     items = agg.trend(legs, previous, current)
     assert len(items) == 1
     item = items[0]
-    assert (item.leg_key, item.previous_mean, item.current_mean) == ("coach", 3.0, 3.5)
-    assert (item.previous_n, item.current_n, item.delta) == (4, 5, 0.5)
+    assert (item.leg_key, item.status, item.previous_mean, item.current_mean) == (
+        "coach",
+        "change",
+        3.0,
+        3.8,
+    )
+    assert (item.previous_n, item.current_n) == (4, 6)
+    assert item.delta == pytest.approx(0.8)
+    # Welch: sqrt(0.25 / 4 + 0.25 / 6) = sqrt(0.0625 + 0.041667) = 0.322749; * 1.645 = 0.530922
+    assert item.interval == pytest.approx((0.8 - 0.530922, 0.8 + 0.530922), abs=1e-6)
+
+
+def test_trend_says_no_clear_change_when_the_interval_holds_zero():
+    legs = [("coach", "Coach")]
+    # diff 0.5; sqrt(1.0 / 4 + 1.0 / 6) = 0.645497; * 1.645 = 1.061843 > 0.5
+    previous = {"coach": stats_of(3.0, n=4, sd=1.0)}
+    current = {"coach": stats_of(3.5, n=6, sd=1.0)}
+    (item,) = agg.trend(legs, previous, current)
+    assert item.status == "no_clear_change"
+    assert (item.previous_mean, item.current_mean, item.previous_n, item.current_n) == (
+        3.0,
+        3.5,
+        4,
+        6,
+    )
+    assert item.delta is None and item.interval is None
+
+
+def test_trend_at_the_edge_of_the_interval():
+    # sqrt(0.25 / 4 + 0.25 / 4) = 0.353553; * 1.645 = 0.581595: 0.59 is a change, 0.57 not
+    legs = [("coach", "Coach")]
+    clear = agg.trend(
+        legs, {"coach": stats_of(3.0, n=4, sd=0.5)}, {"coach": stats_of(3.59, n=4, sd=0.5)}
+    )
+    assert clear[0].status == "change"
+    unclear = agg.trend(
+        legs, {"coach": stats_of(3.0, n=4, sd=0.5)}, {"coach": stats_of(3.57, n=4, sd=0.5)}
+    )
+    assert unclear[0].status == "no_clear_change"
+    down = agg.trend(
+        legs, {"coach": stats_of(4.0, n=4, sd=0.5)}, {"coach": stats_of(3.0, n=4, sd=0.5)}
+    )
+    assert down[0].status == "change" and down[0].delta == pytest.approx(-1.0)
+
+
+def test_trend_without_an_sd_is_no_clear_change():
+    legs = [("coach", "Coach")]
+    (item,) = agg.trend(legs, {"coach": stats_of(2.0, n=4)}, {"coach": stats_of(4.5, n=4)})
+    assert item.status == "no_clear_change" and item.delta is None
+
+
+@pytest.mark.parametrize(("n1", "n2"), [(4, 5), (5, 4), (3, 4)])
+def test_no_trend_figure_when_the_rater_sets_differ_by_exactly_one(n1, n2):
+    legs = [("coach", "Coach")]
+    # a change far beyond noise, but one rater more or less: no figure at all
+    (item,) = agg.trend(
+        legs, {"coach": stats_of(2.0, n=n1, sd=0.1)}, {"coach": stats_of(4.5, n=n2, sd=0.1)}
+    )
+    assert item.status == "one_rater"
+    assert (item.previous_mean, item.current_mean, item.previous_n, item.current_n) == (None,) * 4
+    assert item.delta is None and item.interval is None
+
+
+def test_trend_with_equal_or_two_apart_rater_sets_is_compared():
+    legs = [("coach", "Coach")]
+    for n1, n2 in ((4, 4), (4, 6), (6, 4)):
+        (item,) = agg.trend(
+            legs, {"coach": stats_of(2.0, n=n1, sd=0.1)}, {"coach": stats_of(4.5, n=n2, sd=0.1)}
+        )
+        assert item.status == "change"
 
 
 def leg(key, order, all_mean, self_mean=None):
@@ -490,6 +577,68 @@ def test_plan_takes_the_weakest_legs_and_the_largest_blind_spot():
     no_spots = agg.plan_suggestions([leg("a", 1, 3.0), leg("b", 2, 2.5), leg("d", 4, 3.5)])
     assert [p.leg_key for p in no_spots] == ["b", "a", "d"]
     assert agg.plan_suggestions([leg("a", 1, None)]) == ()
+
+
+def test_plan_suggestions_carry_the_rank_they_were_chosen_by():
+    legs = [leg("a", 1, 3.0), leg("b", 2, 2.5), leg("c", 3, 4.0, self_mean=5.0), leg("d", 4, 3.5)]
+    plan = agg.plan_suggestions(legs)
+    assert [(p.leg_key, p.reason, p.rank) for p in plan] == [
+        ("b", "lowest_score", 1),
+        ("a", "lowest_score", 2),
+        ("c", "blind_spot", 1),
+    ]
+    # no blind spot: the fill-in is the third-lowest leg, and says so
+    no_spots = agg.plan_suggestions([leg("a", 1, 3.0), leg("b", 2, 2.5), leg("d", 4, 3.5)])
+    assert [(p.leg_key, p.rank) for p in no_spots] == [("b", 1), ("a", 2), ("d", 3)]
+    # the largest blind spot (a, +2.0) is already in as the lowest leg: the blind spot
+    # chosen next is the second-largest
+    legs = [
+        leg("a", 1, 2.0, self_mean=4.0),
+        leg("b", 2, 2.5),
+        leg("c", 3, 4.0, self_mean=5.0),
+        leg("d", 4, 3.5),
+    ]
+    plan = agg.plan_suggestions(legs)
+    assert [(p.leg_key, p.reason, p.rank) for p in plan] == [
+        ("a", "lowest_score", 1),
+        ("b", "lowest_score", 2),
+        ("c", "blind_spot", 2),
+    ]
+
+
+def test_plan_ranks_are_shared_by_equal_figures():
+    legs = [leg(k, i, 3.0, self_mean=4.5) for i, k in enumerate("abcd", start=1)]
+    plan = agg.plan_suggestions(legs)
+    assert [(p.leg_key, p.reason, p.rank) for p in plan] == [
+        ("a", "lowest_score", 1),
+        ("b", "lowest_score", 1),
+        ("c", "blind_spot", 1),
+    ]
+
+
+def test_plan_reason_labels_say_the_reason_and_rank(app):
+    from flask_babel import force_locale
+
+    legs = [
+        leg("a", 1, 2.0, self_mean=4.0),
+        leg("b", 2, 2.5),
+        leg("c", 3, 3.8, self_mean=5.0),
+        leg("d", 4, 3.5),
+    ]
+    plan = agg.plan_suggestions(legs)
+    with app.test_request_context(), force_locale("en"):
+        texts = [labels.plan_reason(p) for p in plan]
+        assert texts == [
+            "your lowest leg in others' view",
+            "your second-lowest leg in others' view",
+            "your second-largest blind spot: you rate yourself 1.2 higher than others do",
+        ]
+        fill = agg.plan_suggestions([leg("a", 1, 3.0), leg("b", 2, 2.5), leg("d", 4, 3.5)])
+        assert labels.plan_reason(fill[2]) == "your third-lowest leg in others' view"
+        assert "lowest score" not in " ".join(texts)
+    with app.test_request_context(), force_locale("nl"):
+        text = labels.plan_reason(plan[2])
+        assert "blinde vlek" in text and "1,2" in text
 
 
 # --- Cover counts, comments, the rules applied --------------------------------------------------
