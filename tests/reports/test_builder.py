@@ -226,8 +226,9 @@ def test_trend_against_the_previous_matching_round(rated, db):
     )
     prev_part = add_participant(db, earlier, manager)
     p1, p2, p3 = statement_ids(earlier)[:3]
-    for _ in range(3):
-        add_response(db, prev_part, group=DR, scores={p1: 2, p2: 2, p3: 2})
+    # Six then against four now: rater sets that differ by one would give no figures.
+    for score in (1, 2, 2, 2, 2, 3):
+        add_response(db, prev_part, group=DR, scores={p1: score, p2: score, p3: score})
     # a later closed round with other leg keys, and a later round still open: both skipped
     renamed = make_round(
         db, status=RoundStatus.CLOSED, opens_on=date(2024, 1, 1), closes_on=date(2024, 2, 1)
@@ -245,7 +246,8 @@ def test_trend_against_the_previous_matching_round(rated, db):
     assert report.trend.previous_round_id == earlier.id
     assert len(report.trend.legs) == 1  # the other legs had no answers in either round
     item = report.trend.legs[0]
-    assert (item.leg_key, item.previous_mean, item.previous_n) == ("teambuilder", 2.0, 3)
+    assert item.status == "change"  # the 90 % interval (0.25, 2.61) excludes zero
+    assert (item.leg_key, item.previous_mean, item.previous_n) == ("teambuilder", 2.0, 6)
     assert item.current_mean == pytest.approx(10.3 / 3)
     assert item.delta == pytest.approx(10.3 / 3 - 2)
 
