@@ -198,7 +198,11 @@ def run(repeat: int, use_deduce: bool, load_timeout: float) -> dict:
             finally:
                 if process is not None:
                     process.terminate()
-                    process.wait(timeout=30)
+                    try:
+                        process.wait(timeout=30)
+                    except subprocess.TimeoutExpired:  # busy machine: no need to wait longer
+                        process.kill()
+                        process.wait()
     report["timings"] = {name: _percentiles(values) for name, values in timings.items() if values}
     report["machine"] = {"python": platform.python_version(), "load_average": _load()}
     return report
