@@ -67,7 +67,7 @@ def one_minute(report: ManagerReport) -> OneMinute:
     why = None
     if spot is None:
         reason = report.empty_reasons.get(agg.BLIND_SPOTS)
-        why = reason.key if reason is not None else "no_gap"
+        why = reason.key if reason is not None else "no_gap" if picks else "too_few"
     return OneMinute(
         threshold=report.threshold,
         strongest=strongest,
@@ -87,6 +87,8 @@ def _answered(c: ResponseCount, threshold: int) -> str:
             return _("%(group)s: fewer than %(t)s", group=name, t=numbers.count(threshold))
         return _("%(group)s: included in %(others)s", group=name, others=group_name(agg.OTHERS))
     n = numbers.count(c.count)
+    if c.invited == 0 and c.count == 0:
+        return _("%(group)s: none invited", group=name)
     if c.invited:
         text = _("%(group)s: %(n)s of %(m)s invited", group=name, n=n, m=numbers.count(c.invited))
     else:
@@ -113,8 +115,8 @@ def one_minute_text(data: OneMinute) -> dict:
         else:
             picture.append(
                 _(
-                    "How all others see you cannot be shown: fewer than %(t)s of them"
-                    " answered, so their scores would not be anonymous.",
+                    "How all others see you cannot be shown: fewer than %(t)s direct reports"
+                    " and peers answered, so their scores would not be anonymous.",
                     t=t,
                 )
             )

@@ -108,6 +108,7 @@ def test_sentences_keep_hidden_counts_hidden(app):
         ResponseCount("direct_report", agg.POOLED, None, True),
         ResponseCount("peer", agg.POOLED, None, False),
         ResponseCount("others", agg.VISIBLE, 4, False),
+        ResponseCount("supervisor", agg.NO_ANSWERS, 0, False, invited=0),
     )
     with app.test_request_context(), force_locale("en"):
         text = one_minute_text(one_minute(_report([_leg("A", 3.0)], counts=counts)))
@@ -116,6 +117,19 @@ def test_sentences_keep_hidden_counts_hidden(app):
         "Direct reports: fewer than 3",
         "Peers: included in Others",
         "Others: 4",
+        "Supervisor: none invited",
+    )
+
+
+def test_hidden_all_others_in_plain_words(app):
+    legs = [_leg("A", None, state=agg.SUPPRESSED)]
+    empty = {agg.STRENGTHS: agg.Rule("too_few", {"section": "strengths", "n": 2, "t": 3})}
+    with app.test_request_context(), force_locale("en"):
+        text = one_minute_text(one_minute(_report(legs, empty=empty)))
+    assert text["picture"] == (
+        "How all others see you cannot be shown: fewer than 3 direct reports and peers"
+        " answered, so their scores would not be anonymous.",
+        "No blind spot can be shown: too few answers from others.",
     )
 
 
