@@ -633,12 +633,17 @@ def plan_suggestions(
 # --- Response counts, comments, the rules applied ---------------------------------------------
 
 
-def response_counts(counts: Mapping[str, int], threshold: int) -> tuple[ResponseCount, ...]:
+def response_counts(
+    counts: Mapping[str, int], threshold: int, invited: Mapping[str, int] | None = None
+) -> tuple[ResponseCount, ...]:
     """The cover's respondents per group: exact for self, supervisor and groups shown by name
     (and for the pooled "others" and "all_others" when visible); a left-out group's count is
     given too (left_out: "n answered, too few to show separately; not included in the
     figures": its answers are in no figure, so its count reveals nothing of them); a pooled
-    group says "fewer than t" or "included in others"."""
+    group says "fewer than t" or "included in others". invited (raters invited per group)
+    is given only beside a named group's own count: never for a hidden count, nor for
+    "others" or "all_others", whose invited total beside their answers could tell how
+    many of a pooled group answered."""
     visibility = apply_threshold({g: counts.get(g, 0) for g in RATER_GROUPS}, threshold)
     totals = {
         **{g: counts.get(g, 0) for g in RATER_GROUPS},
@@ -661,6 +666,11 @@ def response_counts(counts: Mapping[str, int], threshold: int) -> tuple[Response
                     state == SUPPRESSED or (state == POOLED and totals[group] < threshold)
                 ),
                 left_out=left_out,
+                invited=(
+                    invited.get(group, 0)
+                    if invited is not None and shown and group in RATER_GROUPS
+                    else None
+                ),
             )
         )
     return tuple(rows)

@@ -133,7 +133,9 @@ def build_report(
         threshold=t,
         blind_spot_gap=blind_spot_gap,
         disagreement_sd=disagreement_sd,
-        response_counts=agg.response_counts(grades.respondents, t),
+        response_counts=agg.response_counts(
+            grades.respondents, t, queries.invited_counts(participant_id, s)
+        ),
         legs=tuple(legs),
         grade=agg.figure_stats(grades.grades, t),
         strengths=strengths,

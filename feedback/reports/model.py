@@ -154,6 +154,9 @@ class ResponseCount:
     count: int | None
     fewer_than_threshold: bool
     left_out: bool = False  # below the threshold and in no figure; count is given
+    # raters invited in this group: only for self, supervisor, direct reports and peers,
+    # and only where count is given (never beside a hidden or a pooled count)
+    invited: int | None = None
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from feedback.extensions import db
 from feedback.models import (
     Answer,
     Comment,
+    Invitation,
     Leg,
     Participant,
     Response,
@@ -279,6 +280,17 @@ _COMMENTS = (  # built once: a report reads it for every manager
     .where(response.c.participant_id == sa.bindparam("participant_id"))
     .order_by(comment.c.id)
 )
+
+
+def invited_counts(participant_id: int, session: so.Session | None = None) -> dict[str, int]:
+    """How many raters of each group were invited to rate this manager (GROUP BY in SQL).
+    The report shows a group's figure only beside that group's own count of answers."""
+    rows = _session(session).execute(
+        sa.select(Invitation.group, sa.func.count())
+        .where(Invitation.participant_id == participant_id)
+        .group_by(Invitation.group)
+    )
+    return {group: n for group, n in rows.all()}
 
 
 def comments_of(participant_id: int, session: so.Session | None = None) -> list[RawComment]:

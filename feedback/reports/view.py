@@ -30,6 +30,7 @@ from markupsafe import Markup
 from feedback.reports import aggregation as agg
 from feedback.reports import charts, numbers
 from feedback.reports.filenames import report_filename
+from feedback.reports.first_page import one_minute, one_minute_text
 from feedback.reports.labels import (
     NORM_POSITIONS,
     empty_text,
@@ -162,6 +163,8 @@ class ReportView:
     hidden_strengths: Gaps
     group_names: dict[str, str]  # group key -> name, for the sentences that name groups
     empty: dict[str, str]  # ranked section -> the sentence saying why it has no entries
+    # the summary in one minute (first_page.py): "picture" and "answered", sentences
+    summary: dict = dataclasses.field(default_factory=dict)
     norm_band: float = agg.NORM_BAND
 
     def num(self, value: float | None, digits: int = 1) -> str:
@@ -486,4 +489,5 @@ def _report_view(report: ManagerReport, pdf: bool) -> ReportView:
         ),
         group_names={g: group_name(g) for g in (*agg.REPORT_GROUPS, "norm")},
         empty={key: empty_text(reason) for key, reason in report.empty_reasons.items()},
+        summary=one_minute_text(one_minute(report)),
     )
