@@ -31,7 +31,7 @@ def test_build_writes_every_pdf(app, db, runner, tmp_path, status):
     ]
     for filename, name in zip(files, ("Anne Één", "Bert Twee"), strict=True):
         reader = PdfReader(out / filename)
-        assert len(reader.pages) >= 10
+        assert len(reader.pages) >= 5  # a whole report: cover, legs, comments, plan
         assert name in reader.pages[0].extract_text()
     assert "Building 2 reports" in result.output
     assert '2 PDF reports of "Voorjaar 2026"' in result.output
