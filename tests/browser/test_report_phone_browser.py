@@ -124,3 +124,20 @@ def test_the_report_fits_a_375_px_phone_on_every_tab(browse, report_with_peers, 
     expect(header).to_be_attached()
     cell = page.locator(".leg-table tbody tr").first.get_by_role("cell").nth(2)
     expect(cell).to_be_attached()
+
+
+def test_words_in_place_of_a_count_wrap_on_a_phone(browse, report, live_app):
+    """One peer only: the cover's count says in words that the peer is left out, and
+    that sentence wraps in its cell instead of widening the page."""
+    from playwright.sync_api import expect
+
+    with live_app.app_context():
+        participant = db.session.get(Participant, int(report.url.rsplit("/", 1)[1]))
+        scores = dict.fromkeys(statement_ids(participant.round), 3)
+        add_response(participant=participant, group=RaterGroup.PEER, scores=scores)
+    page = browse.page(viewport=PHONE)
+    browse.login(page, report.email)
+    page.goto(report.url)
+    expect(page.locator(".counts")).to_contain_text("too few to show separately")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the overview scrolls sideways: {width}px wide"
