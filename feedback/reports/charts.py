@@ -291,6 +291,7 @@ def radar(
     title: str = "",
     text: ChartText = ENGLISH,
     size: int = 300,
+    wrap: int | None = None,
 ) -> str:
     """The legs as a spider chart on the 1..5 scale (the centre is 1, the outer ring 5).
 
@@ -301,6 +302,8 @@ def radar(
     ``None`` value (suppressed leg) leaves a gap: the series is then drawn as dots only.
     ``series_labels``: display names for the accessible title (default: the keys).
     Norm is a dashed grey line, all others a filled dark polygon, self a blue line with dots.
+    ``wrap``: a leg name longer than this many characters is drawn on two lines (at its
+    middle space), so the web page can draw the names larger on a phone.
     """
     count = len(legs)
     if count < 3:
@@ -331,7 +334,7 @@ def radar(
         ly += 4 if abs(dx) >= 1 else (-2 if ly < cy else 10)
         body.append(
             f'<text x="{_num(lx)}" y="{_num(ly)}" font-size="12" text-anchor="{anchor}" '
-            f'fill="{INK}">{esc(_shorten(leg, 22))}</text>'
+            f'fill="{INK}">{_radar_label(_shorten(leg, 22), lx, ly < cy, wrap)}</text>'
         )
 
     described: list[str] = []
@@ -366,6 +369,22 @@ def radar(
         described.append(text.series % {"group": names.get(key, key), "values": vals})
     summary = text.separator.join(described) if described else text.no_data
     return _svg(width, height, _label(text, title, summary, scale=True), body, "chart-radar")
+
+
+def _radar_label(label: str, x: float, above: bool, wrap: int | None) -> str:
+    """A leg name as the content of its <text>: itself, or two <tspan> lines when it is
+    longer than ``wrap`` and has a space. The lines grow away from the chart (upwards for
+    the names above the centre); em units follow the font size a stylesheet gives them."""
+    words = label.split(" ")
+    if wrap is None or len(label) <= wrap or len(words) < 2:
+        return esc(label)
+    cut = min(range(1, len(words)), key=lambda i: abs(len(" ".join(words[:i])) - len(label) / 2))
+    first, second = " ".join(words[:cut]), " ".join(words[cut:])
+    start = "-1.1em" if above else "0"
+    return (
+        f'<tspan x="{_num(x)}" dy="{start}">{esc(first)}</tspan>'
+        f'<tspan x="{_num(x)}" dy="1.1em">{esc(second)}</tspan>'
+    )
 
 
 # ---------------------------------------------------------------------------------------------

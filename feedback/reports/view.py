@@ -344,6 +344,7 @@ def _radar(report: ManagerReport, text: charts.ChartText, pdf: bool) -> Markup |
         series_labels={k: group_name(k) for k in series},
         title=title,
         text=text,
+        wrap=None if pdf else 14,  # long names on two lines: report.css enlarges them on a phone
     )
     return _chart(svg, title, pdf)
 

@@ -147,6 +147,16 @@ def test_radar_draws_the_series_it_gets():
     assert charts.PALETTE["norm"] not in strokes
 
 
+def test_radar_wraps_long_leg_names_only_when_asked():
+    legs = ["Teambuilder", "Doortastend persoon", "Coach"]
+    plain = parse(charts.radar(legs, {"self": [3, 4, 5]}))
+    assert [t.text for t in texts(plain)] == legs
+    wrapped = parse(charts.radar(legs, {"self": [3, 4, 5]}, wrap=14))
+    assert [t.text for t in texts(wrapped)] == ["Teambuilder", None, "Coach"]
+    lines = [span.text for span in texts(wrapped)[1].findall(f"{SVG}tspan")]
+    assert lines == ["Doortastend", "persoon"]
+
+
 def test_radar_series_with_a_gap_is_dots_only():
     root = parse(charts.radar(LEGS, {"self": [4, None, 3, 5, 2, 3]}))
     strokes = [p.get("stroke") for p in root.findall(f"{SVG}polygon")]
