@@ -36,6 +36,7 @@ class OneMinute:
     threshold: int
     strongest: LegPick | None  # None: all others' view is hidden on every leg
     weakest: LegPick | None  # None also when only one leg shows all others' view
+    level: bool  # two or more legs shown, all the same as written ("3,4"): none is named
     hidden_reason: str | None  # "too_few" / "too_few_each" when all others' view is hidden
     blind_spot: RankedItem | None
     no_blind_spot: str | None  # "no_self", "no_gap" or "too_few...": why there is none
@@ -56,8 +57,11 @@ def one_minute(report: ManagerReport) -> OneMinute:
     # max/min keep the first of equal means: the leg that comes first in the report
     strongest = max(picks, key=lambda p: p.mean) if picks else None
     weakest = min(picks, key=lambda p: p.mean) if len(picks) > 1 else None
-    if weakest is not None and weakest.mean == strongest.mean:
-        weakest = None  # every leg the same: no weakest to name
+    # Every leg the same as the reader sees it (rounded as written): naming one strongest
+    # and one weakest leg, both "3,4", would read as a contradiction.
+    level = weakest is not None and numbers.rounded(weakest.mean) == numbers.rounded(strongest.mean)
+    if level:
+        weakest = None
     hidden = None
     if not picks:
         reason = report.empty_reasons.get(agg.STRENGTHS)
@@ -72,6 +76,7 @@ def one_minute(report: ManagerReport) -> OneMinute:
         threshold=report.threshold,
         strongest=strongest,
         weakest=weakest,
+        level=level,
         hidden_reason=hidden,
         blind_spot=spot,
         no_blind_spot=why,
@@ -120,6 +125,13 @@ def one_minute_text(data: OneMinute) -> dict:
                     t=t,
                 )
             )
+    elif data.level:
+        picture.append(
+            _(
+                "As others see you, your legs are level: each at %(mean)s.",
+                mean=numbers.decimal(data.strongest.mean),
+            )
+        )
     else:
         s = data.strongest
         picture.append(

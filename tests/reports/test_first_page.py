@@ -81,6 +81,16 @@ def test_strongest_and_weakest_leg_ties_go_to_the_first():
     assert data.hidden_reason is None
 
 
+def test_legs_level_as_written_name_no_strongest_or_weakest(app_ctx):
+    data = one_minute(_report([_leg("A", 3.36), _leg("B", 3.44), _leg("C", 3.40)]))
+    assert data.level and data.weakest is None
+    with force_locale("nl"):
+        picture = one_minute_text(data)["picture"]
+    assert picture[0] == "Zoals anderen je zien, liggen je poten gelijk: elk op 3,4."
+    apart = one_minute(_report([_leg("A", 3.34), _leg("B", 3.46)]))
+    assert not apart.level and (apart.strongest.name, apart.weakest.name) == ("B", "A")
+
+
 def test_all_others_hidden_says_why_and_names_no_leg():
     hidden = [_leg("A", None, state=agg.SUPPRESSED), _leg("B", None, state=agg.SUPPRESSED)]
     empty = {
