@@ -167,7 +167,7 @@ def _switch_language(visit: Visit, token: str):
     if language is None:
         errors = {"form": _("That language is not available. Nothing was changed.")}
         return _form_page(visit, token, posted, errors, fingerprint)
-    checked = services.validate_posted(visit.invitation, posted, _max_length())
+    checked = services.validate_posted(visit, posted, _max_length())
     if not checked.ok:  # nothing can be saved: the page comes back, in the new language
         if not services.set_language(visit.link, language):
             abort(404)
@@ -207,7 +207,7 @@ def submit(token: str):
     if LANGUAGE in request.form:
         return _switch_language(visit, token)
     posted, fingerprint = _posted(), _fingerprint()
-    checked = services.validate_posted(invitation, posted, _max_length())
+    checked = services.validate_posted(visit, posted, _max_length())
     if not checked.ok:
         return _form_page(visit, token, posted, checked.error_map(), fingerprint)
     # Read before the commit expires the invitation: the thanks page then reloads nothing.
@@ -279,7 +279,7 @@ def review(token: str):
     if visit.invitation.submitted:
         return "", 200, {"HX-Redirect": url_for("survey.form", token=token)}
     posted, fingerprint = _posted(), _fingerprint()
-    checked = services.validate_posted(visit.invitation, posted, _max_length())
+    checked = services.validate_posted(visit, posted, _max_length())
     notice = None
     if not checked.ok:
         notice = _("Some answers need your attention; nothing was sent. They are marked above.")
@@ -335,8 +335,8 @@ def save_answer(token: str):
     state says so and carries the answer that stays."""
     visit = _visit_or_404(token)
     posted = _posted()
-    checked = services.validate_posted(visit.invitation, posted, _max_length())
-    total = survey_page.total_items(visit.invitation.participant.round.framework)
+    checked = services.validate_posted(visit, posted, _max_length())
+    total = survey_page.total_items(visit.outline)
     saved = (
         services.autosave(visit.link, checked.values, _fingerprint(), _changed_at())
         if checked.ok

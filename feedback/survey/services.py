@@ -22,10 +22,8 @@ from feedback import clock, envelopes, sealing
 from feedback.db import begin_write
 from feedback.extensions import db
 from feedback.models import (
-    Framework,
     Invitation,
     InvitationToken,
-    Leg,
     Participant,
     Round,
     RoundStatus,
@@ -40,6 +38,7 @@ from feedback.survey.answers import (
     validate_answers,
 )
 from feedback.survey.drafts import Draft, Link, load_draft, open_link, write_draft
+from feedback.survey.outline import Outline, outline_of
 from feedback.tokens import hash_token
 
 # --- Finding the invitation ---------------------------------------------------------------
@@ -55,29 +54,30 @@ class Visit:
 
     invitation: Invitation
     link: Link
+    outline: Outline  # the round's framework as the survey reads it (cached per process)
 
 
 def find_invitation(token: str) -> Visit | None:
     """The invitation behind a link, or None when the link must look like it never existed:
     unknown token, round not open, or round past its close date."""
-    to_round = so.joinedload(Invitation.participant).joinedload(Participant.round)
-    to_framework = to_round.selectinload(Round.framework)
+    to_participant = so.joinedload(Invitation.participant)
     row = db.session.execute(
         sa.select(Invitation, InvitationToken.wrapped_key)
         .join(InvitationToken, InvitationToken.invitation_id == Invitation.id)
         .where(InvitationToken.token_hash == hash_token(token))
-        # The page needs the whole framework: load it in a few queries, not one per leg.
+        # One query: the invitation, its manager and round. The framework comes from the
+        # process's cache (feedback/survey/outline.py), not from the database each time.
         .options(
-            so.joinedload(Invitation.participant).joinedload(Participant.person),
-            to_framework.selectinload(Framework.legs).selectinload(Leg.statements),
-            to_framework.selectinload(Framework.open_questions),
+            to_participant.joinedload(Participant.person),
+            to_participant.joinedload(Participant.round),
         )
     ).one_or_none()
     if row is None or not round_accepts_answers(row[0].participant.round):
         return None
     invitation, wrapped_key = row
+    rnd = invitation.participant.round
     link = open_link(invitation.id, token, wrapped_key, invitation.draft_key_sealed)
-    return Visit(invitation, link)
+    return Visit(invitation, link, outline_of(rnd.id, rnd.framework_id))
 
 
 def link_language(token: str) -> str | None:
@@ -104,13 +104,11 @@ def draft_of(link: Link) -> Draft:
     return load_draft(link)
 
 
-def validate_posted(
-    invitation: Invitation, posted: Mapping[str, str], max_comment_length: int
-) -> Validated:
-    framework = invitation.participant.round.framework
-    statement_ids = {s.id for s in framework.statements}
-    question_keys = {q.key for q in framework.open_questions}
-    return validate_answers(statement_ids, question_keys, posted, max_comment_length)
+def validate_posted(visit: Visit, posted: Mapping[str, str], max_comment_length: int) -> Validated:
+    outline = visit.outline
+    return validate_answers(
+        outline.statement_ids, outline.question_keys, posted, max_comment_length
+    )
 
 
 def state_id(field_name: str) -> str:
