@@ -108,7 +108,9 @@ def _stale_form_page(visit: Visit, token: str, values: dict[str, str]):
 
 
 def _already(visit: Visit, token: str):
-    if visit.invitation.declined_reason:
+    # Asked again: the visit was read when the link was opened, and another tab may have
+    # declined since.
+    if services.declined_reason(visit.invitation.id):
         return render_template(
             "survey/declined.html", page_lang=visit.invitation.language, token=token
         )
@@ -171,6 +173,7 @@ def _switch_language(visit: Visit, token: str):
     if not checked.ok:  # nothing can be saved: the page comes back, in the new language
         if not services.set_language(visit.link, language):
             abort(404)
+        visit = visit.in_language(language)
         with force_locale(language):
             return _form_page(visit, token, posted, checked.error_map(), fingerprint)
     outcome = services.switch_language(visit.link, checked.values, fingerprint, language)
@@ -179,6 +182,7 @@ def _switch_language(visit: Visit, token: str):
     with force_locale(language):
         if outcome == Outcome.ALREADY_SUBMITTED:
             return _already(visit, token)
+        visit = visit.in_language(language)  # saved with the draft (or alone, when STALE)
         if outcome == Outcome.STALE:
             return _stale_form_page(visit, token, checked.values)
         _saved_message(visit)

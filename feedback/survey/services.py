@@ -11,11 +11,10 @@ import enum
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, timedelta
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 
 from feedback import clock, envelopes, sealing
@@ -25,6 +24,7 @@ from feedback.models import (
     Invitation,
     InvitationToken,
     Participant,
+    Person,
     Round,
     RoundStatus,
     SealedResponse,
@@ -44,40 +44,131 @@ from feedback.tokens import hash_token
 # --- Finding the invitation ---------------------------------------------------------------
 
 
-def round_accepts_answers(rnd: Round, today: date | None = None) -> bool:
+def round_accepts_answers(rnd, today: date | None = None) -> bool:
+    """`rnd`: anything with the round's status and closes_on (a Round, a row)."""
     return rnd.status == RoundStatus.OPEN and (today or clock.today()) <= rnd.closes_on
+
+
+@dataclass(frozen=True)
+class RoundView:
+    """What the survey reads of the round (read when the link was opened)."""
+
+    id: int
+    status: str
+    closes_on: date
+    threshold: int
+    answers_started: bool
+    framework: Outline  # the round's framework as the survey reads it (cached per process)
+
+    @property
+    def framework_id(self) -> int:
+        return self.framework.framework_id
+
+
+@dataclass(frozen=True)
+class PersonView:
+    name: str
+
+
+@dataclass(frozen=True)
+class ParticipantView:
+    id: int
+    person_id: int
+    person: PersonView
+    round: RoundView
+
+
+@dataclass(frozen=True)
+class InvitationView:
+    """What the survey reads of the invitation, as it was when the link was opened: one
+    Core query, no ORM objects (a request writes through services, never through this)."""
+
+    id: int
+    round_id: int
+    participant_id: int
+    group: str
+    language: str
+    submitted: bool
+    declined_reason: str | None
+    participant: ParticipantView
 
 
 @dataclass(frozen=True)
 class Visit:
     """An invitation opened by one of its links, and the draft key that link unwrapped."""
 
-    invitation: Invitation
+    invitation: InvitationView
     link: Link
-    outline: Outline  # the round's framework as the survey reads it (cached per process)
+
+    @property
+    def outline(self) -> Outline:
+        return self.invitation.participant.round.framework
+
+    def in_language(self, language: str) -> "Visit":
+        """The same visit after the rater switched the invitation's language."""
+        return replace(self, invitation=replace(self.invitation, language=language))
 
 
 def find_invitation(token: str) -> Visit | None:
     """The invitation behind a link, or None when the link must look like it never existed:
-    unknown token, round not open, or round past its close date."""
-    to_participant = so.joinedload(Invitation.participant)
+    unknown token, round not open, or round past its close date.
+
+    One query for the invitation, its manager and round; the framework comes from the
+    process's cache (feedback/survey/outline.py), not from the database each time."""
     row = db.session.execute(
-        sa.select(Invitation, InvitationToken.wrapped_key)
-        .join(InvitationToken, InvitationToken.invitation_id == Invitation.id)
-        .where(InvitationToken.token_hash == hash_token(token))
-        # One query: the invitation, its manager and round. The framework comes from the
-        # process's cache (feedback/survey/outline.py), not from the database each time.
-        .options(
-            to_participant.joinedload(Participant.person),
-            to_participant.joinedload(Participant.round),
+        sa.select(
+            Invitation.id,
+            Invitation.round_id,
+            Invitation.participant_id,
+            Invitation.group,
+            Invitation.language,
+            Invitation.submitted,
+            Invitation.declined_reason,
+            Invitation.draft_key_sealed,
+            InvitationToken.wrapped_key,
+            Participant.person_id,
+            Person.name,
+            Round.status,
+            Round.closes_on,
+            Round.threshold,
+            Round.answers_started,
+            Round.framework_id,
         )
+        .join(InvitationToken, InvitationToken.invitation_id == Invitation.id)
+        .join(Participant, Participant.id == Invitation.participant_id)
+        .join(Person, Person.id == Participant.person_id)
+        .join(Round, Round.id == Participant.round_id)
+        .where(InvitationToken.token_hash == hash_token(token))
     ).one_or_none()
-    if row is None or not round_accepts_answers(row[0].participant.round):
+    if row is None or not round_accepts_answers(row):
         return None
-    invitation, wrapped_key = row
-    rnd = invitation.participant.round
-    link = open_link(invitation.id, token, wrapped_key, invitation.draft_key_sealed)
-    return Visit(invitation, link, outline_of(rnd.id, rnd.framework_id))
+    rnd = RoundView(
+        id=row.round_id,
+        status=row.status,
+        closes_on=row.closes_on,
+        threshold=row.threshold,
+        answers_started=bool(row.answers_started),
+        framework=outline_of(row.round_id, row.framework_id),
+    )
+    invitation = InvitationView(
+        id=row.id,
+        round_id=row.round_id,
+        participant_id=row.participant_id,
+        group=row.group,
+        language=row.language,
+        submitted=bool(row.submitted),
+        declined_reason=row.declined_reason,
+        participant=ParticipantView(row.participant_id, row.person_id, PersonView(row.name), rnd),
+    )
+    link = open_link(row.id, token, row.wrapped_key, row.draft_key_sealed)
+    return Visit(invitation, link)
+
+
+def declined_reason(invitation_id: int) -> str | None:
+    """Why the rater declined, as the database says now (None: not declined)."""
+    return db.session.scalar(
+        sa.select(Invitation.declined_reason).where(Invitation.id == invitation_id)
+    )
 
 
 def link_language(token: str) -> str | None:
