@@ -342,7 +342,13 @@ def save_answer(token: str):
     checked = services.validate_posted(visit, posted, _max_length())
     total = survey_page.total_items(visit.outline)
     saved = (
-        services.autosave(visit.link, checked.values, _fingerprint(), _changed_at())
+        services.autosave(
+            visit.link,
+            checked.values,
+            _fingerprint(),
+            _changed_at(),
+            known=visit.invitation.participant.round,
+        )
         if checked.ok
         else None
     )

@@ -263,7 +263,9 @@ class Outcome(enum.StrEnum):
     DECLINED = "declined"
 
 
-def _lock_open_invitation(invitation_id: int, answering: bool = False) -> Outcome | None:
+def _lock_open_invitation(
+    invitation_id: int, answering: bool = False, known: RoundView | None = None
+) -> Outcome | None:
     """Inside a write transaction: None if the invitation may still change, else why not.
 
     Locks in one order everywhere, the round before its invitations (closing does the same),
@@ -275,13 +277,20 @@ def _lock_open_invitation(invitation_id: int, answering: bool = False) -> Outcom
       that comes after the close see it closed: no envelope is ever left behind unopened;
     - FOR UPDATE of the invitation (PostgreSQL; SQLite already holds the write lock)
       serialises autosaves and the submit of one invitation, so no draft outlives a submit.
+
+    `known`: the invitation's round as the request read it (an autosave's): its id needs
+    no query (an invitation never moves to another round), and once its answers had
+    started the freezing UPDATE would match nothing, and lock nothing, so it is skipped.
     """
-    round_id = db.session.scalar(
-        sa.select(Invitation.round_id).where(Invitation.id == invitation_id)
-    )
+    if known is not None:
+        round_id = known.id
+    else:
+        round_id = db.session.scalar(
+            sa.select(Invitation.round_id).where(Invitation.id == invitation_id)
+        )
     if round_id is None:
         return Outcome.CLOSED
-    if answering:
+    if answering and not (known is not None and known.answers_started):
         db.session.execute(
             sa.update(Round)
             .where(
@@ -296,14 +305,16 @@ def _lock_open_invitation(invitation_id: int, answering: bool = False) -> Outcom
         sa.select(Round.status, Round.closes_on)
         .where(Round.id == round_id)
         .with_for_update(read=True)
-    ).one()
-    if rnd.status != RoundStatus.OPEN or clock.today() > rnd.closes_on:
+    ).one_or_none()
+    if rnd is None or rnd.status != RoundStatus.OPEN or clock.today() > rnd.closes_on:
         return Outcome.CLOSED
     submitted = db.session.execute(
         sa.select(Invitation.submitted)
         .where(Invitation.id == invitation_id)
         .with_for_update(of=Invitation)
-    ).scalar_one()
+    ).scalar_one_or_none()
+    if submitted is None:  # erased or gone: only a closed round's invitation
+        return Outcome.CLOSED
     if submitted:
         return Outcome.ALREADY_SUBMITTED
     return None
@@ -433,7 +444,11 @@ def older_than_saved(draft: Draft, values: Mapping[str, str], changed_at: int | 
 
 
 def autosave(
-    link: Link, values: Mapping[str, str], fingerprint: str, changed_at: int | None = None
+    link: Link,
+    values: Mapping[str, str],
+    fingerprint: str,
+    changed_at: int | None = None,
+    known: RoundView | None = None,
 ) -> Autosaved:
     """Save answers as the rater goes, and tell the page its new draft fingerprint.
 
@@ -443,9 +458,11 @@ def autosave(
 
     Only a page that was up to date before this save (`fingerprint` matched the draft) gets
     the new one: a stale tab that autosaves keeps its old fingerprint, so its submit is
-    still checked against the answers another tab saved meanwhile."""
+    still checked against the answers another tab saved meanwhile.
+
+    `known`: the round as the request read it (see _lock_open_invitation)."""
     begin_write()
-    refusal = _lock_open_invitation(link.invitation_id, answering=any(values.values()))
+    refusal = _lock_open_invitation(link.invitation_id, any(values.values()), known)
     if refusal is not None:
         db.session.rollback()
         return Autosaved(refusal, None)
