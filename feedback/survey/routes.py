@@ -32,7 +32,7 @@ from flask_babel import gettext as _
 from feedback import ratelimit
 from feedback.extensions import htmx
 from feedback.identifying import survey as identifying
-from feedback.survey import answers, services
+from feedback.survey import answers, blocks, services
 from feedback.survey import page as survey_page
 from feedback.survey.services import Outcome, Visit
 from feedback.tokens import SURVEY_PATH
@@ -94,6 +94,7 @@ def _form_page(visit: Visit, token: str, posted=None, errors=None, fingerprint=N
         token=token,
         page_lang=visit.invitation.language,
         decline_reasons=answers.DECLINE_REASONS,
+        statement_html=blocks.statement_html,
     )
 
 
