@@ -486,14 +486,24 @@ class TokenPool:
         self.lock = threading.Lock()
         self.cycle = itertools.cycle(tokens)
         self.fresh = iter(tokens)
+        self.submitted: set[str] = set()
 
     def any(self) -> str:
+        """The next token not handed out for a submit (a submitted link shows another page,
+        and the baseline a 404), or any when all were."""
         with self.lock:
-            return next(self.cycle)
+            for _ in range(len(self.tokens)):
+                token = next(self.cycle)
+                if token not in self.submitted:
+                    return token
+            return token
 
     def unused(self) -> str | None:
         with self.lock:
-            return next(self.fresh, None)
+            token = next(self.fresh, None)
+            if token is not None:
+                self.submitted.add(token)
+            return token
 
 
 def page_fields(body: bytes) -> tuple[list[str], list[str]]:

@@ -271,7 +271,7 @@ def survey_page(
     invitation = visit.invitation
     rnd = invitation.participant.round
     lang = invitation.language
-    framework = rnd.framework
+    framework = visit.outline
     values = draft_values(visit.link)
     if fingerprint is None:
         fingerprint = draft_fingerprint(values)
@@ -378,7 +378,7 @@ def review(visit: Visit) -> Review:
     rnd = invitation.participant.round
     lang, group = invitation.language, invitation.group
     manager_name = invitation.participant.person.name
-    framework = rnd.framework
+    framework = visit.outline
     values = draft_values(visit.link)
     missing = []
     for number, leg in enumerate(framework.legs, start=1):

@@ -32,7 +32,7 @@ from flask_babel import gettext as _
 from feedback import ratelimit
 from feedback.extensions import htmx
 from feedback.identifying import survey as identifying
-from feedback.survey import answers, services
+from feedback.survey import answers, blocks, services
 from feedback.survey import page as survey_page
 from feedback.survey.services import Outcome, Visit
 from feedback.tokens import SURVEY_PATH
@@ -94,6 +94,7 @@ def _form_page(visit: Visit, token: str, posted=None, errors=None, fingerprint=N
         token=token,
         page_lang=visit.invitation.language,
         decline_reasons=answers.DECLINE_REASONS,
+        statement_html=blocks.statement_html,
     )
 
 
@@ -108,7 +109,9 @@ def _stale_form_page(visit: Visit, token: str, values: dict[str, str]):
 
 
 def _already(visit: Visit, token: str):
-    if visit.invitation.declined_reason:
+    # Asked again: the visit was read when the link was opened, and another tab may have
+    # declined since.
+    if services.declined_reason(visit.invitation.id):
         return render_template(
             "survey/declined.html", page_lang=visit.invitation.language, token=token
         )
@@ -167,10 +170,11 @@ def _switch_language(visit: Visit, token: str):
     if language is None:
         errors = {"form": _("That language is not available. Nothing was changed.")}
         return _form_page(visit, token, posted, errors, fingerprint)
-    checked = services.validate_posted(visit.invitation, posted, _max_length())
+    checked = services.validate_posted(visit, posted, _max_length())
     if not checked.ok:  # nothing can be saved: the page comes back, in the new language
         if not services.set_language(visit.link, language):
             abort(404)
+        visit = visit.in_language(language)
         with force_locale(language):
             return _form_page(visit, token, posted, checked.error_map(), fingerprint)
     outcome = services.switch_language(visit.link, checked.values, fingerprint, language)
@@ -179,6 +183,7 @@ def _switch_language(visit: Visit, token: str):
     with force_locale(language):
         if outcome == Outcome.ALREADY_SUBMITTED:
             return _already(visit, token)
+        visit = visit.in_language(language)  # saved with the draft (or alone, when STALE)
         if outcome == Outcome.STALE:
             return _stale_form_page(visit, token, checked.values)
         _saved_message(visit)
@@ -207,7 +212,7 @@ def submit(token: str):
     if LANGUAGE in request.form:
         return _switch_language(visit, token)
     posted, fingerprint = _posted(), _fingerprint()
-    checked = services.validate_posted(invitation, posted, _max_length())
+    checked = services.validate_posted(visit, posted, _max_length())
     if not checked.ok:
         return _form_page(visit, token, posted, checked.error_map(), fingerprint)
     # Read before the commit expires the invitation: the thanks page then reloads nothing.
@@ -279,7 +284,7 @@ def review(token: str):
     if visit.invitation.submitted:
         return "", 200, {"HX-Redirect": url_for("survey.form", token=token)}
     posted, fingerprint = _posted(), _fingerprint()
-    checked = services.validate_posted(visit.invitation, posted, _max_length())
+    checked = services.validate_posted(visit, posted, _max_length())
     notice = None
     if not checked.ok:
         notice = _("Some answers need your attention; nothing was sent. They are marked above.")
@@ -335,10 +340,16 @@ def save_answer(token: str):
     state says so and carries the answer that stays."""
     visit = _visit_or_404(token)
     posted = _posted()
-    checked = services.validate_posted(visit.invitation, posted, _max_length())
-    total = survey_page.total_items(visit.invitation.participant.round.framework)
+    checked = services.validate_posted(visit, posted, _max_length())
+    total = survey_page.total_items(visit.outline)
     saved = (
-        services.autosave(visit.link, checked.values, _fingerprint(), _changed_at())
+        services.autosave(
+            visit.link,
+            checked.values,
+            _fingerprint(),
+            _changed_at(),
+            known=visit.invitation.participant.round,
+        )
         if checked.ok
         else None
     )

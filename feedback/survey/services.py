@@ -11,22 +11,20 @@ import enum
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, timedelta
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 
 from feedback import clock, envelopes, sealing
 from feedback.db import begin_write
 from feedback.extensions import db
 from feedback.models import (
-    Framework,
     Invitation,
     InvitationToken,
-    Leg,
     Participant,
+    Person,
     Round,
     RoundStatus,
     SealedResponse,
@@ -40,44 +38,137 @@ from feedback.survey.answers import (
     validate_answers,
 )
 from feedback.survey.drafts import Draft, Link, load_draft, open_link, write_draft
+from feedback.survey.outline import Outline, outline_of
 from feedback.tokens import hash_token
 
 # --- Finding the invitation ---------------------------------------------------------------
 
 
-def round_accepts_answers(rnd: Round, today: date | None = None) -> bool:
+def round_accepts_answers(rnd, today: date | None = None) -> bool:
+    """`rnd`: anything with the round's status and closes_on (a Round, a row)."""
     return rnd.status == RoundStatus.OPEN and (today or clock.today()) <= rnd.closes_on
+
+
+@dataclass(frozen=True)
+class RoundView:
+    """What the survey reads of the round (read when the link was opened)."""
+
+    id: int
+    status: str
+    closes_on: date
+    threshold: int
+    answers_started: bool
+    framework: Outline  # the round's framework as the survey reads it (cached per process)
+
+    @property
+    def framework_id(self) -> int:
+        return self.framework.framework_id
+
+
+@dataclass(frozen=True)
+class PersonView:
+    name: str
+
+
+@dataclass(frozen=True)
+class ParticipantView:
+    id: int
+    person_id: int
+    person: PersonView
+    round: RoundView
+
+
+@dataclass(frozen=True)
+class InvitationView:
+    """What the survey reads of the invitation, as it was when the link was opened: one
+    Core query, no ORM objects (a request writes through services, never through this)."""
+
+    id: int
+    round_id: int
+    participant_id: int
+    group: str
+    language: str
+    submitted: bool
+    declined_reason: str | None
+    participant: ParticipantView
 
 
 @dataclass(frozen=True)
 class Visit:
     """An invitation opened by one of its links, and the draft key that link unwrapped."""
 
-    invitation: Invitation
+    invitation: InvitationView
     link: Link
+
+    @property
+    def outline(self) -> Outline:
+        return self.invitation.participant.round.framework
+
+    def in_language(self, language: str) -> "Visit":
+        """The same visit after the rater switched the invitation's language."""
+        return replace(self, invitation=replace(self.invitation, language=language))
 
 
 def find_invitation(token: str) -> Visit | None:
     """The invitation behind a link, or None when the link must look like it never existed:
-    unknown token, round not open, or round past its close date."""
-    to_round = so.joinedload(Invitation.participant).joinedload(Participant.round)
-    to_framework = to_round.selectinload(Round.framework)
+    unknown token, round not open, or round past its close date.
+
+    One query for the invitation, its manager and round; the framework comes from the
+    process's cache (feedback/survey/outline.py), not from the database each time."""
     row = db.session.execute(
-        sa.select(Invitation, InvitationToken.wrapped_key)
-        .join(InvitationToken, InvitationToken.invitation_id == Invitation.id)
-        .where(InvitationToken.token_hash == hash_token(token))
-        # The page needs the whole framework: load it in a few queries, not one per leg.
-        .options(
-            so.joinedload(Invitation.participant).joinedload(Participant.person),
-            to_framework.selectinload(Framework.legs).selectinload(Leg.statements),
-            to_framework.selectinload(Framework.open_questions),
+        sa.select(
+            Invitation.id,
+            Invitation.round_id,
+            Invitation.participant_id,
+            Invitation.group,
+            Invitation.language,
+            Invitation.submitted,
+            Invitation.declined_reason,
+            Invitation.draft_key_sealed,
+            InvitationToken.wrapped_key,
+            Participant.person_id,
+            Person.name,
+            Round.status,
+            Round.closes_on,
+            Round.threshold,
+            Round.answers_started,
+            Round.framework_id,
         )
+        .join(InvitationToken, InvitationToken.invitation_id == Invitation.id)
+        .join(Participant, Participant.id == Invitation.participant_id)
+        .join(Person, Person.id == Participant.person_id)
+        .join(Round, Round.id == Participant.round_id)
+        .where(InvitationToken.token_hash == hash_token(token))
     ).one_or_none()
-    if row is None or not round_accepts_answers(row[0].participant.round):
+    if row is None or not round_accepts_answers(row):
         return None
-    invitation, wrapped_key = row
-    link = open_link(invitation.id, token, wrapped_key, invitation.draft_key_sealed)
+    rnd = RoundView(
+        id=row.round_id,
+        status=row.status,
+        closes_on=row.closes_on,
+        threshold=row.threshold,
+        answers_started=bool(row.answers_started),
+        framework=outline_of(row.round_id, row.framework_id),
+    )
+    invitation = InvitationView(
+        id=row.id,
+        round_id=row.round_id,
+        participant_id=row.participant_id,
+        group=row.group,
+        language=row.language,
+        submitted=bool(row.submitted),
+        declined_reason=row.declined_reason,
+        participant=ParticipantView(row.participant_id, row.person_id, PersonView(row.name), rnd),
+    )
+    link = open_link(row.id, token, row.wrapped_key, row.draft_key_sealed)
     return Visit(invitation, link)
+
+
+def declined_reason(invitation_id: int) -> str | None:
+    """Why the rater declined, as the database says now (None: not declined)."""
+    return db.session.scalar(
+        sa.select(Invitation.declined_reason).where(Invitation.id == invitation_id)
+    )
 
 
 def link_language(token: str) -> str | None:
@@ -104,13 +195,11 @@ def draft_of(link: Link) -> Draft:
     return load_draft(link)
 
 
-def validate_posted(
-    invitation: Invitation, posted: Mapping[str, str], max_comment_length: int
-) -> Validated:
-    framework = invitation.participant.round.framework
-    statement_ids = {s.id for s in framework.statements}
-    question_keys = {q.key for q in framework.open_questions}
-    return validate_answers(statement_ids, question_keys, posted, max_comment_length)
+def validate_posted(visit: Visit, posted: Mapping[str, str], max_comment_length: int) -> Validated:
+    outline = visit.outline
+    return validate_answers(
+        outline.statement_ids, outline.question_keys, posted, max_comment_length
+    )
 
 
 def state_id(field_name: str) -> str:
@@ -174,7 +263,9 @@ class Outcome(enum.StrEnum):
     DECLINED = "declined"
 
 
-def _lock_open_invitation(invitation_id: int, answering: bool = False) -> Outcome | None:
+def _lock_open_invitation(
+    invitation_id: int, answering: bool = False, known: RoundView | None = None
+) -> Outcome | None:
     """Inside a write transaction: None if the invitation may still change, else why not.
 
     Locks in one order everywhere, the round before its invitations (closing does the same),
@@ -186,13 +277,20 @@ def _lock_open_invitation(invitation_id: int, answering: bool = False) -> Outcom
       that comes after the close see it closed: no envelope is ever left behind unopened;
     - FOR UPDATE of the invitation (PostgreSQL; SQLite already holds the write lock)
       serialises autosaves and the submit of one invitation, so no draft outlives a submit.
+
+    `known`: the invitation's round as the request read it (an autosave's): its id needs
+    no query (an invitation never moves to another round), and once its answers had
+    started the freezing UPDATE would match nothing, and lock nothing, so it is skipped.
     """
-    round_id = db.session.scalar(
-        sa.select(Invitation.round_id).where(Invitation.id == invitation_id)
-    )
+    if known is not None:
+        round_id = known.id
+    else:
+        round_id = db.session.scalar(
+            sa.select(Invitation.round_id).where(Invitation.id == invitation_id)
+        )
     if round_id is None:
         return Outcome.CLOSED
-    if answering:
+    if answering and not (known is not None and known.answers_started):
         db.session.execute(
             sa.update(Round)
             .where(
@@ -207,14 +305,16 @@ def _lock_open_invitation(invitation_id: int, answering: bool = False) -> Outcom
         sa.select(Round.status, Round.closes_on)
         .where(Round.id == round_id)
         .with_for_update(read=True)
-    ).one()
-    if rnd.status != RoundStatus.OPEN or clock.today() > rnd.closes_on:
+    ).one_or_none()
+    if rnd is None or rnd.status != RoundStatus.OPEN or clock.today() > rnd.closes_on:
         return Outcome.CLOSED
     submitted = db.session.execute(
         sa.select(Invitation.submitted)
         .where(Invitation.id == invitation_id)
         .with_for_update(of=Invitation)
-    ).scalar_one()
+    ).scalar_one_or_none()
+    if submitted is None:  # erased or gone: only a closed round's invitation
+        return Outcome.CLOSED
     if submitted:
         return Outcome.ALREADY_SUBMITTED
     return None
@@ -344,7 +444,11 @@ def older_than_saved(draft: Draft, values: Mapping[str, str], changed_at: int | 
 
 
 def autosave(
-    link: Link, values: Mapping[str, str], fingerprint: str, changed_at: int | None = None
+    link: Link,
+    values: Mapping[str, str],
+    fingerprint: str,
+    changed_at: int | None = None,
+    known: RoundView | None = None,
 ) -> Autosaved:
     """Save answers as the rater goes, and tell the page its new draft fingerprint.
 
@@ -354,9 +458,11 @@ def autosave(
 
     Only a page that was up to date before this save (`fingerprint` matched the draft) gets
     the new one: a stale tab that autosaves keeps its old fingerprint, so its submit is
-    still checked against the answers another tab saved meanwhile."""
+    still checked against the answers another tab saved meanwhile.
+
+    `known`: the round as the request read it (see _lock_open_invitation)."""
     begin_write()
-    refusal = _lock_open_invitation(link.invitation_id, answering=any(values.values()))
+    refusal = _lock_open_invitation(link.invitation_id, any(values.values()), known)
     if refusal is not None:
         db.session.rollback()
         return Autosaved(refusal, None)
