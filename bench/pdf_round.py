@@ -6,7 +6,7 @@ Builds a closed round (bench/aggregation.py's organisation, summed up as at clos
 temporary SQLite file, then renders its PDFs with `bulk.build_round_pdfs`:
 
   speed-up     reports/s with jobs=2 over all 300  vs  reports/s with jobs=1
-               over the first 60 of them (one process);
+               over the first 40 of them (one process);
                target: at least 1.8x
   memory       the highest peak RSS of any PDF process over the round (each is replaced
                after PDF_TASKS_PER_PROCESS reports); target: under 250 MB
@@ -53,7 +53,7 @@ def _build(round_id: int, out: Path, jobs: int, limit: int | None) -> tuple[floa
 
 def run(smoke: bool, reports: int | None = None, baseline_reports: int | None = None) -> list[Row]:
     reports = reports or (6 if smoke else 300)
-    baseline_reports = min(reports, baseline_reports or (6 if smoke else 60))
+    baseline_reports = min(reports, baseline_reports or (6 if smoke else 40))
     os.environ.setdefault("SECRET_KEY", "bench-only")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.db"
