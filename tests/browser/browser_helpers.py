@@ -3,6 +3,8 @@
 import tempfile
 from pathlib import Path
 
+from feedback.extensions import db
+from feedback.models import Invitation
 from tests.factories import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -75,3 +77,11 @@ def shoot(page, name: str) -> None:
         assert overflow <= 0, f"{name}: the page scrolls sideways by {overflow}px on a phone"
     finally:
         page.set_viewport_size(original)
+
+
+def set_language(app, invitation_id: int, language: str) -> None:
+    """Set the language of an invitation (the rater's pages follow it)."""
+    with app.app_context():
+        db.session.get(Invitation, invitation_id).language = language
+        db.session.commit()
+        db.session.remove()

@@ -16,8 +16,8 @@ from types import SimpleNamespace
 import pytest
 
 from feedback.extensions import db
-from feedback.models import Invitation, RaterGroup
-from tests.browser.browser_helpers import DESKTOP, PHONE, SHOTS
+from feedback.models import RaterGroup
+from tests.browser.browser_helpers import DESKTOP, PHONE, SHOTS, set_language
 from tests.factories import make_rated_manager, sealed_answers
 
 pytestmark = pytest.mark.browser
@@ -61,13 +61,6 @@ def raters(live_app):
         ]
         db.session.remove()
     return result
-
-
-def set_language(app, invitation_id: int, language: str) -> None:
-    with app.app_context():
-        db.session.get(Invitation, invitation_id).language = language
-        db.session.commit()
-        db.session.remove()
 
 
 def envelopes(app) -> list:

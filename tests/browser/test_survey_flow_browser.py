@@ -11,7 +11,7 @@ import pytest
 from feedback.extensions import db
 from feedback.models import Invitation, RaterGroup
 from feedback.survey import services
-from tests.browser.browser_helpers import PHONE, SHOTS, mark_page, same_page
+from tests.browser.browser_helpers import PHONE, SHOTS, mark_page, same_page, set_language
 from tests.factories import draft_of, make_rated_manager, sealed_answers
 
 pytestmark = pytest.mark.browser
@@ -36,13 +36,6 @@ def rater(live_app):
         )
         db.session.remove()
     return result
-
-
-def set_language(app, invitation_id: int, language: str) -> None:
-    with app.app_context():
-        db.session.get(Invitation, invitation_id).language = language
-        db.session.commit()
-        db.session.remove()
 
 
 def stored(app, invitation_id: int) -> dict:

@@ -124,6 +124,16 @@
     report();
   }
 
+  // A request as htmx would send it: the CSRF token, and HX-Request for the partial.
+  function post(url, body) {
+    return fetch(url, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrf, "HX-Request": "true" }
+    });
+  }
+
   function swapIn(html) {
     var box = document.createElement("template");
     box.innerHTML = html;
@@ -156,12 +166,7 @@
     body.append(entry.field, entry.value);
     body.append("changed_at", String(entry.at));
     body.append("draft_fingerprint", document.getElementById("draft-fingerprint").value);
-    fetch(text.saveUrl, {
-      method: "POST",
-      body: body,
-      credentials: "same-origin",
-      headers: { "X-CSRFToken": csrf, "HX-Request": "true" }
-    }).then(function (response) {
+    post(text.saveUrl, body).then(function (response) {
       if (response.status === 404) { closed = true; return null; }
       if (!response.ok) throw new Error(String(response.status));
       return response.text();
@@ -273,12 +278,7 @@
   function showReview() {
     var body = new URLSearchParams();
     body.append("draft_fingerprint", document.getElementById("draft-fingerprint").value);
-    fetch(text.reviewUrl, {
-      method: "POST",
-      body: body,
-      credentials: "same-origin",
-      headers: { "X-CSRFToken": csrf, "HX-Request": "true" }
-    }).then(function (response) {
+    post(text.reviewUrl, body).then(function (response) {
       var to = response.headers.get("HX-Redirect");
       if (to) { window.location.assign(to); return null; }
       if (response.status === 404) { closed = true; notice(text.closed); return null; }
