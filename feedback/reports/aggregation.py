@@ -1,10 +1,11 @@
 """The rules of the development report, as pure functions over small aggregated tuples.
 
-Why this module is long (about 650 lines): the threshold, merging, complementary suppression and
-every derived figure decide together what may be shown, and one reader must be able to
-follow them in one place; it has no imports of Flask or the database. Its
-sections (groups and states, tallies and statistics, the threshold, derived figures,
-response counts and comments) come in the order a report applies them.
+Why this module is long (about 800 lines): the threshold, leaving out or pooling a small
+group, complementary suppression and every derived figure (blind spots, plan, trend) decide
+together what may be shown, and one reader must be able to follow them in one place; it has
+no imports of Flask or the database. Its sections (groups and states, tallies and
+statistics, the threshold, derived figures, response counts and comments) come in the order
+a report applies them.
 
 Nothing here touches Flask or the database: the queries (queries.py) hand over per-group
 tallies (n, sum, sum of squares, "don't know" count, distribution), and these functions
