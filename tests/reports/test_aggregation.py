@@ -1,7 +1,6 @@
 """The report's pure rules, with hand-computed numbers (no app, no database)."""
 
 import itertools
-from fractions import Fraction
 
 import pytest
 
@@ -26,6 +25,7 @@ from feedback.reports.aggregation import (
     apply_threshold,
 )
 from feedback.reports.model import GroupStat
+from tests.reports.algebra import rank
 
 
 def tally(*scores, dont_know=0):
@@ -160,22 +160,6 @@ def test_bad_input():
 # --- The threshold: properties over many small count combinations ---------------------------
 
 
-def _rank(vectors):
-    rows = [list(map(Fraction, v)) for v in vectors]
-    rank, cols = 0, len(rows[0]) if rows else 0
-    for col in range(cols):
-        pivot = next((r for r in range(rank, len(rows)) if rows[r][col] != 0), None)
-        if pivot is None:
-            continue
-        rows[rank], rows[pivot] = rows[pivot], rows[rank]
-        for r in range(len(rows)):
-            if r != rank and rows[r][col] != 0:
-                factor = rows[r][col] / rows[rank][col]
-                rows[r] = [a - factor * b for a, b in zip(rows[r], rows[rank], strict=True)]
-        rank += 1
-    return rank
-
-
 def _combinations():
     for t in (1, 2, 3, 4):
         for s, sup, dr, peer in itertools.product(range(2), range(3), range(7), range(7)):
@@ -205,9 +189,9 @@ def test_no_hidden_group_can_be_derived_from_visible_sums():
             visible.append(vector(v.pooled))
         if v.all_others_visible:
             visible.append(vector(agg.shown_in_all_others(v)))
-        base = _rank(visible) if visible else 0
+        base = rank(visible) if visible else 0
         for hidden in v.pooled | v.suppressed:
-            assert _rank([*visible, vector([hidden])]) > base, (t, counts, hidden)
+            assert rank([*visible, vector([hidden])]) > base, (t, counts, hidden)
             checked += 1
         for g in v.named - agg.EXEMPT_GROUPS:  # a group meeting the threshold is never hidden
             assert counts[g] >= t
@@ -616,7 +600,7 @@ def test_plan_ranks_are_shared_by_equal_figures():
     ]
 
 
-def test_plan_reason_labels_say_the_reason_and_rank(app):
+def test_plan_reason_labels_say_the_reason_andrank(app):
     from flask_babel import force_locale
 
     legs = [

@@ -12,8 +12,6 @@ select_comments) and check:
 - pooled (unlabelled) comments appear only when their pool reaches the threshold.
 """
 
-from fractions import Fraction
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -31,6 +29,7 @@ from feedback.reports.aggregation import (
     RawComment,
     Tally,
 )
+from tests.reports.algebra import rank
 
 SIZES = {SELF: (0, 1), SUPERVISOR: (0, 2), DIRECT_REPORT: (0, 8), PEER: (0, 6)}
 answer = st.one_of(st.none(), st.integers(1, 5))  # None: "don't know"
@@ -113,22 +112,6 @@ def test_redrawing_a_left_out_groups_scores_changes_nothing_shown(round_, data):
             assert shown(*report(threshold, statements, redrawn)) == before
 
 
-def _rank(vectors):
-    rows = [list(map(Fraction, v)) for v in vectors]
-    rank = 0
-    for col in range(len(rows[0]) if rows else 0):
-        pivot = next((r for r in range(rank, len(rows)) if rows[r][col] != 0), None)
-        if pivot is None:
-            continue
-        rows[rank], rows[pivot] = rows[pivot], rows[rank]
-        for r in range(len(rows)):
-            if r != rank and rows[r][col] != 0:
-                factor = rows[r][col] / rows[rank][col]
-                rows[r] = [a - factor * b for a, b in zip(rows[r], rows[rank], strict=True)]
-        rank += 1
-    return rank
-
-
 def _members(stats, group):
     """The rater groups whose answers a shown figure of `group` sums."""
     if group == OTHERS:
@@ -158,10 +141,10 @@ def test_no_pooled_or_left_out_group_is_a_combination_of_shown_figures(round_):
             for s in stats
             if s.state in (VISIBLE, agg.NO_ANSWERS) and _members(stats, s.group)
         ]
-        base = _rank(visible) if visible else 0
+        base = rank(visible) if visible else 0
         for s in stats:
             if s.group in RATER_GROUPS and s.state in (agg.POOLED, agg.SUPPRESSED):
-                assert _rank([*visible, vector({s.group})]) > base, (stats, s.group)
+                assert rank([*visible, vector({s.group})]) > base, (stats, s.group)
         all_others = agg.stat_of(stats, ALL_OTHERS)
         if all_others.state == VISIBLE:  # its n is the n of the groups it is said to sum
             members = _members(stats, ALL_OTHERS)
