@@ -256,34 +256,3 @@ def test_filename_is_ascii():
     name = filenames.report_filename("Voorjaar 2026 / Q1", "Łukasz Şahin-Ødegård")
     assert name == "feedback-voorjaar-2026-q1-lukasz-sahin-odegard.pdf"
     assert filenames.report_filename("???", "") == "feedback-report-report.pdf"
-
-
-def test_change_since_the_previous_round(client, auth, db):
-    from datetime import date
-
-    anne = make_person(db, name="Anne Trend", role="manager", language="en")
-    earlier = make_round(
-        db,
-        name="Autumn 2025",
-        status=RoundStatus.PUBLISHED,
-        opens_on=date(2025, 9, 1),
-        closes_on=date(2025, 9, 30),
-    )
-    later = make_round(
-        db,
-        name="Spring 2026",
-        status=RoundStatus.PUBLISHED,
-        opens_on=date(2026, 3, 1),
-        closes_on=date(2026, 3, 31),
-    )
-    before = add_participant(db, earlier, anne)
-    now = add_participant(db, later, anne)
-    for part, rnd, base in ((before, earlier, 2), (now, later, 3)):
-        ids = statement_ids(rnd)
-        for offset in (0, 1, 1):
-            add_response(db, part, group=DR, scores=dict.fromkeys(ids, base + offset))
-    auth.login_as(make_user(db, role="manager", person=anne))
-    html = client.get(f"/reports/{now.id}").get_data(as_text=True)
-    # all others per leg: before (2 + 3 + 3) / 3 = 2.67, now (3 + 4 + 4) / 3 = 3.67
-    assert "Change since the previous round" in html and "Autumn 2025" in html
-    assert "2.7" in html and "3.7" in html and "+1.0" in html

@@ -229,6 +229,15 @@ def test_trend_clear_change(client, auth, db):
     assert "no comparison" not in html
 
 
+def test_trend_names_the_previous_round_and_both_figures(client, auth, db):
+    # all others per leg: before (2 + 3 + 3) / 3 = 2.67, now (3 + 4 + 4) / 3 = 3.67
+    anne, now = two_rounds(db, [2, 3, 3], [3, 4, 4])
+    auth.login_as(make_user(db, role="manager", person=anne))
+    html = client.get(f"/reports/{now.id}").get_data(as_text=True)
+    assert "Change since the previous round" in html and "Autumn 2025" in html
+    assert "2.7" in html and "3.7" in html and "+1.0" in html
+
+
 def test_radar_caption_names_the_norm_only_when_drawn(client, auth, world, db):  # noqa: F811
     html = page(client, auth, world, "bert", "bert_published", "overview")
     assert "the blue line how you see yourself. Further out" in html
