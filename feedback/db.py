@@ -94,6 +94,22 @@ def begin_write() -> None:
     db.session.connection(execution_options=WRITE)
 
 
+def exclusive_transaction():
+    """The session's transaction when it holds the database's one write lock (SQLite after
+    begin_write): until it ends, no other connection changes anything, so what it read is
+    still so. None otherwise: no transaction, a read one, or PostgreSQL, where a writer
+    locks the rows it needs one by one."""
+    session = db.session()
+    if not session.in_transaction():
+        return None
+    connection = session.connection()
+    if connection.dialect.name != "sqlite" or not connection.get_execution_options().get(
+        "feedback_write"
+    ):
+        return None
+    return session.get_transaction()
+
+
 def database_identity() -> str:
     """This database's random identity (the one `DatabaseIdentity` row), created on first use.
 

@@ -18,12 +18,11 @@ for the connection or from another tab, never replaces one given after it.
 import json
 from dataclasses import dataclass, field
 
-import sqlalchemy as sa
-
 from feedback import sealing
 from feedback.envelopes import pad
 from feedback.extensions import db
 from feedback.models import Invitation, InvitationToken
+from feedback.survey import queries
 from feedback.tokens import hash_token, new_token
 
 DRAFT_PAD_BYTES = 16 * 1024  # the same block as an envelope: a draft's size says little
@@ -142,7 +141,7 @@ def decrypt_draft(link: Link, blob: bytes | None) -> dict[str, str]:
 
 
 def load_draft(link: Link) -> Draft:
-    blob = db.session.scalar(sa.select(Invitation.draft).where(Invitation.id == link.invitation_id))
+    blob = db.session.scalar(queries.DRAFT, {"invitation_id": link.invitation_id})
     return open_draft(link, blob)
 
 
@@ -153,8 +152,6 @@ def read_draft(link: Link) -> dict[str, str]:
 def write_draft(link: Link, values: dict[str, str], times: dict[str, int] | None = None) -> None:
     """In the caller's (write) transaction: replace the draft with these answers."""
     db.session.execute(
-        sa.update(Invitation)
-        .where(Invitation.id == link.invitation_id)
-        .values(draft=encrypt_draft(link, values, times))
-        .execution_options(synchronize_session=False)
+        queries.WRITE_DRAFT,
+        {"invitation_id": link.invitation_id, "draft": encrypt_draft(link, values, times)},
     )

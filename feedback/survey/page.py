@@ -18,6 +18,7 @@ from feedback.survey.answers import (
     question_field,
     statement_field,
 )
+from feedback.survey.drafts import Draft
 from feedback.survey.services import Visit, draft_values, state_id
 
 # --- The page ------------------------------------------------------------------------------
@@ -257,6 +258,7 @@ def survey_page(
     fingerprint: str | None = None,
     step: int | None = None,
     resume: bool = True,
+    draft: Draft | None = None,
 ) -> SurveyPage:
     """Everything the form shows: the draft, overlaid with what was just posted (so a rater
     never loses typed text when the form comes back with errors).
@@ -267,12 +269,14 @@ def survey_page(
 
     `step` (?step=N) chooses the step the phone layout shows; without it, the step of the
     first error, else (with `resume` and answers saved) of the first unanswered question,
-    else the first."""
+    else the first.
+
+    `draft`: the draft as already read (else it is read now)."""
     invitation = visit.invitation
     rnd = invitation.participant.round
     lang = invitation.language
     framework = visit.outline
-    values = draft_values(visit.link)
+    values = dict(draft.values) if draft is not None else draft_values(visit.link)
     if fingerprint is None:
         fingerprint = draft_fingerprint(values)
     open_fields = {question_field(q.key) for q in framework.open_questions}

@@ -30,7 +30,8 @@ from flask_babel import force_locale, format_date, refresh
 from flask_babel import gettext as _
 
 from feedback import ratelimit
-from feedback.extensions import htmx
+from feedback.db import begin_write
+from feedback.extensions import db, htmx
 from feedback.identifying import survey as identifying
 from feedback.survey import answers, blocks, services
 from feedback.survey import page as survey_page
@@ -46,7 +47,12 @@ CONTROL_FIELDS = frozenset(
 SAVED = "success"  # the flash category of "saved, carry on until ...": the page stays at the top
 
 
-def _visit_or_404(token: str) -> Visit:
+def _visit_or_404(token: str, write: bool = False) -> Visit:
+    """The visit, or the 404 of every dead link. With `write` (a request that will save or
+    send), it is read inside the write transaction, where SQLite's write lock keeps it true
+    until the write: the services then need not look again (services.find_invitation)."""
+    if write:
+        begin_write()
     visit = services.find_invitation(token)
     if visit is None:
         abort(404)
@@ -79,6 +85,7 @@ def _just_saved() -> bool:
 
 
 def _form_page(visit: Visit, token: str, posted=None, errors=None, fingerprint=None):
+    # A GET wrote nothing since the link was opened: its draft is the one read with it.
     page = survey_page.survey_page(
         visit,
         _max_length(),
@@ -87,6 +94,7 @@ def _form_page(visit: Visit, token: str, posted=None, errors=None, fingerprint=N
         fingerprint,
         step=_step(),
         resume=request.method == "GET" and not _just_saved(),
+        draft=visit.draft if request.method == "GET" else None,
     )
     return render_template(
         "survey/form.html",
@@ -205,7 +213,7 @@ def form(token: str):
 @ratelimit.survey_unknown_link
 def submit(token: str):
     """Without JavaScript the page is one form: submit, or save and continue later."""
-    visit = _visit_or_404(token)
+    visit = _visit_or_404(token, write=True)
     invitation = visit.invitation
     if invitation.submitted:
         return _already(visit, token)
@@ -214,16 +222,20 @@ def submit(token: str):
     posted, fingerprint = _posted(), _fingerprint()
     checked = services.validate_posted(visit, posted, _max_length())
     if not checked.ok:
+        db.session.rollback()  # nothing to write: the page is not rendered holding the lock
         return _form_page(visit, token, posted, checked.error_map(), fingerprint)
     # Read before the commit expires the invitation: the thanks page then reloads nothing.
     language, group = invitation.language, invitation.group
     action = request.form.get("action")
+    link = visit.link
     if action in ("save", "review"):
-        outcome = services.save_draft(visit.link, checked.values, fingerprint)
+        outcome = services.save_draft(link, checked.values, fingerprint, visit=visit)
     elif action == "send":  # the review's "send now": only the draft that was reviewed
-        outcome = services.submit(visit.link, checked.values, fingerprint, reviewed=fingerprint)
+        outcome = services.submit(
+            link, checked.values, fingerprint, reviewed=fingerprint, visit=visit
+        )
     else:
-        outcome = services.submit(visit.link, checked.values, fingerprint)
+        outcome = services.submit(link, checked.values, fingerprint, visit=visit)
     if outcome == Outcome.SAVED and action == "review":
         return redirect(url_for("survey.review_page", token=token), 303)
     if outcome == Outcome.SAVED:
@@ -338,21 +350,17 @@ def save_answer(token: str):
 
     An answer older than the one saved (a queued retry, another tab) is not written: its
     state says so and carries the answer that stays."""
-    visit = _visit_or_404(token)
+    visit = _visit_or_404(token, write=True)
     posted = _posted()
     checked = services.validate_posted(visit, posted, _max_length())
     total = survey_page.total_items(visit.outline)
-    saved = (
-        services.autosave(
-            visit.link,
-            checked.values,
-            _fingerprint(),
-            _changed_at(),
-            known=visit.invitation.participant.round,
+    if checked.ok:
+        saved = services.autosave(
+            visit.link, checked.values, _fingerprint(), _changed_at(), visit=visit
         )
-        if checked.ok
-        else None
-    )
+    else:
+        db.session.rollback()
+        saved = None
     outcome = saved.outcome if saved else None
     newer = saved.newer if saved else {}
     states = services.save_states(list(posted), outcome, checked.error_map(), newer)

@@ -14,21 +14,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, timedelta
 
-import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from feedback import clock, envelopes, sealing
-from feedback.db import begin_write
+from feedback.db import begin_write, exclusive_transaction
 from feedback.extensions import db
 from feedback.models import (
-    Invitation,
-    InvitationToken,
-    Participant,
-    Person,
-    Round,
     RoundStatus,
-    SealedResponse,
 )
+from feedback.survey import queries
 from feedback.survey.answers import (
     Validated,
     answered_only,
@@ -37,7 +31,7 @@ from feedback.survey.answers import (
     is_stale,
     validate_answers,
 )
-from feedback.survey.drafts import Draft, Link, load_draft, open_link, write_draft
+from feedback.survey.drafts import Draft, Link, load_draft, open_draft, open_link, write_draft
 from feedback.survey.outline import Outline, outline_of
 from feedback.tokens import hash_token
 
@@ -95,10 +89,27 @@ class InvitationView:
 
 @dataclass(frozen=True)
 class Visit:
-    """An invitation opened by one of its links, and the draft key that link unwrapped."""
+    """An invitation opened by one of its links, and the draft key that link unwrapped.
+
+    `draft_blob` is the draft as stored when the link was opened. `locked_in` is the
+    transaction that read it when that transaction holds SQLite's write lock (see
+    feedback/db.py, exclusive_transaction): while it lasts, nothing of the visit can change
+    but through it, so a write in it needs no second look at the round or the invitation."""
 
     invitation: InvitationView
     link: Link
+    draft_blob: bytes | None = field(default=None, repr=False)
+    locked_in: object | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def read_under_lock(self) -> bool:
+        """True while the transaction that read this visit still holds the write lock."""
+        return self.locked_in is not None and self.locked_in is exclusive_transaction()
+
+    @property
+    def draft(self) -> Draft:
+        """The draft as it was when the link was opened (a page that writes nothing)."""
+        return open_draft(self.link, self.draft_blob)
 
     @property
     def outline(self) -> Outline:
@@ -113,33 +124,11 @@ def find_invitation(token: str) -> Visit | None:
     """The invitation behind a link, or None when the link must look like it never existed:
     unknown token, round not open, or round past its close date.
 
-    One query for the invitation, its manager and round; the framework comes from the
-    process's cache (feedback/survey/outline.py), not from the database each time."""
-    row = db.session.execute(
-        sa.select(
-            Invitation.id,
-            Invitation.round_id,
-            Invitation.participant_id,
-            Invitation.group,
-            Invitation.language,
-            Invitation.submitted,
-            Invitation.declined_reason,
-            Invitation.draft_key_sealed,
-            InvitationToken.wrapped_key,
-            Participant.person_id,
-            Person.name,
-            Round.status,
-            Round.closes_on,
-            Round.threshold,
-            Round.answers_started,
-            Round.framework_id,
-        )
-        .join(InvitationToken, InvitationToken.invitation_id == Invitation.id)
-        .join(Participant, Participant.id == Invitation.participant_id)
-        .join(Person, Person.id == Participant.person_id)
-        .join(Round, Round.id == Participant.round_id)
-        .where(InvitationToken.token_hash == hash_token(token))
-    ).one_or_none()
+    One query for the invitation, its manager, round and draft; the framework comes from
+    the process's cache (feedback/survey/outline.py), not from the database each time.
+    Called inside a write transaction that holds SQLite's write lock (begin_write), what it
+    reads stays true until that transaction ends, and the writes below use it as read."""
+    row = db.session.execute(queries.VISIT, {"token_hash": hash_token(token)}).one_or_none()
     if row is None or not round_accepts_answers(row):
         return None
     rnd = RoundView(
@@ -161,27 +150,20 @@ def find_invitation(token: str) -> Visit | None:
         participant=ParticipantView(row.participant_id, row.person_id, PersonView(row.name), rnd),
     )
     link = open_link(row.id, token, row.wrapped_key, row.draft_key_sealed)
-    return Visit(invitation, link)
+    return Visit(invitation, link, row.draft, exclusive_transaction())
 
 
 def declined_reason(invitation_id: int) -> str | None:
     """Why the rater declined, as the database says now (None: not declined)."""
-    return db.session.scalar(
-        sa.select(Invitation.declined_reason).where(Invitation.id == invitation_id)
-    )
+    return db.session.scalar(queries.DECLINED_REASON, {"invitation_id": invitation_id})
 
 
 def link_language(token: str) -> str | None:
     """The language of the invitation behind a live link, None for a link that must look
     like it never existed (as find_invitation decides). For pages answered before the
     survey's view ran (errors.py); it unwraps no key and loads nothing else."""
-    row = db.session.execute(
-        sa.select(Invitation.language, Round.status, Round.closes_on)
-        .join(InvitationToken, InvitationToken.invitation_id == Invitation.id)
-        .join(Round, Round.id == Invitation.round_id)
-        .where(InvitationToken.token_hash == hash_token(token))
-    ).one_or_none()
-    if row is None or row.status != RoundStatus.OPEN or clock.today() > row.closes_on:
+    row = db.session.execute(queries.LINK_LANGUAGE, {"token_hash": hash_token(token)}).one_or_none()
+    if row is None or not round_accepts_answers(row):
         return None
     return row.language
 
@@ -263,10 +245,19 @@ class Outcome(enum.StrEnum):
     DECLINED = "declined"
 
 
+@dataclass(frozen=True)
+class Locked:
+    """What _lock_open_invitation found: why the invitation may not change (None: it may),
+    and its draft as stored now (when it may)."""
+
+    refusal: "Outcome | None"
+    draft_blob: bytes | None = None
+
+
 def _lock_open_invitation(
-    invitation_id: int, answering: bool = False, known: RoundView | None = None
-) -> Outcome | None:
-    """Inside a write transaction: None if the invitation may still change, else why not.
+    invitation_id: int, answering: bool = False, visit: Visit | None = None
+) -> Locked:
+    """Inside a write transaction: whether the invitation may still change, and its draft.
 
     Locks in one order everywhere, the round before its invitations (closing does the same),
     so no two transactions wait for each other:
@@ -278,58 +269,50 @@ def _lock_open_invitation(
     - FOR UPDATE of the invitation (PostgreSQL; SQLite already holds the write lock)
       serialises autosaves and the submit of one invitation, so no draft outlives a submit.
 
-    `known`: the invitation's round as the request read it (an autosave's): its id needs
-    no query (an invitation never moves to another round), and once its answers had
-    started the freezing UPDATE would match nothing, and lock nothing, so it is skipped.
+    `visit`: the invitation as the request read it. Its round id needs no query (an
+    invitation never moves to another round), and once its answers had started the freezing
+    UPDATE would match nothing, and lock nothing, so it is skipped. A visit read in this
+    same transaction under SQLite's write lock is still exactly as read: nothing is asked
+    again (find_invitation already refused a closed round).
     """
-    if known is not None:
-        round_id = known.id
+    started = visit is not None and visit.invitation.participant.round.answers_started
+    if visit is not None and visit.read_under_lock:
+        if answering and not started:
+            db.session.execute(queries.FREEZE_ROUND, {"round_id": visit.invitation.round_id})
+        if visit.invitation.submitted:
+            return Locked(Outcome.ALREADY_SUBMITTED)
+        return Locked(None, visit.draft_blob)
+    if visit is not None:
+        round_id = visit.invitation.round_id
     else:
-        round_id = db.session.scalar(
-            sa.select(Invitation.round_id).where(Invitation.id == invitation_id)
-        )
+        round_id = db.session.scalar(queries.INVITATION_ROUND, {"invitation_id": invitation_id})
     if round_id is None:
-        return Outcome.CLOSED
-    if answering and not (known is not None and known.answers_started):
-        db.session.execute(
-            sa.update(Round)
-            .where(
-                Round.id == round_id,
-                Round.answers_started.is_(False),
-                Round.status == RoundStatus.OPEN,
-            )
-            .values(answers_started=True)
-            .execution_options(synchronize_session=False)
-        )
-    rnd = db.session.execute(
-        sa.select(Round.status, Round.closes_on)
-        .where(Round.id == round_id)
-        .with_for_update(read=True)
+        return Locked(Outcome.CLOSED)
+    if answering and not started:
+        db.session.execute(queries.FREEZE_ROUND, {"round_id": round_id})
+    rnd = db.session.execute(queries.ROUND_FOR_SHARE, {"round_id": round_id}).one_or_none()
+    if rnd is None or not round_accepts_answers(rnd):
+        return Locked(Outcome.CLOSED)
+    row = db.session.execute(
+        queries.INVITATION_FOR_UPDATE, {"invitation_id": invitation_id}
     ).one_or_none()
-    if rnd is None or rnd.status != RoundStatus.OPEN or clock.today() > rnd.closes_on:
-        return Outcome.CLOSED
-    submitted = db.session.execute(
-        sa.select(Invitation.submitted)
-        .where(Invitation.id == invitation_id)
-        .with_for_update(of=Invitation)
-    ).scalar_one_or_none()
-    if submitted is None:  # erased or gone: only a closed round's invitation
-        return Outcome.CLOSED
-    if submitted:
-        return Outcome.ALREADY_SUBMITTED
-    return None
+    if row is None:  # erased or gone: only a closed round's invitation
+        return Locked(Outcome.CLOSED)
+    if row.submitted:
+        return Locked(Outcome.ALREADY_SUBMITTED)
+    return Locked(None, row.draft)
 
 
 def _lock_and_check(
-    link: Link, values: Mapping[str, str], fingerprint: str | None
+    link: Link, values: Mapping[str, str], fingerprint: str | None, visit: Visit | None = None
 ) -> tuple[Outcome | None, Draft]:
     """Inside a write transaction: why the posted form may not be written (None if it may),
     and the current draft. With a `fingerprint` (a whole form was posted), an outdated form
     that would change or clear answers of the draft is refused as STALE."""
-    refusal = _lock_open_invitation(link.invitation_id, answering=any(values.values()))
-    if refusal is not None:
-        return refusal, Draft()
-    draft = draft_of(link)
+    locked = _lock_open_invitation(link.invitation_id, any(values.values()), visit)
+    if locked.refusal is not None:
+        return locked.refusal, Draft()
+    draft = open_draft(link, locked.draft_blob)
     if fingerprint is not None and is_stale(draft.values, values, fingerprint):
         return Outcome.STALE, draft
     return None, draft
@@ -369,13 +352,19 @@ def _write_draft(
     return merged
 
 
-def save_draft(link: Link, values: Mapping[str, str], fingerprint: str | None = None) -> Outcome:
+def save_draft(
+    link: Link,
+    values: Mapping[str, str],
+    fingerprint: str | None = None,
+    visit: Visit | None = None,
+) -> Outcome:
     """Save validated answers into the draft; an empty value removes that answer.
 
     With a `fingerprint` (the whole form was posted), refuse with STALE when the form was
-    outdated and would change or clear answers of the draft (see is_stale)."""
+    outdated and would change or clear answers of the draft (see is_stale). `visit`: the
+    invitation as the request read it (see _lock_open_invitation)."""
     begin_write()
-    refusal, draft = _lock_and_check(link, values, fingerprint)
+    refusal, draft = _lock_and_check(link, values, fingerprint, visit)
     if refusal is not None:
         db.session.rollback()
         return refusal
@@ -385,12 +374,7 @@ def save_draft(link: Link, values: Mapping[str, str], fingerprint: str | None = 
 
 
 def _set_language(invitation_id: int, language: str) -> None:
-    db.session.execute(
-        sa.update(Invitation)
-        .where(Invitation.id == invitation_id)
-        .values(language=language)
-        .execution_options(synchronize_session=False)
-    )
+    db.session.execute(queries.SET_LANGUAGE, {"invitation_id": invitation_id, "language": language})
 
 
 def switch_language(
@@ -419,7 +403,7 @@ def set_language(link: Link, language: str) -> bool:
     """Set the invitation's language (the pages after submitting have their own switch);
     False when the round no longer takes answers, and nothing changes."""
     begin_write()
-    if _lock_open_invitation(link.invitation_id) == Outcome.CLOSED:
+    if _lock_open_invitation(link.invitation_id).refusal == Outcome.CLOSED:
         db.session.rollback()
         return False
     _set_language(link.invitation_id, language)
@@ -448,7 +432,7 @@ def autosave(
     values: Mapping[str, str],
     fingerprint: str,
     changed_at: int | None = None,
-    known: RoundView | None = None,
+    visit: Visit | None = None,
 ) -> Autosaved:
     """Save answers as the rater goes, and tell the page its new draft fingerprint.
 
@@ -460,13 +444,13 @@ def autosave(
     the new one: a stale tab that autosaves keeps its old fingerprint, so its submit is
     still checked against the answers another tab saved meanwhile.
 
-    `known`: the round as the request read it (see _lock_open_invitation)."""
+    `visit`: the invitation as the request read it (see _lock_open_invitation)."""
     begin_write()
-    refusal = _lock_open_invitation(link.invitation_id, any(values.values()), known)
-    if refusal is not None:
+    locked = _lock_open_invitation(link.invitation_id, any(values.values()), visit)
+    if locked.refusal is not None:
         db.session.rollback()
-        return Autosaved(refusal, None)
-    draft = draft_of(link)
+        return Autosaved(locked.refusal, None)
+    draft = open_draft(link, locked.draft_blob)
     was_current = fingerprint == draft_fingerprint(draft.values)
     older = older_than_saved(draft, values, changed_at)
     after = _write_draft(
@@ -487,6 +471,7 @@ def submit(
     answers: Mapping[str, str],
     fingerprint: str | None = None,
     reviewed: str | None = None,
+    visit: Visit | None = None,
 ) -> Outcome:
     """Turn the draft plus the posted answers into a sealed envelope, exactly once.
 
@@ -496,9 +481,10 @@ def submit(
     fingerprint, is given: another tab changed it), claim the invitation (UPDATE ...
     WHERE submitted is false: whoever changes the row wins; everyone else is told it was
     already submitted) and erase its draft in the same UPDATE, and store the envelope.
+    `visit`: the invitation as the request read it (see _lock_open_invitation).
     """
     begin_write()
-    refusal, draft = _lock_and_check(link, answers, fingerprint)
+    refusal, draft = _lock_and_check(link, answers, fingerprint, visit)
     if refusal is None and reviewed is not None and reviewed != draft_fingerprint(draft.values):
         refusal = Outcome.CHANGED
     if refusal is not None:
@@ -508,20 +494,15 @@ def submit(
     if not final.scores:
         db.session.rollback()
         return Outcome.NOTHING_ANSWERED
-    claimed = db.session.execute(
-        sa.update(Invitation)
-        .where(Invitation.id == link.invitation_id, Invitation.submitted.is_(False))
-        .values(submitted=True, draft=None, draft_key_sealed=None)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
+    if not _claim(link.invitation_id):
         db.session.rollback()
         return Outcome.ALREADY_SUBMITTED
-    invitation = db.session.execute(
-        sa.select(Invitation.round_id, Invitation.participant_id, Invitation.group).where(
-            Invitation.id == link.invitation_id
-        )
-    ).one()
+    if visit is not None:  # who is rated, and by which group, never changes
+        invitation = visit.invitation
+    else:
+        invitation = db.session.execute(
+            queries.INVITATION_ENVELOPE, {"invitation_id": link.invitation_id}
+        ).one()
     sealed = envelopes.seal_answers(
         invitation.round_id,
         envelopes.SealedAnswers(
@@ -534,12 +515,19 @@ def submit(
         sealing.seal,
     )
     db.session.execute(
-        sa.insert(SealedResponse.__table__).values(
-            id=new_response_id(), round_id=invitation.round_id, sealed=sealed
-        )
+        queries.STORE_ENVELOPE,
+        {"id": new_response_id(), "round_id": invitation.round_id, "sealed": sealed},
     )
     db.session.commit()
     return Outcome.SUBMITTED
+
+
+def _claim(invitation_id: int, declined_reason: str | None = None) -> bool:
+    """Mark the invitation done and erase its draft and key, if no one did first."""
+    claimed = db.session.execute(
+        queries.CLAIM, {"invitation_id": invitation_id, "declined_reason": declined_reason}
+    )
+    return claimed.rowcount == 1
 
 
 def decline(link: Link, reason: str) -> Outcome:
@@ -549,17 +537,11 @@ def decline(link: Link, reason: str) -> Outcome:
     invitation until the round closes, and HR sees only counts of it. `reason` is one of
     answers.DECLINE_REASONS (the route checks). Declining is final: no more reminders."""
     begin_write()
-    refusal = _lock_open_invitation(link.invitation_id)
+    refusal = _lock_open_invitation(link.invitation_id).refusal
     if refusal is not None:
         db.session.rollback()
         return refusal
-    claimed = db.session.execute(
-        sa.update(Invitation)
-        .where(Invitation.id == link.invitation_id, Invitation.submitted.is_(False))
-        .values(submitted=True, declined_reason=reason, draft=None, draft_key_sealed=None)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
+    if not _claim(link.invitation_id, reason):
         db.session.rollback()
         return Outcome.ALREADY_SUBMITTED
     db.session.commit()

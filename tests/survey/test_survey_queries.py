@@ -5,10 +5,12 @@ Counting statements is deterministic where timing is not; the benchmark
 """
 
 import contextlib
+import re
 
 import sqlalchemy as sa
 
 from feedback.extensions import db as _db
+from feedback.survey.answers import FINGERPRINT
 
 
 @contextlib.contextmanager
@@ -47,3 +49,71 @@ def test_autosave_does_not_reload_the_framework(client, survey, app):
     assert response.status_code == 200
     assert "1 of" in response.get_data(as_text=True) or "1 van" in response.get_data(as_text=True)
     assert len(statements) <= 12, len(statements)
+
+
+def _sql(statements: list[str]) -> list[str]:
+    """Each statement's first word, with FOR SHARE / FOR UPDATE marked (BEGIN kept whole)."""
+    out = []
+    for statement in statements:
+        words = statement.split()
+        if words[0] == "BEGIN":
+            out.append(" ".join(words))
+        elif "FOR SHARE" in statement or "FOR UPDATE" in statement:
+            out.append(f"{words[0]} {' '.join(words[-2:])}")
+        else:
+            out.append(words[0])
+    return out
+
+
+def _opened(client, survey, app):
+    """The engine, and the page's draft fingerprint after a first visit (which loads the
+    round's framework into the process's cache)."""
+    with app.app_context():
+        engine = _db.engine
+    page = client.get(survey.url()).get_data(as_text=True)
+    fingerprint = re.search(rf'name="{FINGERPRINT}" value="([^"]*)"', page).group(1)
+    return engine, fingerprint
+
+
+def test_a_visit_is_one_query(client, survey, app):
+    engine, _fingerprint = _opened(client, survey, app)
+    with count_queries(engine) as statements:
+        assert client.get(survey.url()).status_code == 200
+    assert [s for s in _sql(statements) if not s.startswith("BEGIN")] == ["SELECT"]
+
+
+def test_an_autosave_reads_once_and_writes_once(client, survey, app):
+    """On SQLite the visit is read under the write lock and nothing is asked twice; on
+    PostgreSQL the round is locked for share and the invitation for update, in that order,
+    and the draft comes with the invitation's lock."""
+    engine, _fingerprint = _opened(client, survey, app)
+    field = f"s{survey.statement_ids[0]}"
+
+    def autosave(value):
+        response = client.post(
+            survey.url() + "/answer", data={field: value}, headers={"HX-Request": "true"}
+        )
+        assert response.status_code == 200
+        assert 'class="save-state saved"' in response.get_data(as_text=True)
+
+    autosave("4")  # the round's first answer also freezes its framework
+    with count_queries(engine) as statements:
+        autosave("3")
+    if engine.dialect.name == "sqlite":
+        assert _sql(statements) == ["BEGIN IMMEDIATE", "SELECT", "UPDATE"]
+    else:
+        assert _sql(statements) == ["SELECT", "SELECT FOR SHARE", "SELECT FOR UPDATE", "UPDATE"]
+
+
+def test_a_submit_is_one_transaction_without_second_looks(client, survey, app):
+    engine, fingerprint = _opened(client, survey, app)
+    form = {f"s{sid}": "4" for sid in survey.statement_ids}
+    form.update({"grade": "7", "action": "submit", FINGERPRINT: fingerprint})
+    with count_queries(engine) as statements:
+        response = client.post(survey.url(), data=form)
+    assert response.status_code == 200
+    assert "survey-done" in response.get_data(as_text=True)
+    locks = [] if engine.dialect.name == "sqlite" else ["SELECT FOR SHARE", "SELECT FOR UPDATE"]
+    begin = ["BEGIN IMMEDIATE"] if engine.dialect.name == "sqlite" else []
+    # the visit, [the locks,] the round's first answer freezing it, the claim, the envelope
+    assert _sql(statements) == [*begin, "SELECT", "UPDATE", *locks, "UPDATE", "INSERT"]
