@@ -12,6 +12,7 @@ one request.
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g, has_request_context, request
+from flask_babel import get_translations
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
@@ -148,8 +149,36 @@ def on_survey_link() -> bool:
     return request.path.startswith(SURVEY_PREFIX)
 
 
+def page_translations():
+    """The translations of the locale in force, looked up once per locale and request.
+
+    Flask-Babel's own template callables look them up on every string (a survey page has
+    about 60, and the look-up cost more than the rest of the string's rendering). It keeps
+    the request's locale as an object on `g._flask_babel` and puts another one there on
+    `force_locale` and `refresh`: the translations found are kept with that object and
+    used only while it is the one in force."""
+    locale = getattr(g.get("_flask_babel"), "babel_locale", None)
+    memo = g.get("_page_translations")
+    if memo is not None and locale is not None and memo[0] is locale:
+        return memo[1]
+    translations = get_translations()  # chooses the locale when none is yet
+    g._page_translations = (getattr(g.get("_flask_babel"), "babel_locale", None), translations)
+    return translations
+
+
+def _install_template_gettext(app: Flask) -> None:
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: page_translations().ugettext(s),
+        ngettext=lambda s, p, n: page_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: page_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: page_translations().unpgettext(c, s, p, n),
+    )
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    _install_template_gettext(app)
 
     @app.before_request
     def _choose_language_anew() -> None:
@@ -158,6 +187,7 @@ def init_app(app: Flask) -> None:
         # (a CLI command or a test making several requests inside one context), the
         # language of an earlier request must not carry over to the next.
         g.pop("_flask_babel", None)
+        g.pop("_page_translations", None)
         g.pop("lang", None)
 
     @app.context_processor

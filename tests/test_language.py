@@ -2,6 +2,7 @@
 
 import pytest
 import sqlalchemy as sa
+from flask import render_template_string
 
 from feedback.i18n import LANGUAGE_COOKIE
 from feedback.mail_texts import compose
@@ -162,3 +163,23 @@ def test_a_set_password_page_speaks_the_language_of_its_account(db, client):
     assert (
         _lang(client.get("/auth/password/not-a-token", headers={"Accept-Language": "en"})) == "en"
     )
+
+
+def test_templates_follow_force_locale_and_refresh_within_one_request(app):
+    """The template strings' translations are looked up once per locale and request
+    (feedback/i18n.py, page_translations): a forced locale, its end, and a refresh after
+    the request's language changed each give that language's strings."""
+    from flask import g
+    from flask_babel import force_locale, refresh
+
+    def grade() -> str:
+        return render_template_string("{{ _('Overall grade') }}")
+
+    with app.test_request_context(headers={"Accept-Language": "nl"}):
+        assert grade() == "Rapportcijfer"
+        with force_locale("en"):
+            assert grade() == "Overall grade"
+        assert grade() == "Rapportcijfer"
+        g.lang = "en"
+        refresh()
+        assert grade() == "Overall grade"
