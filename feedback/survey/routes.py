@@ -102,7 +102,7 @@ def _form_page(visit: Visit, token: str, posted=None, errors=None, fingerprint=N
         token=token,
         page_lang=visit.invitation.language,
         decline_reasons=answers.DECLINE_REASONS,
-        statement_html=blocks.statement_html,
+        legs_html=blocks.legs_html,
     )
 
 

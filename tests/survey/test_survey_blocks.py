@@ -2,6 +2,8 @@
 template makes, for every manager's name: the cache keeps it with a placeholder and puts
 the name in, escaped and without bidi controls."""
 
+from dataclasses import replace
+
 import pytest
 from flask import render_template
 
@@ -39,3 +41,70 @@ def test_cached_fieldset_is_the_templates(app, name, current):
     assert str(cached) == rendered
     assert "\ue000" not in cached
     assert "\u202e" not in cached
+
+
+def _legs_as_the_templates_make_them(page, scale) -> str:
+    """Reference: every leg's step and statement rendered through the templates."""
+    from flask import current_app
+    from markupsafe import Markup
+
+    leg_template = current_app.jinja_env.get_template("survey/_leg.html")
+
+    def slot(st):
+        focus = page.first_unanswered == st.state_id
+        welcome = render_template("survey/_welcome.html", page=page) if focus else ""
+        statement = render_template(
+            "survey/_statement.html",
+            st=st,
+            current=page.values.get(st.field),
+            focus=focus,
+            scale=scale,
+            page=page,
+        )
+        return Markup(welcome + statement)  # noqa: S704  (the templates' own output)
+
+    return "".join(
+        leg_template.render(
+            leg=leg, current=leg.step == page.current_step, step_count=page.step_count, slot=slot
+        )
+        for leg in page.legs
+    )
+
+
+@pytest.mark.parametrize("group", ["supervisor", "direct_report", "self"])
+@pytest.mark.parametrize("name", ["Piet <Pieters> & Zn", "Ra\u202eto"])
+def test_cached_legs_are_the_templates(app, db, survey, group, name):
+    """The steps of a page with answers, an error, the focus on the first unanswered
+    statement and the name in the texts: the cached assembly (after another manager's
+    page filled the cache) gives the templates' HTML."""
+    from feedback.survey import services
+    from feedback.survey.blocks import legs_html
+    from feedback.survey.page import survey_page
+
+    invitation, token = survey.links[group][0]
+    invitation.participant.person.name = name
+    db.session.commit()
+    ids = survey.statement_ids
+    with app.test_request_context():
+        visit = services.find_invitation(token)
+        scale = SCALE
+        other = survey_page(replace_name(visit, "Iemand Anders"), 2000)
+        legs_html(other, scale)
+        posted = {f"s{ids[0]}": "4", f"s{ids[1]}": "dk", f"s{ids[5]}": "2"}
+        errors = {f"s{ids[7]}": "Kies een van de antwoorden."}
+        page = survey_page(visit, 2000, posted, errors, step=2, resume=True)
+        page = replace(page, errors={}, first_error=None, first_unanswered=f"state-s{ids[2]}")
+        for shown in (page, replace(page, errors=errors)):
+            assert str(legs_html(shown, scale)) == _legs_as_the_templates_make_them(shown, scale)
+        html = str(legs_html(page, scale))
+    assert "\ue000" not in html and "\ue001" not in html and "\u202e" not in html
+    assert 'id="welcome-back"' in html and "autofocus" in html
+
+
+def replace_name(visit, name):
+    """The same visit as if its manager had another name."""
+    participant = replace(
+        visit.invitation.participant,
+        person=replace(visit.invitation.participant.person, name=name),
+    )
+    return replace(visit, invitation=replace(visit.invitation, participant=participant))
