@@ -13,7 +13,8 @@ a database of its own is created and dropped):
 3. measures the first visit's bytes on the wire (page and its static files, brotli);
 4. drives each with the same requests from concurrent clients, phase by phase and app by
    app in turn, so that the machine's drift hits all alike: GET /s/<token> (first visit from
-   the mail), POST /s/<token>/answer (one autosave, as htmx sends it) and POST /s/<token>
+   the mail), POST /s/<token>/answer (one autosave, as survey.js sends it: the answer, when
+   it was given and the fingerprint of the draft the tab shows) and POST /s/<token>
    (the whole form, every token once);
 5. checks both databases (one response per successful submit, no draft left on a submitted
    invitation, no failed request, no traceback and no token in feedback's error log).
@@ -70,6 +71,9 @@ PER_MANAGER = 10  # invitations per rated manager
 HARD_LIMIT_S = 300  # the whole run, whatever the options say
 SAVED_MARK = b'class="save-state saved"'
 THANKS_MARK = b"survey-done"
+FINGERPRINT_VALUE = re.compile(
+    rb'id="draft-fingerprint" name="draft_fingerprint" value="([0-9a-f]*)"'
+)
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -533,6 +537,7 @@ class Server:
         self.reads = TokenPool(tokens[half:])
         self.saves = TokenPool(tokens[half:][::-1])
         self.submits = TokenPool(tokens[:half])
+        self.fingerprints: dict[str, str] = {}  # token -> its draft's, as the server said
         status, _head, page = fetch(port, request("GET", f"/s/{tokens[half]}", port))
         assert status == 200, (name, status)
         self.page = page
@@ -550,9 +555,17 @@ class Server:
             return request("GET", f"/s/{self.reads.any()}", port), is_200
 
         def autosave(client: int):
+            # As survey.js sends it: the answer, when it was given, and the fingerprint of
+            # the draft the tab shows (the one the last autosave of that link answered with;
+            # "" for a link whose draft is still empty).
             browser, r = browsers[client], rng[client]
             token = self.saves.any()
-            body = urllib.parse.urlencode({r.choice(self.statements): r.choice("12345")})
+            form = {
+                r.choice(self.statements): r.choice("12345"),
+                "changed_at": str(int(time.time() * 1000)),
+                "draft_fingerprint": self.fingerprints.get(token, ""),
+            }
+            body = urllib.parse.urlencode(form)
             headers = [
                 ("HX-Request", "true"),
                 ("HX-Current-URL", f"http://{HOST}:{port}/s/{token}"),
@@ -562,6 +575,9 @@ class Server:
 
             def check(status: int, head: bytes, body: bytes) -> bool:
                 browser.keep(head)
+                match = FINGERPRINT_VALUE.search(body)
+                if match:
+                    self.fingerprints[token] = match.group(1).decode()
                 return status == 200 and SAVED_MARK in body
 
             return request("POST", f"/s/{token}/answer", port, headers, body.encode()), check

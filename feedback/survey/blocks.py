@@ -18,6 +18,12 @@ Each leg's whole step (survey/_leg.html: heading, description, the statements' p
 step links) is kept the same way, per language and set of texts, in the two ways it can look
 (the step a phone shows, or not); legs_html puts each statement's fieldset in its place. The
 page's other parts stay in form.html.
+
+An autosave's answer (survey/_save_state.html) is mostly the same few lines: one answer
+saved, the progress, the draft's new fingerprint. That one is kept per language and
+progress with placeholders for the answer's state id and the fingerprint; any other answer
+(an error, a later answer kept, a note on an open answer, several fields) goes through the
+template.
 """
 
 from dataclasses import replace
@@ -35,8 +41,11 @@ CHOICES = frozenset((*SCORES, DONT_KNOW))
 TEMPLATE = "survey/_statement.html"
 LEG_TEMPLATE = "survey/_leg.html"
 WELCOME_TEMPLATE = "survey/_welcome.html"
+SAVE_STATE_TEMPLATE = "survey/_save_state.html"
 SLOT = "\ue001"  # marks a statement's place in a leg's cached step
 NAME = "\ue000"  # a private-use character: in no statement text, changed by no filter
+STATE_ID = "\ue002"  # the saved answer's state id, in the cached autosave answer
+FINGERPRINT = "\ue003"  # the draft's fingerprint, likewise
 
 
 class _NoErrors:
@@ -156,3 +165,38 @@ def legs_html(page, scale) -> Markup:
     if named:
         html = html.replace(NAME, _shown_name(name))
     return Markup(html)  # noqa: S704  (the templates' own output, escaped when rendered)
+
+
+def save_state_html(states, progress, fingerprint: str | None, notes) -> str:
+    """The autosave's answer: each state (services.SaveState), the progress (page.Progress
+    or None), the draft's fingerprint (or None) and the identifying notes, as
+    survey/_save_state.html renders them (see above for what is kept)."""
+    usual = (
+        len(states) == 1
+        and states[0].kind == "saved"
+        and progress is not None
+        and fingerprint is not None
+        and not notes
+    )
+    if not usual:
+        return render_template(
+            SAVE_STATE_TEMPLATE,
+            states=states,
+            progress=progress,
+            fingerprint=fingerprint,
+            notes=notes,
+        )
+    cache = _cache()
+    key = ("save_state", str(get_locale()), progress.answered, progress.total)
+    html = cache.get(key)
+    if html is None:
+        template = current_app.jinja_env.get_template(SAVE_STATE_TEMPLATE)
+        html = cache[key] = template.render(
+            states=[replace(states[0], state_id=STATE_ID)],
+            progress=progress,
+            fingerprint=FINGERPRINT,
+            notes=(),
+        )
+    return html.replace(STATE_ID, escape(states[0].state_id)).replace(
+        FINGERPRINT, escape(fingerprint)
+    )

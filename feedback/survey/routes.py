@@ -368,13 +368,7 @@ def save_answer(token: str):
     fingerprint = saved.fingerprint if saved else None
     # A note per saved open answer that could give its writer away (feedback/identifying/).
     notes = identifying.notes(visit.invitation, checked.values if outcome == Outcome.SAVED else {})
-    return render_template(
-        "survey/_save_state.html",
-        states=states,
-        progress=progress,
-        fingerprint=fingerprint,
-        notes=notes,
-    )
+    return blocks.save_state_html(states, progress, fingerprint, notes)
 
 
 @bp.post("/<token>/language")

@@ -108,3 +108,72 @@ def replace_name(visit, name):
         person=replace(visit.invitation.participant.person, name=name),
     )
     return replace(visit, invitation=replace(visit.invitation, participant=participant))
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize(
+    "states",
+    [
+        [("state-s3", "saved")],
+        [("state-s3", "error", "Kies een van de antwoorden.")],
+        [("state-s3", "saved"), ("state-s4", "saved")],
+        [
+            (
+                "state-q-strengths",
+                "newer",
+                "Later answer kept.",
+                "q:strengths",
+                'Een "later" <antwoord>',
+            )
+        ],
+        [("state-s9", "closed", "Not saved.")],
+    ],
+)
+@pytest.mark.parametrize("fingerprint", ["3f2a9c", None, ""])
+@pytest.mark.parametrize("with_note", [False, True])
+def test_autosave_answer_is_the_templates(app, language, states, fingerprint, with_note):
+    """The autosave's answer, kept per language and progress for the usual save and filled
+    in per request, is the HTML the template makes, after other answers (in both languages)
+    filled the cache."""
+    from flask_babel import force_locale
+
+    from feedback.identifying.survey import Note
+    from feedback.survey.blocks import save_state_html
+    from feedback.survey.page import Progress
+    from feedback.survey.services import SaveState
+
+    progress = Progress(answered=7, total=28)
+    shown = [SaveState(*s) for s in states]
+    notes = [Note("q:strengths")] if with_note else []
+    with app.test_request_context():
+        for other_language in ("nl", "en"):
+            with force_locale(other_language):
+                for other in ("state-s1", "state-s2"):
+                    save_state_html([SaveState(other, "saved")], progress, "0d0d", [])
+        with force_locale(language):
+            cached = save_state_html(shown, progress, fingerprint, notes)
+            rendered = render_template(
+                "survey/_save_state.html",
+                states=shown,
+                progress=progress,
+                fingerprint=fingerprint,
+                notes=notes,
+            )
+    assert cached == rendered
+    assert ('id="identifying-q-strengths"' in cached) == with_note
+    assert not set(cached) & {"\ue002", "\ue003"}
+    assert ("Opgeslagen" in cached) == (language == "nl" and states[0][1] == "saved")
+    assert "7" in cached and "28" in cached
+
+
+def test_autosave_answer_follows_the_progress(app):
+    from feedback.survey.blocks import save_state_html
+    from feedback.survey.page import Progress
+    from feedback.survey.services import SaveState
+
+    saved = [SaveState("state-s3", "saved")]
+    with app.test_request_context():
+        first = save_state_html(saved, Progress(3, 28), "aa", [])
+        second = save_state_html(saved, Progress(4, 28), "bb", [])
+    assert 'value="3"' in first and 'value="4"' in second
+    assert 'value="aa"' in first and 'value="bb"' in second
