@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -36,7 +37,8 @@ class Row:
       (baseline None when the figure is absolute, e.g. a p99 or a size);
     ratio: value / baseline (None without a baseline);
     target: the goal as text ("<= 1.5x", "< 25 ms");
-    met: whether this run met it (None: no target).
+    met: whether this run met it (None: no target);
+    why: for a target not met, the measured reason and what would close it.
     """
 
     figure: str
@@ -47,6 +49,7 @@ class Row:
     unit: str
     met: bool | None
     detail: dict = field(default_factory=dict)
+    why: str = ""
 
 
 def ratio_row(figure: str, value: float, baseline: float, limit: float, unit: str, **detail) -> Row:
@@ -105,6 +108,20 @@ def format_table(rows_by_bench: dict[str, list[Row]]) -> str:
     return "\n".join(lines)
 
 
+def format_misses(rows_by_bench: dict[str, list[Row]]) -> str:
+    """Each target this run did not meet, with its reason when the benchmark gave one."""
+    lines = []
+    for bench, rows in rows_by_bench.items():
+        for r in rows:
+            if r.met is False:
+                lines.append(f"not met: {bench}, {r.figure}")
+                if r.why:
+                    lines.append(
+                        textwrap.fill(r.why, 98, initial_indent="  ", subsequent_indent="  ")
+                    )
+    return "\n".join(lines)
+
+
 def main(run: Callable[[bool], list[Row]], name: str) -> int:
     parser = argparse.ArgumentParser(description=f"bench/{name}.py")
     parser.add_argument("--smoke", action="store_true", help="a few seconds: does it run?")
@@ -116,4 +133,7 @@ def main(run: Callable[[bool], list[Row]], name: str) -> int:
     save(name, rows, args.smoke)
     print()
     print(format_table({name: rows}))
+    misses = format_misses({name: rows})
+    if misses:
+        print(misses)
     return 0

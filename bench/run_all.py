@@ -57,9 +57,9 @@ def main() -> int:
     print(_rows.format_table(table))
     if others and not args.names:
         print(f"not run (no run(smoke) yet): {', '.join(p.name for p in others)}")
-    missed = [r.figure for rows in table.values() for r in rows if r.met is False]
-    if missed:
-        print(f"targets not met: {'; '.join(missed)}")
+    misses = _rows.format_misses(table)
+    if misses:
+        print(misses)
     if failed:
         print(f"FAILED: {', '.join(failed)}")
     return 1 if failed else 0

@@ -17,7 +17,7 @@ import logging
 from flask import Flask
 from flask.logging import default_handler
 
-from feedback.tokens import redact_links
+from feedback.tokens import mentions_link, redact_links
 
 LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error")
 
@@ -35,10 +35,15 @@ class RedactTokens(logging.Filter):
         if isinstance(record.msg, str):
             record.msg = redact(record.msg)
         if record.args:
-            if isinstance(record.args, dict):
-                record.args = {k: _redacted(v) for k, v in record.args.items()}
-            else:
-                record.args = tuple(_redacted(a) for a in record.args)
+            # Rebuilt only when a value holds a link: gunicorn's access atoms keep their type
+            # (a dict that answers "-" for a header the line's format asks and the request
+            # lacks), and most records cost one look at each value.
+            values = record.args.values() if isinstance(record.args, dict) else record.args
+            if any(isinstance(v, str) and mentions_link(v) for v in values):
+                if isinstance(record.args, dict):
+                    record.args = {k: _redacted(v) for k, v in record.args.items()}
+                else:
+                    record.args = tuple(_redacted(a) for a in record.args)
         if record.exc_info and not record.exc_text:
             # Formatted here, once, as the formatter would; it then uses this text.
             record.exc_text = logging.Formatter().formatException(record.exc_info)

@@ -310,3 +310,23 @@ def test_gunicorn_access_line_carries_no_token(gunicorn_logger_class, token, tmp
     line = log_file.read_text()
     assert '"POST /s/[redacted]/answer HTTP/1.1" 200' in line
     assert token not in line
+
+
+def test_every_link_prefix_counts_as_a_mention():
+    """redact_links skips text that mentions_link finds no link in: both must know every
+    kind of personal link."""
+    from feedback.tokens import mentions_link
+
+    for prefix in LINK_PREFIXES:
+        text = f"GET {prefix}{new_token()} HTTP/1.1"
+        assert mentions_link(text)
+        assert redact_links(text) == f"GET {prefix}[redacted] HTTP/1.1"
+    assert not mentions_link("GET /healthz HTTP/1.1")
+
+
+def test_a_record_without_links_keeps_its_arguments_as_they_are():
+    args = {"r": "GET /healthz HTTP/1.1", "s": "200"}
+    record = logging.LogRecord("gunicorn.access", logging.INFO, __file__, 1, "%(r)s", (), None)
+    record.args = args
+    RedactTokens().filter(record)
+    assert record.args is args
