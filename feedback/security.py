@@ -29,18 +29,32 @@ def init_app(app: Flask) -> None:
     _secure_cookie_defaults(app)
     hsts = serves_https(app)
 
+    fixed = [
+        ("Content-Security-Policy", CSP),
+        ("Referrer-Policy", "no-referrer"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        *([("Strict-Transport-Security", HSTS)] if hsts else []),
+    ]
+    fixed = [(name, name.lower(), value) for name, value in fixed]
+
     @app.after_request
     def _headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if hsts:
-            response.headers.setdefault("Strict-Transport-Security", HSTS)
+        # Each header a view did not set itself, looked up once (every response passes here).
+        headers = response.headers
+        present = {name.lower() for name, _value in headers}
+        for name, lowered, value in fixed:
+            if lowered not in present:
+                headers.add(name, value)
         if request.endpoint != "static":
             # Answers, reports, people: no copy in the browser's or a proxy's cache, on
             # disk or for the Back button of a shared computer. Static files keep theirs.
-            response.cache_control.no_store = True
-        if "HX-Request" not in response.vary:
+            if "cache-control" in present:
+                response.cache_control.no_store = True
+            else:
+                headers["Cache-Control"] = "no-store"
+        if "vary" not in present:
+            headers["Vary"] = "HX-Request"
+        elif "HX-Request" not in response.vary:
             response.vary.add("HX-Request")
         return response
