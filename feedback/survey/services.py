@@ -268,6 +268,7 @@ def _lock_open_invitation(
       that comes after the close see it closed: no envelope is ever left behind unopened;
     - FOR UPDATE of the invitation (PostgreSQL; SQLite already holds the write lock)
       serialises autosaves and the submit of one invitation, so no draft outlives a submit.
+    The last two are one statement (queries.ROUND_AND_INVITATION_LOCKED), round first.
 
     `visit`: the invitation as the request read it. Its round id needs no query (an
     invitation never moves to another round), and once its answers had started the freezing
@@ -290,13 +291,12 @@ def _lock_open_invitation(
         return Locked(Outcome.CLOSED)
     if answering and not started:
         db.session.execute(queries.FREEZE_ROUND, {"round_id": round_id})
-    rnd = db.session.execute(queries.ROUND_FOR_SHARE, {"round_id": round_id}).one_or_none()
-    if rnd is None or not round_accepts_answers(rnd):
-        return Locked(Outcome.CLOSED)
     row = db.session.execute(
-        queries.INVITATION_FOR_UPDATE, {"invitation_id": invitation_id}
+        queries.ROUND_AND_INVITATION_LOCKED,
+        {"round_id": round_id, "invitation_id": invitation_id},
     ).one_or_none()
-    if row is None:  # erased or gone: only a closed round's invitation
+    # No row: the round, or the invitation (erased: only a closed round's), is gone.
+    if row is None or not round_accepts_answers(row):
         return Locked(Outcome.CLOSED)
     if row.submitted:
         return Locked(Outcome.ALREADY_SUBMITTED)

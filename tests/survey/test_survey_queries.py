@@ -52,14 +52,16 @@ def test_autosave_does_not_reload_the_framework(client, survey, app):
 
 
 def _sql(statements: list[str]) -> list[str]:
-    """Each statement's first word, with FOR SHARE / FOR UPDATE marked (BEGIN kept whole)."""
+    """Each statement's first word, with the locks it takes (FOR SHARE, FOR UPDATE) and BEGIN
+    kept whole."""
     out = []
     for statement in statements:
         words = statement.split()
         if words[0] == "BEGIN":
             out.append(" ".join(words))
         elif "FOR SHARE" in statement or "FOR UPDATE" in statement:
-            out.append(f"{words[0]} {' '.join(words[-2:])}")
+            locks = [lock for lock in ("FOR SHARE", "FOR UPDATE") if lock in statement]
+            out.append(f"{words[0]} {', '.join(locks)}")
         else:
             out.append(words[0])
     return out
@@ -102,7 +104,7 @@ def test_an_autosave_reads_once_and_writes_once(client, survey, app):
     if engine.dialect.name == "sqlite":
         assert _sql(statements) == ["BEGIN IMMEDIATE", "SELECT", "UPDATE"]
     else:
-        assert _sql(statements) == ["SELECT", "SELECT FOR SHARE", "SELECT FOR UPDATE", "UPDATE"]
+        assert _sql(statements) == ["SELECT", "WITH FOR SHARE, FOR UPDATE", "UPDATE"]
 
 
 def test_a_submit_is_one_transaction_without_second_looks(client, survey, app):
@@ -113,7 +115,51 @@ def test_a_submit_is_one_transaction_without_second_looks(client, survey, app):
         response = client.post(survey.url(), data=form)
     assert response.status_code == 200
     assert "survey-done" in response.get_data(as_text=True)
-    locks = [] if engine.dialect.name == "sqlite" else ["SELECT FOR SHARE", "SELECT FOR UPDATE"]
+    locks = [] if engine.dialect.name == "sqlite" else ["WITH FOR SHARE, FOR UPDATE"]
     begin = ["BEGIN IMMEDIATE"] if engine.dialect.name == "sqlite" else []
     # the visit, [the locks,] the round's first answer freezing it, the claim, the envelope
     assert _sql(statements) == [*begin, "SELECT", "UPDATE", *locks, "UPDATE", "INSERT"]
+
+
+def test_postgresql_a_write_locks_the_round_before_its_invitation(app, db, survey):
+    """The one statement that takes an autosave's locks takes the round's first: while
+    closing holds the round, a waiting autosave holds nothing of the invitation (closing
+    can lock it at once, no deadlock), and once the close commits it sees the round
+    closed and writes nothing."""
+    import threading
+
+    import pytest
+
+    from feedback.survey import services
+    from feedback.survey.services import Outcome
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks between two PostgreSQL sessions")
+    link, field = survey.link, f"s{survey.statement_ids[0]}"
+    services.autosave(link, {field: "4"}, "")  # the round's answers have started
+    round_id, invitation_id = survey.round.id, survey.invitation.id
+    db.session.commit()
+    closing = db.engine.connect()
+    closing.execute(sa.text("SELECT 1 FROM round WHERE id = :id FOR UPDATE"), {"id": round_id})
+    outcome = []
+
+    def autosave():
+        with app.app_context():
+            outcome.append(services.autosave(link, {field: "2"}, "").outcome)
+            _db.session.remove()
+
+    saver = threading.Thread(target=autosave)
+    saver.start()
+    saver.join(timeout=1.0)
+    assert saver.is_alive(), "the autosave must wait for the round"
+    closing.execute(sa.text("SET LOCAL lock_timeout = '2s'"))
+    closing.execute(
+        sa.text("SELECT 1 FROM invitation WHERE id = :id FOR UPDATE NOWAIT"), {"id": invitation_id}
+    )
+    closing.execute(sa.text("UPDATE round SET status = 'closed' WHERE id = :id"), {"id": round_id})
+    closing.commit()
+    closing.close()
+    saver.join(timeout=30)
+    assert outcome == [Outcome.CLOSED]
+    db.session.remove()
+    assert services.draft_values(link) == {field: "4"}
