@@ -1,5 +1,7 @@
 """The migrations build exactly the schema the models describe, on SQLite and PostgreSQL."""
 
+import logging
+
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -32,6 +34,17 @@ def test_upgrade_matches_models_and_downgrades_cleanly(app_ctx):
     remaining = set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
     assert remaining == set()
     upgrade()  # leave the schema in place for the fixture's clean-up
+
+
+def test_migrating_in_a_process_leaves_its_loggers_on(app_ctx):
+    """alembic's env.py reads its logging settings; the app's loggers that exist by then
+    (as in the test processes, or a script that migrates before it works) keep logging."""
+    import feedback.identifying.survey  # noqa: F401  (its logger exists before the upgrade)
+
+    _reset(db.engine)
+    upgrade()
+    assert not logging.getLogger("feedback.identifying.survey").disabled
+    assert not logging.getLogger("feedback").disabled
 
 
 # --- wording per rater group (4c1f2a9d7b3e) ---------------------------------------------------
