@@ -259,11 +259,7 @@ class _Handler(socketserver.StreamRequestHandler):
 
 
 class _Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
-    daemon_threads = True
-    # Stopping does not wait for texts still being checked (one at a time, under the lock:
-    # on a busy machine a queue of them took longer than a service manager's patience). Their
-    # askers have given up after their own budget, and the web side goes on without a note.
-    block_on_close = False
+    daemon_threads = True  # stopping does not wait for a text still being checked
 
     def __init__(self, path: Path, checker: _Checker) -> None:
         self.checker = checker

@@ -113,6 +113,27 @@ def test_an_idle_checker_stops_and_removes_its_socket(serving, monkeypatch):
     assert not path.exists()
 
 
+def test_a_stopping_checker_does_not_wait_for_a_text_still_being_checked(serving):
+    """Its asker gave up after the budget already: stopping (here on idling, as on SIGTERM)
+    removes the socket and returns while deduce is still busy with that text."""
+    release = threading.Event()
+
+    class Stuck(FakeDeduce):
+        def annotate(self, text):
+            release.wait(60)
+            return []
+
+    path, _fake = serving(Stuck(), idle=0.2)
+    try:
+        assert deduce_checker.ask(path, "Kees", 0.05) is None
+        deadline = time.monotonic() + 5
+        while path.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not path.exists(), "stopping waited for the text being checked"
+    finally:
+        release.set()
+
+
 def test_a_socket_path_too_long_goes_to_a_private_folder(app, tmp_path):
     app.config["IDENTIFYING_SOCKET"] = str(tmp_path / ("x" * 120) / "identifying.sock")
     path = deduce_checker.socket_path(app)
